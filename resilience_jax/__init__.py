@@ -1,0 +1,39 @@
+"""resilience_jax: entropy-weighted resilience indices, fixed-effects panel regressions and mediation,
+with fast JAX bootstraps and NumPyro posteriors; a reproduction of Yao, Lu & Li (2025).
+
+Importing the package enables JAX's float64 mode (see :mod:`resilience_jax._x64`; set
+``RESILIENCE_JAX_FLOAT32=1`` before import to opt out). Public names are imported lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from . import _x64  # noqa: F401  (precision is decided before anything else touches JAX)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_spec": "resilience_jax.data.spec",
+    "load_index": "resilience_jax.data.spec",
+    "load_panel": "resilience_jax.data.validate",
+    "validate_panel": "resilience_jax.data.validate",
+    "Panel": "resilience_jax.data.validate",
+    "read_table": "resilience_jax.data.io",
+    "paper_panel": "resilience_jax.datasets",
+    "simulate_panel": "resilience_jax.datasets.simulate",
+    "describe": "resilience_jax.report.describe",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'resilience_jax' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])
+
+
+__all__ = sorted(_LAZY)

@@ -1,0 +1,49 @@
+"""Read a user's panel file (CSV, Excel, Parquet, Stata) into a raw pandas DataFrame.
+
+Nothing is validated here; :func:`resilience_jax.data.validate.validate_panel` does that.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+
+READERS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "excel",
+    ".xls": "excel",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".dta": "stata",
+}
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read ``path`` by its suffix: .csv, .xlsx/.xls, .parquet/.pq or .dta.
+
+    Raises
+    ------
+    DataError
+        If the file does not exist, the suffix is not supported, or the reader fails (the message
+        carries the reader's own explanation).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: data file not found")
+    kind = READERS.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(f"{path}: unsupported file type {path.suffix!r}; expected one of {sorted(READERS)}")
+    try:
+        if kind == "csv":
+            return pd.read_csv(path, encoding="utf-8-sig")
+        if kind == "excel":
+            return pd.read_excel(path)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_stata(path)
+    except Exception as exc:  # reader errors come in many classes; give the user the reason
+        raise DataError(f"{path}: could not read as {kind}: {type(exc).__name__}: {exc}") from None

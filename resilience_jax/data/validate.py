@@ -1,0 +1,299 @@
+"""Raw DataFrame -> validated :class:`Panel`.
+
+Every check raises a :class:`~resilience_jax.errors.DataError` whose message names the column(s) and
+the offending provinces/years, and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, InterpolationWarning
+from .spec import StudySpec, load_spec
+
+MAX_LISTED = 10
+SYNTHETIC_NOTE = (
+    "SYNTHETIC data: the embedded panel is simulated (resilience_jax.datasets.simulate_panel), "
+    "calibrated to the paper's Table 2; it is not the paper's data."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """A validated, balanced province-year panel in canonical column names.
+
+    Attributes
+    ----------
+    frame : DataFrame sorted by entity (order of first appearance) then time; entity, time, region,
+        the index's indicator columns and the spec's variables.
+    spec : the study spec the panel was validated against.
+    source : where the data came from (a path, or the embedded synthetic panel).
+    synthetic : True for the embedded simulated panel.
+    filled : one row per cell filled by interpolation (entity, time, column, value, method).
+    """
+
+    frame: pd.DataFrame
+    spec: StudySpec
+    source: str
+    synthetic: bool
+    filled: pd.DataFrame
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(pd.unique(self.frame[self.spec.entity]))
+
+    @property
+    def periods(self) -> tuple[int, ...]:
+        return tuple(sorted(pd.unique(self.frame[self.spec.time]).tolist()))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(number of entities, number of periods)."""
+        return len(self.entities), len(self.periods)
+
+    @property
+    def provenance(self) -> str:
+        """One line for table notes and CLI headers."""
+        return SYNTHETIC_NOTE if self.synthetic else f"Data: {self.source}"
+
+    def entity_codes(self) -> np.ndarray:
+        return pd.factorize(self.frame[self.spec.entity], sort=False)[0].astype(np.int32)
+
+    def indicator_matrix(self) -> np.ndarray:
+        """Raw indicators as an (n, m) float64 array in index-spec order."""
+        return self.frame[list(self.spec.index.columns)].to_numpy(dtype=np.float64)
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self.frame.columns:
+            raise DataError(f"column {name!r} is not in the panel (source: {self.source})")
+        return self.frame[name].to_numpy(dtype=np.float64)
+
+
+def _fmt_cells(frame: pd.DataFrame, mask: pd.Series, entity: str, time: str, column: str | None = None) -> str:
+    rows = frame.loc[mask]
+    items = []
+    for _, r in rows.head(MAX_LISTED).iterrows():
+        cell = f"{r[entity]} {r[time]}"
+        if column is not None:
+            cell += f" ({r[column]!r})"
+        items.append(cell)
+    more = f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
+    return ", ".join(items) + more
+
+
+def _rename(df: pd.DataFrame, spec: StudySpec) -> pd.DataFrame:
+    """Map user headers (aliases, case- and space-insensitive) onto the spec's canonical names."""
+    targets: dict[str, str] = {}
+
+    def add(canonical: str, aliases: tuple[str, ...]) -> None:
+        for name in (canonical, *aliases):
+            targets[name.strip().casefold()] = canonical
+
+    add(spec.entity, spec.entity_aliases)
+    add(spec.time, spec.time_aliases)
+    add(spec.region, spec.region_aliases)
+    for ind in spec.index.indicators:
+        add(ind.column, ind.aliases)
+    for v in spec.variables:
+        add(v.name, v.aliases)
+        if v.log_of:
+            add(v.log_of, ())
+    mapping: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}
+    for col in df.columns:
+        canonical = targets.get(str(col).strip().casefold())
+        if canonical is not None:
+            mapping[col] = canonical
+            sources.setdefault(canonical, []).append(str(col))
+    clashes = {k: v for k, v in sources.items() if len(v) > 1}
+    if clashes:
+        k, v = next(iter(clashes.items()))
+        raise DataError(f"columns {v} all map to {k!r}; keep only one of them")
+    return df.rename(columns=mapping)
+
+
+def validate_panel(
+    df: pd.DataFrame,
+    spec: StudySpec | None = None,
+    *,
+    source: str = "user data",
+    synthetic: bool = False,
+    interpolate: bool = False,
+) -> Panel:
+    """Validate a raw long panel against ``spec`` and return a :class:`Panel`.
+
+    Parameters
+    ----------
+    df : long DataFrame, one row per entity-period, headers canonical or listed as aliases in the spec.
+    spec : study spec (default ``models/paper.toml``).
+    interpolate : fill missing numeric cells by linear interpolation within each entity over time
+        (as the paper did); cells before the first or after the last observed value take the nearest
+        observed value. Every filled cell is listed in ``Panel.filled`` and an
+        :class:`InterpolationWarning` is emitted. Default: missing values are an error.
+
+    Raises
+    ------
+    DataError
+        Missing required column; non-numeric or non-finite value in a numeric column; missing
+        entity or time; duplicate (entity, time) rows; unbalanced panel; missing values (unless
+        ``interpolate``); a non-positive value in a column that is logged.
+    """
+    spec = spec if spec is not None else load_spec()
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise DataError(f"{source}: the data has no rows")
+    frame = _rename(df, spec).copy()
+    ent, tim, reg = spec.entity, spec.time, spec.region
+
+    # -- required columns (a logged variable may come as its raw column)
+    missing = [c for c in (ent, tim) if c not in frame.columns]
+    missing += [c for c in spec.index.columns if c not in frame.columns]
+    for v in spec.variables:
+        if v.name not in frame.columns and v.required and not (v.log_of and v.log_of in frame.columns):
+            missing.append(v.name if not v.log_of else f"{v.name} (or raw {v.log_of})")
+    if missing:
+        raise DataError(
+            f"{source}: missing required column(s): {', '.join(missing)}. "
+            f"Rename the column(s) or add the header as an alias in {spec.path} / {spec.index.path}."
+        )
+
+    # -- ids
+    bad_ent = frame[ent].isna() | (frame[ent].astype(str).str.strip() == "")
+    if bad_ent.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad_ent.to_numpy())[:MAX_LISTED])
+        raise DataError(f"{source}: column {ent!r} is empty in row(s) {rows} (file line numbers)")
+    frame[ent] = frame[ent].astype(str).str.strip()
+    years = pd.to_numeric(frame[tim], errors="coerce")
+    bad_t = years.isna() | (years != np.round(years))
+    if bad_t.any():
+        raise DataError(f"{source}: column {tim!r} must hold whole years; bad value(s) at {_fmt_cells(frame, bad_t, ent, tim)}")
+    frame[tim] = years.astype(np.int64)
+
+    # -- numeric columns
+    raw_logged = {v.log_of: v for v in spec.variables if v.log_of and v.log_of in frame.columns}
+    numeric = [*spec.index.columns, *(v.name for v in spec.variables if v.name in frame.columns), *raw_logged]
+    for col in numeric:
+        values = frame[col]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            as_str = values.astype("string").str.strip().str.replace(",", "", regex=False)
+            coerced = pd.to_numeric(as_str, errors="coerce")
+            bad = coerced.isna() & values.notna() & (as_str != "")
+            if bad.any():
+                raise DataError(
+                    f"{source}: column {col!r} must be numeric; non-numeric value(s) at "
+                    f"{_fmt_cells(frame, bad, ent, tim, col)}"
+                )
+            values = coerced
+        frame[col] = values.astype(np.float64)
+        inf = np.isinf(frame[col])
+        if inf.any():
+            raise DataError(f"{source}: column {col!r} has non-finite value(s) (inf) at {_fmt_cells(frame, inf, ent, tim, col)}")
+
+    # -- duplicates and balance
+    dup = frame.duplicated([ent, tim], keep=False)
+    if dup.any():
+        raise DataError(
+            f"{source}: duplicate ({ent}, {tim}) rows: {_fmt_cells(frame, dup, ent, tim)}. "
+            "Each province-year must appear once."
+        )
+    all_years = np.arange(frame[tim].min(), frame[tim].max() + 1)
+    gaps = []
+    for name, g in frame.groupby(ent, sort=False):
+        absent = sorted(set(all_years) - set(g[tim]))
+        if absent:
+            gaps.append(f"{name} (missing {', '.join(map(str, absent[:MAX_LISTED]))}{' ...' if len(absent) > MAX_LISTED else ''})")
+    if gaps:
+        raise DataError(
+            f"{source}: unbalanced panel: every {ent} needs every {tim} {all_years[0]}-{all_years[-1]}; "
+            f"incomplete: {'; '.join(gaps[:MAX_LISTED])}{' ...' if len(gaps) > MAX_LISTED else ''}. "
+            "Add the missing rows (values may be empty and filled with interpolate=True) or drop the province."
+        )
+    order = pd.factorize(frame[ent], sort=False)[0]
+    frame = frame.assign(_order=order).sort_values(["_order", tim], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+    # -- missing values
+    filled = _fill_missing(frame, numeric, ent, tim, source, interpolate)
+
+    # -- logs
+    for raw, v in raw_logged.items():
+        nonpos = frame[raw] <= 0
+        if nonpos.any():
+            raise DataError(
+                f"{source}: column {raw!r} is logged to make {v.name!r} and must be > 0; "
+                f"non-positive value(s) at {_fmt_cells(frame, nonpos, ent, tim, raw)}"
+            )
+        if v.name not in frame.columns:
+            frame[v.name] = np.log(frame[raw])
+
+    # -- region: given, or from the spec's [regions]
+    if reg not in frame.columns:
+        frame[reg] = frame[ent].map(spec.region_of())
+    else:
+        frame[reg] = frame[reg].astype("string")
+    frame[reg] = frame[reg].astype(object).where(frame[reg].notna(), None)
+
+    keep = [ent, tim, reg, *spec.index.columns, *(v.name for v in spec.variables if v.name in frame.columns)]
+    extra = [c for c in frame.columns if c not in keep]
+    return Panel(frame[keep + extra], spec, source, synthetic, filled)
+
+
+def _fill_missing(frame: pd.DataFrame, numeric: list[str], ent: str, tim: str, source: str, interpolate: bool) -> pd.DataFrame:
+    """Check for missing cells; with ``interpolate`` fill them in place and return the report."""
+    report = []
+    for col in numeric:
+        na = frame[col].isna()
+        if not na.any():
+            continue
+        if not interpolate:
+            raise DataError(
+                f"{source}: column {col!r} has {int(na.sum())} missing value(s) at {_fmt_cells(frame, na, ent, tim)}. "
+                "Fill them, or pass interpolate=True (CLI: --interpolate) for linear interpolation within each province."
+            )
+        for name, idx in frame.groupby(ent, sort=False).groups.items():
+            s = frame.loc[idx, col]
+            if not s.isna().any():
+                continue
+            if s.isna().all():
+                raise DataError(f"{source}: column {col!r} is missing in every year for {name}; cannot interpolate")
+            t = frame.loc[idx, tim].to_numpy(dtype=np.float64)
+            obs = s.notna().to_numpy()
+            new = np.interp(t, t[obs], s.to_numpy()[obs])  # linear inside, nearest value at the edges
+            for k in np.flatnonzero(~obs):
+                inside = t[obs].min() < t[k] < t[obs].max()
+                report.append((name, int(t[k]), col, float(new[k]), "linear" if inside else "nearest (edge)"))
+            frame.loc[idx, col] = new
+    filled = pd.DataFrame(report, columns=[ent, tim, "column", "value", "method"])
+    if len(filled):
+        warnings.warn(
+            f"{source}: filled {len(filled)} missing cell(s) by interpolation within province "
+            f"(columns: {', '.join(sorted(filled['column'].unique()))}); see Panel.filled",
+            InterpolationWarning,
+            stacklevel=3,
+        )
+    return filled
+
+
+def load_panel(
+    data: str | Path | pd.DataFrame | None = None,
+    spec: StudySpec | str | Path | None = None,
+    *,
+    interpolate: bool = False,
+) -> Panel:
+    """Load and validate a panel: a file path, a DataFrame, or (``None``) the embedded synthetic panel."""
+    from .io import read_table
+
+    if not isinstance(spec, StudySpec):
+        spec = load_spec(spec)
+    if data is None:
+        from ..datasets import paper_panel
+
+        return validate_panel(paper_panel(), spec, source="embedded synthetic panel", synthetic=True)
+    if isinstance(data, pd.DataFrame):
+        return validate_panel(data, spec, source="DataFrame", interpolate=interpolate)
+    return validate_panel(read_table(data), spec, source=str(data), interpolate=interpolate)

@@ -1,0 +1,35 @@
+"""Exception and warning classes.
+
+Every error a user can provoke with bad input is a subclass of :class:`ResilienceError`; the CLI
+prints its message and exits non-zero instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ResilienceError(Exception):
+    """Base class of all user-facing errors raised by resilience_jax."""
+
+
+class SpecError(ResilienceError):
+    """A specification file in ``models/`` is malformed (missing field, unknown variable, ...)."""
+
+
+class DataError(ResilienceError):
+    """The input panel is unusable (missing column, duplicate rows, unbalanced, ...)."""
+
+
+class EstimationError(ResilienceError):
+    """An estimator cannot be computed on the given data (singular design, constant indicator, ...)."""
+
+
+class ResilienceWarning(UserWarning):
+    """Base class of warnings raised by resilience_jax."""
+
+
+class InterpolationWarning(ResilienceWarning):
+    """Missing cells were filled by within-province linear interpolation."""
+
+
+class FewClustersWarning(ResilienceWarning):
+    """Cluster-robust inference with fewer than 10 clusters is unreliable."""
