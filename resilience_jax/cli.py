@@ -1,0 +1,117 @@
+"""Command-line entry point: ``resilience-jax {describe,reproduce} [...]``.
+
+The CLI converts arguments once, runs the library, prints where outputs went, and turns every
+:class:`~resilience_jax.errors.ResilienceError` into a one-line message and a non-zero exit code
+(no traceback unless ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+from .errors import ResilienceError, ResilienceWarning
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL_ERROR = 1
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", metavar="FILE", help="panel file (.csv, .xlsx, .parquet, .dta); default: the embedded synthetic panel")
+    p.add_argument("--spec", metavar="FILE", help="study spec TOML (default: the bundled models/paper.toml)")
+    p.add_argument("--out", metavar="DIR", default="results", help="output directory (default: %(default)s)")
+    p.add_argument("--interpolate", action="store_true", help="fill missing cells by linear interpolation within province")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: %(default)s)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resilience-jax",
+        description=(
+            "Entropy-weighted resilience index, fixed-effects regressions and mediation for "
+            "Yao, Lu & Li (2025), AI and the resilience of China's high-tech industries. "
+            "Without --data every command runs on the embedded SYNTHETIC panel."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"resilience_jax {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    p = sub.add_parser("describe", help="Table 2: descriptive statistics (CSV and Markdown)")
+    _common(p)
+    p = sub.add_parser("reproduce", help="the paper's tables on the embedded or a user's panel")
+    _common(p)
+    return parser
+
+
+def _header(panel) -> None:
+    print(f"resilience_jax {__version__}")
+    print(panel.provenance)
+    n_ent, n_t = panel.shape
+    print(f"Panel: {n_ent} {panel.spec.entity} x {n_t} {panel.spec.time} ({panel.periods[0]}-{panel.periods[-1]}), N = {len(panel.frame)}")
+    if len(panel.filled):
+        print(f"Interpolated cells: {len(panel.filled)} (listed in interpolated_cells.csv)")
+    print()
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from .data.validate import load_panel
+    from .report.describe import describe
+    from .report.tables import to_markdown, write_table
+
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate)
+    _header(panel)
+    table = describe(panel, lang=args.lang)
+    note = f"Table 2 layout: sd with n-1. {panel.provenance}"
+    print("Descriptive statistics (Table 2)")
+    print(to_markdown(table, note=note))
+    paths = write_table(table, args.out, "table2_descriptives", note=note, caption="Table 2. Descriptive statistics")
+    if len(panel.filled):
+        panel.filled.to_csv(Path(args.out) / "interpolated_cells.csv", index=False)
+    print("Wrote: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    return cmd_describe(args)
+
+
+COMMANDS = {"describe": cmd_describe, "reproduce": cmd_reproduce}
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.debug:
+        warnings.showwarning = _show_warning
+        warnings.simplefilter("default", ResilienceWarning)
+    try:
+        return COMMANDS[args.command](args)
+    except ResilienceError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: never a raw traceback for the user
+        if args.debug:
+            raise
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in resilience_jax; rerun with --debug for the traceback and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reports: pandas tables, text formats and figures built from results (labels are attached here)."""

@@ -1,0 +1,149 @@
+"""Panel data layer: every input format, column mapping, and each bad-input case."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from resilience_jax.data import load_panel, validate_panel
+from resilience_jax.errors import DataError, InterpolationWarning
+
+
+def _canonical(panel):
+    return panel.frame.reset_index(drop=True)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet", ".dta"])
+def test_round_trip_every_format(tmp_path, raw, spec, suffix):
+    path = tmp_path / f"panel{suffix}"
+    if suffix == ".csv":
+        raw.to_csv(path, index=False)
+    elif suffix == ".xlsx":
+        raw.to_excel(path, index=False)
+    elif suffix == ".parquet":
+        raw.to_parquet(path, index=False)
+    else:
+        raw.to_stata(path, write_index=False)
+    got = load_panel(path, spec)
+    ref = validate_panel(raw, spec)
+    assert got.source == str(path) and not got.synthetic
+    # Excel stores doubles with 15 significant digits; the other formats keep every bit.
+    rtol = 1e-14 if suffix == ".xlsx" else 0.0
+    pd.testing.assert_frame_equal(_canonical(got), _canonical(ref), check_dtype=False, check_exact=rtol == 0, rtol=rtol, atol=0)
+
+
+def test_embedded_panel_is_labelled_synthetic(spec):
+    panel = load_panel(None, spec)
+    assert panel.synthetic and "SYNTHETIC" in panel.provenance
+    assert panel.shape == (30, 14) and panel.periods == tuple(range(2010, 2024))
+
+
+def test_chinese_headers_are_mapped(raw, spec):
+    zh = {ind.column: ind.aliases[0] for ind in spec.index.indicators}
+    zh.update({v.name: v.aliases[0] for v in spec.variables}, province="省份", year="年份", region="区域")
+    renamed = raw.rename(columns=zh)
+    assert "省份" in renamed.columns and "profit" not in renamed.columns
+    got = validate_panel(renamed, spec)
+    pd.testing.assert_frame_equal(_canonical(got), _canonical(validate_panel(raw, spec)))
+
+
+def test_logged_variable_derived_from_raw_column(raw, spec):
+    firms = np.exp(raw["LnAI"])
+    got = validate_panel(raw.drop(columns="LnAI").assign(ai_firms=firms), spec)
+    np.testing.assert_allclose(got.column("LnAI"), raw["LnAI"].to_numpy(), rtol=1e-14)
+
+
+def test_region_derived_from_spec_when_absent(raw, spec):
+    got = validate_panel(raw.drop(columns="region"), spec)
+    assert got.frame["region"].tolist() == raw["region"].tolist()
+
+
+def test_missing_required_column(raw, spec):
+    with pytest.raises(DataError, match=r"missing required column\(s\): rd_personnel, Finance"):
+        validate_panel(raw.drop(columns=["rd_personnel", "Finance"]), spec)
+
+
+def test_missing_logged_variable_mentions_raw_alternative(raw, spec):
+    with pytest.raises(DataError, match=r"LnAI \(or raw ai_firms\)"):
+        validate_panel(raw.drop(columns=["LnAI"]), spec)
+
+
+def test_non_numeric_value_names_column_and_cell(raw, spec):
+    bad = raw.astype({"Open": object})
+    bad.loc[(bad.province == "Hubei") & (bad.year == 2015), "Open"] = "n/a"
+    with pytest.raises(DataError, match=r"column 'Open' must be numeric; non-numeric value\(s\) at Hubei 2015 \('n/a'\)"):
+        validate_panel(bad, spec)
+
+
+def test_duplicate_rows(raw, spec):
+    bad = pd.concat([raw, raw[(raw.province == "Gansu") & (raw.year == 2012)]])
+    with pytest.raises(DataError, match=r"duplicate \(province, year\) rows: Gansu 2012, Gansu 2012"):
+        validate_panel(bad, spec)
+
+
+def test_unbalanced_panel_names_province_and_years(raw, spec):
+    bad = raw[~((raw.province == "Qinghai") & raw.year.isin([2013, 2014]))]
+    with pytest.raises(DataError, match=r"unbalanced panel.*Qinghai \(missing 2013, 2014\)"):
+        validate_panel(bad, spec)
+
+
+def test_missing_values_error_by_default(raw, spec):
+    bad = raw.copy()
+    bad.loc[(bad.province == "Yunnan") & (bad.year == 2016), "trade"] = np.nan
+    with pytest.raises(DataError, match=r"column 'trade' has 1 missing value\(s\) at Yunnan 2016.*interpolate=True"):
+        validate_panel(bad, spec)
+
+
+def test_interpolation_fills_linearly_and_reports(raw, spec):
+    bad = raw.copy()
+    yun = bad.province == "Yunnan"
+    bad.loc[yun & bad.year.isin([2016, 2017]), "trade"] = np.nan  # interior gap of two years
+    bad.loc[yun & (bad.year == 2010), "Finance"] = np.nan  # leading edge
+    with pytest.warns(InterpolationWarning, match=r"filled 3 missing cell\(s\)"):
+        got = validate_panel(bad, spec, interpolate=True)
+    t = raw.loc[yun].set_index("year")["trade"]
+    expected_2016 = t[2015] + (t[2018] - t[2015]) / 3  # closed-form linear interpolation
+    expected_2017 = t[2015] + 2 * (t[2018] - t[2015]) / 3
+    out = got.frame[got.frame.province == "Yunnan"].set_index("year")
+    assert out.loc[2016, "trade"] == pytest.approx(expected_2016, rel=1e-14)
+    assert out.loc[2017, "trade"] == pytest.approx(expected_2017, rel=1e-14)
+    assert out.loc[2010, "Finance"] == raw.loc[yun & (raw.year == 2011), "Finance"].item()
+    rep = got.filled.set_index(["year", "column"])
+    assert set(got.filled.province) == {"Yunnan"}
+    assert rep.loc[(2016, "trade"), "method"] == "linear" and rep.loc[(2010, "Finance"), "method"] == "nearest (edge)"
+
+
+def test_interpolation_needs_one_observed_value(raw, spec):
+    bad = raw.copy()
+    bad.loc[bad.province == "Hainan", "engel"] = np.nan
+    with pytest.raises(DataError, match=r"'engel' is missing in every year for Hainan"):
+        validate_panel(bad, spec, interpolate=True)
+
+
+def test_non_finite_values(raw, spec):
+    bad = raw.copy()
+    bad.loc[(bad.province == "Jilin") & (bad.year == 2020), "profit"] = np.inf
+    with pytest.raises(DataError, match=r"column 'profit' has non-finite value\(s\) \(inf\) at Jilin 2020"):
+        validate_panel(bad, spec)
+
+
+def test_log_needs_positive_values(raw, spec):
+    firms = np.exp(raw["LnAI"]).to_numpy().copy()
+    firms[(raw.province == "Ningxia").to_numpy() & (raw.year == 2011).to_numpy()] = 0.0
+    bad = raw.drop(columns="LnAI").assign(ai_firms=firms)
+    with pytest.raises(DataError, match=r"'ai_firms' is logged to make 'LnAI' and must be > 0; non-positive value\(s\) at Ningxia 2011 \(0\.0\)"):
+        validate_panel(bad, spec)
+
+
+def test_non_integer_years(raw, spec):
+    bad = raw.astype({"year": float})
+    bad.loc[0, "year"] = 2010.5
+    with pytest.raises(DataError, match=r"column 'year' must hold whole years; bad value\(s\) at Beijing 2010.5"):
+        validate_panel(bad, spec)
+
+
+def test_unsupported_and_missing_files(tmp_path, spec):
+    (tmp_path / "x.json").write_text("{}")
+    with pytest.raises(DataError, match=r"unsupported file type '.json'"):
+        load_panel(tmp_path / "x.json", spec)
+    with pytest.raises(DataError, match="data file not found"):
+        load_panel(tmp_path / "nope.csv", spec)
