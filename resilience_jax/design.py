@@ -1,0 +1,145 @@
+"""From a DataFrame and a fixest-style formula to the arrays the estimation core takes.
+
+This is the edge between pandas and the array core: it parses ``"y ~ x1 + x2 | fe1 + fe2"``,
+checks every name and value, codes the fixed effects and clusters, and counts the degrees of
+freedom as fixest's default ``ssc()`` does. Nothing here is jitted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, EstimationError
+
+VcovSpec = Literal["iid", "HC1"] | Mapping[str, str]
+_NAME = re.compile(r"^[A-Za-z_\u4e00-\u9fff][\w.\u4e00-\u9fff]*$")
+
+
+@dataclass(frozen=True)
+class Formula:
+    outcome: str
+    regressors: tuple[str, ...]
+    fixed_effects: tuple[str, ...]
+
+    def __str__(self) -> str:
+        rhs = " + ".join(self.regressors)
+        fe = f" | {' + '.join(self.fixed_effects)}" if self.fixed_effects else ""
+        return f"{self.outcome} ~ {rhs}{fe}"
+
+
+def parse_formula(fml: str) -> Formula:
+    """Parse ``"y ~ x1 + x2"`` (pooled OLS with intercept) or ``"y ~ x1 | fe1 + fe2"`` (fixed effects)."""
+    if not isinstance(fml, str) or fml.count("~") != 1:
+        raise EstimationError(f"formula must look like 'y ~ x1 + x2 | fe', got {fml!r}")
+    lhs, rhs = (s.strip() for s in fml.split("~"))
+    parts = rhs.split("|")
+    if len(parts) > 2:
+        raise EstimationError(f"formula {fml!r} has more than one '|'")
+    regs = tuple(s.strip() for s in parts[0].split("+"))
+    fes = tuple(s.strip() for s in parts[1].split("+")) if len(parts) == 2 else ()
+    for name in (lhs, *regs, *fes):
+        if not _NAME.match(name):
+            raise EstimationError(
+                f"formula {fml!r}: {name!r} is not a plain variable name (transformations and "
+                "interactions are not supported; create the column first)"
+            )
+    for group, what in ((regs, "regressor"), (fes, "fixed effect")):
+        dup = sorted({v for v in group if group.count(v) > 1})
+        if dup:
+            raise EstimationError(f"formula {fml!r}: {what} {dup[0]!r} appears twice")
+    if lhs in regs:
+        raise EstimationError(f"formula {fml!r}: the outcome {lhs!r} is also a regressor")
+    if len(fes) > 2:
+        raise EstimationError(f"formula {fml!r}: at most two fixed effects are supported, got {len(fes)}")
+    return Formula(lhs, regs, fes)
+
+
+def parse_vcov(vcov: VcovSpec) -> tuple[str, str | None]:
+    """``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_var"}`` -> (kind, cluster)."""
+    if isinstance(vcov, str):
+        kind = {"iid": "iid", "HC1": "HC1", "hetero": "HC1"}.get(vcov)
+        if kind is None:
+            raise EstimationError(f"Invalid vcov. Expecting 'iid', 'HC1' or {{'CRV1': '<cluster>'}}. Got {vcov!r}")
+        return kind, None
+    if isinstance(vcov, Mapping) and list(vcov) == ["CRV1"] and isinstance(vcov["CRV1"], str):
+        return "CRV1", vcov["CRV1"]
+    raise EstimationError(f"Invalid vcov. Expecting 'iid', 'HC1' or {{'CRV1': '<cluster>'}}. Got {vcov!r}")
+
+
+def codes_of(values: pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int32), len(uniques)
+
+
+def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
+    if name not in data.columns:
+        raise DataError(f"{where}: variable {name!r} is not a column of the data; columns: {list(data.columns)[:40]}")
+    col = data[name]
+    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        raise DataError(f"{where}: variable {name!r} is not numeric (dtype {col.dtype})")
+    x = col.to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        rows = ", ".join(map(str, data.index[bad][:10].tolist()))
+        raise DataError(f"{where}: variable {name!r} has missing or non-finite values in row(s) {rows}; fill or drop them first")
+    return x
+
+
+def is_nested(inner: np.ndarray, outer: np.ndarray) -> bool:
+    """True if every level of ``inner`` lies within a single level of ``outer``."""
+    pairs = pd.DataFrame({"i": inner, "o": outer}).drop_duplicates()
+    return bool(pairs["i"].is_unique)
+
+
+def dof_k(n_slopes: int, fe_codes: list[np.ndarray], mask: np.ndarray, cluster: np.ndarray | None) -> int:
+    """Coefficients counted in (N-1)/(N-K), as fixest's default ``ssc(k_fixef="nonnested")``.
+
+    Without fixed effects K counts the slopes and the intercept. With fixed effects K adds the
+    number of fixed-effect levels minus one per extra dimension; under CRV1, levels of a fixed
+    effect nested in the clusters are not counted (one is added back per nested dimension).
+    """
+    if not fe_codes:
+        return n_slopes + 1
+    sel = mask.astype(bool)
+    levels = [len(np.unique(c[sel])) for c in fe_codes]
+    k_fe = sum(levels) - (len(fe_codes) - 1)
+    if cluster is None:
+        return n_slopes + k_fe
+    nested = [lv for c, lv in zip(fe_codes, levels) if is_nested(c[sel], cluster[sel])]
+    if not nested:
+        return n_slopes + k_fe
+    return n_slopes + k_fe - sum(nested) + len(nested)
+
+
+def collinear_message(X: np.ndarray, names: tuple[str, ...], fe: tuple[str, ...], X_raw: np.ndarray | None = None) -> str:
+    """Name the regressors that make the (within-transformed) design ``X`` singular.
+
+    Columns are scaled by the raw columns' norms (``X_raw``, before the within transformation), so
+    a regressor absorbed by the fixed effects shows up as a (numerically) zero column.
+    """
+    raw = X if X_raw is None else X_raw
+    scale = np.maximum(np.linalg.norm(raw, axis=0), 1e-300)
+    Xs = X / scale
+    const = np.ones((X.shape[0], 1)) / np.sqrt(X.shape[0])
+    kept: list[int] = []
+    msgs = []
+    for j, name in enumerate(names):
+        cols = np.column_stack([const, Xs[:, kept + [j]]])
+        if np.linalg.matrix_rank(cols, tol=1e-9) < cols.shape[1]:
+            centred = Xs[:, j] - Xs[:, j].mean()
+            if np.linalg.norm(centred) < 1e-9:
+                why = "is constant" + (f" within {' and '.join(fe)} (absorbed by the fixed effects)" if fe else "")
+            else:
+                others = [names[k] for k in kept]
+                why = "is collinear with " + (", ".join(repr(o) for o in others) if others else "the constant")
+                why += " after removing the fixed effects" if fe else ""
+            msgs.append(f"{name!r} {why}")
+        else:
+            kept.append(j)
+    detail = "; ".join(msgs) if msgs else "the regressors are nearly collinear"
+    return f"singular design: {detail}. Drop the variable(s) or change the specification."

@@ -1,0 +1,1 @@
+"""Estimators: within transformation, OLS with masks, mediation."""

@@ -1,0 +1,1 @@
+"""Inference: variance estimators, significance tests, resampling."""
