@@ -18,7 +18,7 @@ import pandas as pd
 from .data.validate import Panel
 from .design import codes_of, collinear_message, dof_k, numeric_column, parse_formula, parse_vcov
 from .errors import DataError, EstimationError, FewClustersWarning
-from .estimators.mediation import mediation_effects, monte_carlo_ab
+from .estimators.mediation import mediation_summary_core
 from .estimators.ols import fit_batch
 from .estimators.within import within
 from .inference.vcov import VCOV_CODES
@@ -130,7 +130,8 @@ def fit_many(data, specs: Sequence[RegSpec]) -> list[FeolsResult]:
         if nobs - DK[r] <= 0:
             raise EstimationError(f"{where}: {nobs} observations for {int(DK[r])} coefficients: no residual degrees of freedom")
 
-    fits = fit_batch(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK, n_entities=n, n_periods=n, n_clusters_max=n)
+    fits = fit_batch(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK, n_entities=n, n_periods=n, n_clusters_max=n,
+                     two_way=bool((UE & UT).any()))
     fits = jax.tree_util.tree_map(np.asarray, fits)
     out = []
     for r, s in enumerate(specs):
@@ -254,13 +255,13 @@ def summarise_mediation(total, a_path, b_path, regressor, mediator, *, level=0.9
     """Indirect effect, tests and Monte Carlo interval from three fitted equations."""
     a, se_a = a_path.params[regressor], a_path.se[regressor]
     b, se_b = b_path.params[mediator], b_path.se[mediator]
-    eff = mediation_effects(a, se_a, b, se_b, total.params[regressor], total.se[regressor],
-                            b_path.params[regressor], b_path.se[regressor])
-    draws = np.asarray(monte_carlo_ab(jax.random.key(seed), a, se_a, b, se_b, n_mc))
-    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2])
+    eff, lo, hi = jax.device_get(mediation_summary_core(
+        jax.random.key(seed), a, se_a, b, se_b, total.params[regressor], total.se[regressor],
+        b_path.params[regressor], b_path.se[regressor], level, n_draws=n_mc,
+    ))
     return MediationResult(
         total=total, a_path=a_path, b_path=b_path, regressor=regressor, mediator=mediator,
-        effects=jax.tree_util.tree_map(lambda x: float(np.asarray(x)), eff),
+        effects=jax.tree_util.tree_map(float, eff),
         p_a=float(a_path.pvalues[regressor]), p_b=float(b_path.pvalues[mediator]),
         mc_ci=(float(lo), float(hi)), level=level, n_mc=n_mc,
     )

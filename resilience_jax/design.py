@@ -92,8 +92,9 @@ def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
 
 def is_nested(inner: np.ndarray, outer: np.ndarray) -> bool:
     """True if every level of ``inner`` lies within a single level of ``outer``."""
-    pairs = pd.DataFrame({"i": inner, "o": outer}).drop_duplicates()
-    return bool(pairs["i"].is_unique)
+    inner, outer = np.asarray(inner, np.int64), np.asarray(outer, np.int64)
+    pairs = np.unique(inner * (outer.max() + 1) + outer)
+    return len(pairs) == len(np.unique(inner))
 
 
 def dof_k(n_slopes: int, fe_codes: list[np.ndarray], mask: np.ndarray, cluster: np.ndarray | None) -> int:

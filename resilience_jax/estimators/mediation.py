@@ -8,6 +8,7 @@ independently (the two come from separate equations, so their estimated covarian
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -40,3 +41,12 @@ def monte_carlo_ab(key: jax.Array, a, se_a, b, se_b, n_draws: int = 20_000) -> j
     """Draws of ``a*b`` for the Monte Carlo confidence interval (percentiles of the draws)."""
     ka, kb = jax.random.split(key)
     return (a + se_a * jax.random.normal(ka, (n_draws,))) * (b + se_b * jax.random.normal(kb, (n_draws,)))
+
+
+@partial(jax.jit, static_argnames=("n_draws",))
+def mediation_summary_core(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
+    """Effects, tests and the Monte Carlo interval ``(lo, hi)`` of ``a*b`` in one compiled call."""
+    eff = mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime)
+    draws = monte_carlo_ab(key, a, se_a, b, se_b, n_draws)
+    lo, hi = jnp.quantile(draws, jnp.stack([(1 - level) / 2, (1 + level) / 2]))
+    return eff, lo, hi

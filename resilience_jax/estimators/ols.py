@@ -21,15 +21,17 @@ from .. import _x64  # noqa: F401
 from ..inference.vcov import vcov_all
 from .within import within
 
-# relative eigenvalue of the column-equilibrated X'X below which the design counts as singular
-SINGULAR_TOL = 1e-11
+# A regressor counts as collinear when 1 - R^2 of its regression on the columns before it (the
+# squared Cholesky pivot of the column-equilibrated X'X) falls below this (pyfixest's collin_tol).
+SINGULAR_TOL = 1e-10
 
 
 class OLSFit(NamedTuple):
     """Arrays of one fit; coefficient 0 is the constant, 1..k the regressors' (0 where masked out).
 
-    ``cond`` is the smallest/largest eigenvalue of the equilibrated X'X (``singular`` if below
-    ``SINGULAR_TOL``); ``df_t`` the degrees of freedom of the t reference (G-1 for CRV1).
+    ``cond`` is the smallest squared Cholesky pivot of the equilibrated X'X, i.e. the smallest
+    ``1 - R^2`` of a column on the columns before it (``singular`` if below ``SINGULAR_TOL`` or not
+    finite); ``df_t`` the degrees of freedom of the t reference (G-1 for CRV1).
     """
 
     coef: jax.Array
@@ -49,7 +51,7 @@ class OLSFit(NamedTuple):
 
 def _fit(
     y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
-    *, n_entities: int, n_periods: int, n_clusters_max: int,
+    *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True,
 ) -> OLSFit:
     dt = X.dtype
     mask = mask.astype(dt)
@@ -57,7 +59,7 @@ def _fit(
     wt = lambda v: (mask * v.T).T.sum(axis=0) / n  # noqa: E731  (masked mean)
     anyfe = jnp.maximum(jnp.asarray(use_entity, dt), jnp.asarray(use_time, dt))
     dm = partial(within, w=mask, entity=entity, time=time, use_entity=use_entity, use_time=use_time,
-                 n_entities=n_entities, n_periods=n_periods)
+                 n_entities=n_entities, n_periods=n_periods, two_way=two_way)
     y_w = dm(y)
     yt = (y_w + anyfe * wt(y)) * mask
     Xt = (dm(X) + anyfe * wt(X)) * mask[:, None]
@@ -67,9 +69,10 @@ def _fit(
     norms = jnp.sqrt((Xs**2).sum(axis=0))
     d = jnp.where(cm > 0, 1.0 / jnp.where(norms > 0, norms, 1.0), 1.0)
     A = (Xs * d).T @ (Xs * d) + jnp.diag(1.0 - cm)
-    ev = jnp.linalg.eigvalsh(A)
-    cond = ev[0] / ev[-1]
-    Ainv = jnp.linalg.inv(A)
+    L = jnp.linalg.cholesky(A)
+    cond = jnp.min(jnp.diag(L)) ** 2
+    Linv = jax.scipy.linalg.solve_triangular(L, jnp.eye(A.shape[0], dtype=dt), lower=True)
+    Ainv = Linv.T @ Linv
     bread = (d[:, None] * Ainv * d[None, :]) * jnp.outer(cm, cm)
     coef = bread @ (Xs.T @ yt)
     resid = (yt - Xs @ coef) * mask
@@ -83,10 +86,10 @@ def _fit(
     ssr = (resid**2).sum()
     tss = (mask * (y - wt(y)) ** 2).sum()
     tss_w = jnp.where(anyfe > 0, (y_w**2).sum(), tss)  # without fixed effects, within R2 = R2
-    return OLSFit(coef, V, se, tstat, df_t, nobs, g, ssr, 1 - ssr / tss, 1 - ssr / tss_w, cond, cond < SINGULAR_TOL, resid)
+    return OLSFit(coef, V, se, tstat, df_t, nobs, g, ssr, 1 - ssr / tss, 1 - ssr / tss_w, cond, ~(cond >= SINGULAR_TOL), resid)
 
 
-_STATIC = ("n_entities", "n_periods", "n_clusters_max")
+_STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way")
 fit_core = jax.jit(_fit, static_argnames=_STATIC)
 fit_core.__doc__ = """Jitted single fit. Arguments: y (n,), X (n, k), mask (n,), colmask (k,), entity/time/cluster
 codes (n,), use_entity/use_time flags, vcov_kind (0 iid, 1 HC1, 2 CRV1), df_k; static sizes."""
@@ -94,8 +97,8 @@ codes (n,), use_entity/use_time flags, vcov_kind (0 iid, 1 HC1, 2 CRV1), df_k; s
 
 
 def _fit_batch(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
-               *, n_entities: int, n_periods: int, n_clusters_max: int) -> OLSFit:
-    one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max)
+               *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True) -> OLSFit:
+    one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way)
     return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k)
 
 

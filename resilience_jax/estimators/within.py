@@ -31,11 +31,16 @@ def within(
     *,
     n_entities: int,
     n_periods: int,
+    two_way: bool = True,
     tol: float = 1e-14,
     max_iter: int = 10_000,
 ) -> jax.Array:
-    """Project out entity and/or time effects (flags may be traced, so one compiled function serves
-    pooled, one-way and two-way models). Returns 0 on masked rows."""
+    """Project out entity and/or time effects; returns 0 on masked rows.
+
+    The flags may be traced, so one compiled function serves pooled, one-way and two-way models.
+    ``two_way=False`` (static) promises that the two flags are never both on: a single sweep is
+    then exact and the iteration is left out of the compiled graph.
+    """
     mask = w.astype(bool) if x.ndim == 1 else w.astype(bool)[:, None]
     x = x * mask
     ue = jnp.asarray(use_entity, x.dtype)
@@ -45,6 +50,8 @@ def within(
         v = v - ue * (v - group_demean(v, w, entity, n_entities))
         return v - ut * (v - group_demean(v, w, time, n_periods))
 
+    if not two_way:
+        return sweep(x)
     scale = jnp.maximum(jnp.abs(x).max(), 1e-300)
 
     def cond(state):

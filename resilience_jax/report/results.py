@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.stats
+import scipy.special
 
 
 def t_pvalues(tstat: np.ndarray, df: float) -> np.ndarray:
     """Two-sided p-values of a t(df) statistic."""
-    return 2.0 * scipy.stats.t.sf(np.abs(tstat), df)
+    return 2.0 * scipy.special.stdtr(df, -np.abs(tstat))
 
 
 def stars(p: float) -> str:
@@ -75,7 +75,7 @@ class FeolsResult:
         return float(t_pvalues(np.array([self.constant / self.constant_se]), self.df_t)[0])
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        q = scipy.stats.t.ppf(0.5 + level / 2, self.df_t)
+        q = scipy.special.stdtrit(self.df_t, 0.5 + level / 2)
         lo, hi = self.coef - q * self.se_, self.coef + q * self.se_
         pct = f"{100 * (1 - level) / 2:g}%", f"{100 * (1 + level) / 2:g}%"
         return pd.DataFrame({pct[0]: lo, pct[1]: hi}, index=list(self.names))

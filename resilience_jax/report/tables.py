@@ -14,6 +14,10 @@ def _cell(value, floatfmt: str) -> str:
     return "" if value is None else str(value)
 
 
+def _md_escape(s: str) -> str:
+    return s.replace("|", "\\|").replace("*", "\\*")
+
+
 def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, note: str | None = None) -> str:
     """A GitHub-flavoured Markdown table; ``note`` goes below it in italics."""
     header = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
@@ -22,9 +26,9 @@ def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, 
         cells = [_cell(v, floatfmt) for v in row.tolist()]
         rows.append(([str(idx)] if index else []) + cells)
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+    lines += ["| " + " | ".join(_md_escape(c) for c in r) + " |" for r in rows]
     if note:
-        lines += ["", f"*{note}*"]
+        lines += ["", "Note: " + _md_escape(note)]
     return "\n".join(lines) + "\n"
 
 

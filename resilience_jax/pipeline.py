@@ -1,0 +1,174 @@
+"""The paper's suite from the specs: index -> derived variables -> one batched fit -> results.
+
+``run_suite(panel)`` computes the entropy weights and the indices (REIC and one sub-index per
+dimension), builds every regression of ``models/paper.toml`` (stepwise controls, regional
+heterogeneity, robustness variants, both mediation variants), fits them all in one jitted, vmapped
+call, and returns a :class:`SuiteResult` that ``report.paper_tables`` turns into the paper's tables.
+
+Robustness conventions (SPEC.md section 4):
+- ``winsorize``: the outcome, the regressor and the controls are each clipped at their pooled
+  percentiles over the estimation sample (numpy's linear interpolation), the index being computed
+  first from the raw indicators;
+- ``lag = "outcome"``: the outcome is replaced by its one-year lag within province,
+  ``lag = "regressor"``: the regressor by its lag (named ``L.<regressor>``); the first year of every
+  province is lost (N = 390 on the 14-year panel, where the paper's table prints 420).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .api import RegSpec, fit_many, summarise_mediation
+from .data.spec import RobustnessVariant, StudySpec
+from .data.validate import Panel
+from .errors import EstimationError
+from .index.entropy import EntropyWeights, entropy_weights
+from .report.results import FeolsResult, MediationResult
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    panel: Panel
+    entropy: EntropyWeights
+    indices: dict[str, np.ndarray]
+    fits: dict[tuple[str, str, str], FeolsResult]
+    mediation: dict[tuple[str, str], MediationResult]
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> StudySpec:
+        return self.panel.spec
+
+
+def compute_indices(panel: Panel, *, shift: float = 0.0) -> tuple[EntropyWeights, dict[str, np.ndarray]]:
+    """Entropy weights of the spec's indicators and the indices: overall symbol plus one per dimension."""
+    idx = panel.spec.index
+    res = entropy_weights(
+        panel.indicator_matrix(),
+        idx.directions,
+        mode=idx.panel_mode,  # type: ignore[arg-type]
+        shift=shift,
+        time=panel.frame[panel.spec.time].to_numpy(),
+        dimensions=[i.dimension for i in idx.indicators],
+        names=idx.columns,
+    )
+    indices = {idx.symbol: np.asarray(res.index)}
+    order = list(dict.fromkeys(i.dimension for i in idx.indicators))
+    for d in idx.dimensions:
+        indices[d.symbol] = np.asarray(res.sub_indices)[:, order.index(d.key)]
+    return res, indices
+
+
+def _lag(x: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """One-period lag within entity on a panel sorted by entity then time (0 on first periods)."""
+    out = np.empty_like(x)
+    out[1:] = x[:-1]
+    out[0] = 0.0
+    return np.where(first, 0.0, out)
+
+
+def _winsorize(x: np.ndarray, mask: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
+    lo, hi = np.quantile(x[mask > 0], limits)
+    return np.clip(x, lo, hi)
+
+
+class _Builder:
+    """Collects RegSpecs and the derived columns they need on one DataFrame."""
+
+    def __init__(self, panel: Panel, indices: dict[str, np.ndarray]):
+        self.spec = panel.spec
+        self.data = panel.frame.copy()
+        for name, values in indices.items():
+            self.data[name] = values
+        t = self.data[self.spec.time].to_numpy()
+        self.first = t == t.min()
+        self.keys: list[tuple[str, str, str]] = []
+        self.specs: list[RegSpec] = []
+
+    def derived(self, name: str, values: np.ndarray) -> str:
+        self.data[name] = values
+        return name
+
+    def add(self, key, outcome, regressor, controls, fes, vcov, mask=None, outcome_label=None, reg_label=None, extra=()):
+        regs = [(reg_label or regressor, regressor), *extra, *((c, c) for c in controls)]
+        self.keys.append(key)
+        self.specs.append(RegSpec(outcome, tuple(regs), tuple(fes), (vcov.kind, vcov.cluster), mask, outcome_label))
+
+    def robustness(self, outcome: str, v: RobustnessVariant) -> None:
+        b = self.spec.baseline
+        regressor = v.regressor or b.regressor
+        key = ("robustness", outcome, v.name)
+        if v.lag is not None:
+            mask = (~self.first).astype(float)
+            if v.lag == "outcome":
+                col = self.derived(f"L.{outcome}", _lag(self.data[outcome].to_numpy(), self.first))
+                self.add(key, col, regressor, b.controls, b.fixed_effects, b.vcov, mask, outcome_label=f"L.{outcome}")
+            else:
+                col = self.derived(f"L.{regressor}", _lag(self.data[regressor].to_numpy(), self.first))
+                self.add(key, outcome, col, b.controls, b.fixed_effects, b.vcov, mask)
+        elif v.winsorize is not None:
+            mask = np.ones(len(self.data))
+            w = {c: self.derived(f"w.{c}", _winsorize(self.data[c].to_numpy(dtype=float), mask, v.winsorize))
+                 for c in (outcome, regressor, *b.controls)}
+            regs = [(regressor, w[regressor]), *((c, w[c]) for c in b.controls)]
+            self.keys.append(key)
+            self.specs.append(RegSpec(w[outcome], tuple(regs), b.fixed_effects, (b.vcov.kind, b.vcov.cluster), None, outcome))
+        else:
+            if regressor not in self.data.columns:
+                raise EstimationError(
+                    f"robustness variant {v.name!r} needs the variable {regressor!r}, which the data does not have"
+                )
+            self.add(key, outcome, regressor, b.controls, b.fixed_effects, b.vcov)
+
+
+def build_suite(panel: Panel, indices: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[tuple[str, str, str]], list[RegSpec]]:
+    """Every regression of the spec as (keys, RegSpecs) over one DataFrame with the derived columns."""
+    spec = panel.spec
+    bld = _Builder(panel, indices)
+    lagged = [v.name for v in spec.robustness if v.lag is not None]
+    if lagged and bld.first.all():
+        raise EstimationError(
+            f"robustness variant(s) {lagged} lag a variable, which needs at least two periods; the panel has one "
+            f"({spec.time} {panel.periods[0]}). Remove the lag variants from the spec or use a longer panel."
+        )
+    b = spec.baseline
+    for y in b.outcomes:
+        for s in range(len(b.controls) + 1):
+            bld.add(("stepwise", y, f"({s + 1})"), y, b.regressor, b.controls[:s], b.fixed_effects, b.vcov)
+    region = bld.data[spec.region]
+    for y in spec.heterogeneity.outcomes:
+        for g in spec.heterogeneity.groups:
+            mask = (region == g).to_numpy(dtype=float)
+            if mask.sum() == 0:
+                raise EstimationError(f"heterogeneity: no rows of region {g!r} in the data (column {spec.region!r})")
+            bld.add(("heterogeneity", y, g), y, b.regressor, b.controls, b.fixed_effects, b.vcov, mask)
+    for y in b.outcomes:
+        for v in spec.robustness:
+            bld.robustness(y, v)
+    m = spec.mediation
+    for y in m.outcomes:
+        for v in m.variants:
+            bld.add(("mediation", y, f"{v.name}:total"), y, m.regressor, m.controls, v.fixed_effects, v.vcov)
+            bld.add(("mediation", y, f"{v.name}:a"), m.mediator, m.regressor, m.controls, v.fixed_effects, v.vcov)
+            bld.add(("mediation", y, f"{v.name}:b"), y, m.regressor, m.controls, v.fixed_effects, v.vcov,
+                    extra=((m.mediator, m.mediator),))
+    return bld.data, bld.keys, bld.specs
+
+
+def run_suite(panel: Panel, *, seed: int = 0, n_mc: int = 20_000) -> SuiteResult:
+    """Compute the index and every model of the spec on ``panel`` (one batched fit)."""
+    ent, indices = compute_indices(panel)
+    data, keys, specs = build_suite(panel, indices)
+    fits = dict(zip(keys, fit_many(data, specs)))
+    m = panel.spec.mediation
+    med = {}
+    for y in m.outcomes:
+        for v in m.variants:
+            med[(y, v.name)] = summarise_mediation(
+                fits[("mediation", y, f"{v.name}:total")], fits[("mediation", y, f"{v.name}:a")],
+                fits[("mediation", y, f"{v.name}:b")], m.regressor, m.mediator, n_mc=n_mc, seed=seed,
+            )
+    return SuiteResult(panel, ent, indices, fits, med)

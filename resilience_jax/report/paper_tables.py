@@ -1,0 +1,222 @@
+"""The paper's tables (weights, Table 2-11) in its layout, from a :class:`~resilience_jax.pipeline.SuiteResult`.
+
+Regression tables: coefficient with stars (* 10%, ** 5%, *** 1%), standard error in parentheses
+below, constant, N and R-squared, the SE type and the data's provenance in a note.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..data.spec import Vcov
+from .describe import describe
+from .results import FeolsResult, MediationResult, stars
+from .tables import write_table
+
+Lang = Literal["en", "zh"]
+WORDS = {
+    "en": {"const": "Constant", "n": "N", "r2": "R²", "r2w": "Within R²", "adjr2": "Adj. R²", "controls": "Controls",
+           "yes": "Yes", "no": "No", "full": "Full sample", "sobel": "Sobel Z", "aroian": "Aroian Z", "goodman": "Goodman Z",
+           "ab": "Indirect effect a*b", "share": "Share a*b/c", "mc": "Monte Carlo 95% CI of a*b", "joint": "Joint significance p",
+           "total": "Total effect", "apath": "a-path", "bpath": "b-path", "fe": "Fixed effects"},
+    "zh": {"const": "常数项", "n": "样本量", "r2": "R²", "r2w": "组内R²", "adjr2": "调整R²", "controls": "控制变量",
+           "yes": "是", "no": "否", "full": "全样本", "sobel": "Sobel Z", "aroian": "Aroian Z", "goodman": "Goodman Z",
+           "ab": "中介效应 a*b", "share": "中介效应占比", "mc": "a*b 蒙特卡洛95%置信区间", "joint": "联合显著性 p",
+           "total": "总效应", "apath": "a路径", "bpath": "b路径", "fe": "固定效应"},
+}
+
+
+def se_note(vcov: Vcov, fixed_effects: tuple[str, ...], provenance: str, lang: Lang = "en") -> str:
+    if lang == "zh":
+        se = {"iid": "同方差标准误", "HC1": "异方差稳健标准误(HC1)"}.get(vcov.kind, f"按{vcov.cluster}聚类的稳健标准误(CRV1, t(G-1))")
+        fe = "、".join(fixed_effects) if fixed_effects else "无"
+        return f"注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为{se}；固定效应：{fe}。{provenance}"
+    se = {"iid": "iid standard errors", "HC1": "heteroskedasticity-robust (HC1) standard errors"}.get(
+        vcov.kind, f"standard errors clustered by {vcov.cluster} (CRV1, small-sample factor G/(G-1)(N-1)/(N-K), t(G-1))"
+    )
+    fe = ", ".join(fixed_effects) if fixed_effects else "none (pooled OLS with intercept)"
+    return f"* p<0.10, ** p<0.05, *** p<0.01; {se} in parentheses. Fixed effects: {fe}. {provenance}"
+
+
+def _coef(v: float, p: float) -> str:
+    return f"{v:.3f}{stars(p)}"
+
+
+def regression_table(
+    columns: list[tuple[str, FeolsResult]],
+    terms: list[str],
+    *,
+    labels: dict[str, str] | None = None,
+    controls: tuple[str, ...] = (),
+    lang: Lang = "en",
+    extra: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Paper-layout table: a coefficient row and an SE row per term; controls collapsed to one row."""
+    w = WORDS[lang]
+    labels = labels or {}
+    rows: list[tuple[str, list[str]]] = []
+    for term in terms:
+        if not any(term in f.names for _, f in columns):
+            continue
+        coef, se = [], []
+        for _, f in columns:
+            if term in f.names:
+                i = f.names.index(term)
+                coef.append(_coef(f.coef[i], float(f.pvalues.iloc[i])))
+                se.append(f"({f.se_[i]:.3f})")
+            else:
+                coef.append("")
+                se.append("")
+        rows += [(labels.get(term, term), coef), ("", se)]
+    rows += [
+        (w["const"], [_coef(f.constant, f.constant_p) for _, f in columns]),
+        ("", [f"({f.constant_se:.3f})" for _, f in columns]),
+    ]
+    if controls:
+        rows.append((w["controls"], [w["yes"] if all(c in f.names for c in controls) else w["no"] for _, f in columns]))
+    rows += [
+        (w["fe"], [", ".join(f.fixed_effects) or w["no"] for _, f in columns]),
+        (w["n"], [str(f.nobs) for _, f in columns]),
+        (w["r2"], [f"{f.r2:.3f}" for _, f in columns]),
+    ]
+    if any(f.fixed_effects for _, f in columns):
+        rows.append((w["r2w"], [f"{f.r2_within:.3f}" if f.fixed_effects else "" for _, f in columns]))
+    for name, cells in (extra or {}).items():
+        rows.append((name, cells))
+    table = pd.DataFrame([cells for _, cells in rows], index=[name for name, _ in rows], columns=[h for h, _ in columns])
+    table.index.name = ""
+    return table
+
+
+def weights_table(suite, lang: Lang = "en") -> pd.DataFrame:
+    """Entropy, divergence and weight of every indicator, with its dimension and direction."""
+    idx = suite.spec.index
+    ent = suite.entropy
+    w = np.asarray(ent.weights)
+    if w.ndim == 2:  # per-year weights: report their mean over years
+        w, e, d = w.mean(0), np.asarray(ent.entropy).mean(0), np.asarray(ent.divergence).mean(0)
+    else:
+        e, d = np.asarray(ent.entropy), np.asarray(ent.divergence)
+    dims = {dd.key: dd for dd in idx.dimensions}
+    rows = []
+    for j, ind in enumerate(idx.indicators):
+        members = idx.dimension_members(ind.dimension)
+        rows.append({
+            "indicator": ind.column,
+            "label": ind.label_zh if lang == "zh" else ind.label_en,
+            "dimension": dims[ind.dimension].label_zh if lang == "zh" else dims[ind.dimension].label_en,
+            "subdimension": ind.subdimension,
+            "direction": "+" if ind.direction > 0 else "-",
+            "entropy": e[j],
+            "divergence": d[j],
+            "weight": w[j],
+            "weight_in_dimension": w[j] / w[list(members)].sum(),
+        })
+    return pd.DataFrame(rows).set_index("indicator")
+
+
+def paper_comparison(suite) -> pd.DataFrame:
+    """Our estimate next to each of the paper's printed estimates (``[paper_estimates]`` of the spec)."""
+    spec = suite.spec
+    med_variant = spec.mediation.variants[0].name  # the paper's own (as printed) reading comes first
+    rows = []
+    for pe in spec.paper_estimates:
+        ours, ours_se = np.nan, np.nan
+        if pe.column in ("total", "a_path", "b_path"):
+            y = pe.outcome if pe.column != "a_path" else None
+            step = {"total": "total", "a_path": "a", "b_path": "b"}[pe.column]
+            outcome = y or next(o for o in spec.mediation.outcomes if _table_of(spec, "mediation", o) == pe.table)
+            fit = suite.fits.get(("mediation", outcome, f"{med_variant}:{step}"))
+        elif pe.column in ("sobel", "share"):
+            m = suite.mediation.get((pe.outcome, med_variant))
+            ours = (m.effects.tests.z if pe.column == "sobel" else m.effects.share) if m else np.nan
+            fit = None
+        else:
+            table = {3: "stepwise", 4: "stepwise", 5: "heterogeneity"}.get(pe.table, "robustness")
+            fit = suite.fits.get((table, pe.outcome, pe.column))
+        if fit is not None and pe.term in fit.names:
+            ours, ours_se = float(fit.params[pe.term]), float(fit.se[pe.term])
+        rows.append({"table": pe.table, "column": pe.column, "outcome": pe.outcome, "term": pe.term,
+                     "paper_coef": pe.coef, "paper_se": pe.se, "ours_coef": ours, "ours_se": ours_se})
+    return pd.DataFrame(rows)
+
+
+def _table_of(spec, kind: str, outcome: str) -> int:
+    if kind == "mediation":
+        return 9 + spec.mediation.outcomes.index(outcome)
+    return 6 + spec.baseline.outcomes.index(outcome)
+
+
+def mediation_table(suite, outcome: str, lang: Lang = "en") -> pd.DataFrame:
+    spec = suite.spec
+    m = spec.mediation
+    w = WORDS[lang]
+    cols, extra = [], {k: [] for k in ("sobel", "aroian", "goodman", "ab", "share", "mc", "joint")}
+    for v in m.variants:
+        res: MediationResult = suite.mediation[(outcome, v.name)]
+        vl = v.label_zh if lang == "zh" else v.name
+        cols += [(f"{vl}: {w['total']} ({outcome})", res.total), (f"{vl}: {w['apath']} ({m.mediator})", res.a_path),
+                 (f"{vl}: {w['bpath']} ({outcome})", res.b_path)]
+        t, e = res.effects.tests, res.effects
+        lo, hi = res.mc_ci
+        for k, val in (("sobel", f"{t.z:.3f} (p={t.p:.3f})"), ("aroian", f"{t.aroian_z:.3f} (p={t.aroian_p:.3f})"),
+                       ("goodman", f"{t.goodman_z:.3f} (p={t.goodman_p:.3f})" if t.goodman_defined else "undefined"),
+                       ("ab", f"{e.ab:.4f}"), ("share", f"{100 * e.share:.1f}%"), ("mc", f"[{lo:.4f}, {hi:.4f}]"),
+                       ("joint", f"{res.joint_p:.3g}")):
+            extra[k] += ["", "", val]
+    return regression_table(
+        cols, [m.regressor, m.mediator], controls=m.controls, lang=lang,
+        extra={w[k]: cells for k, cells in extra.items()} | {w["adjr2"]: [f"{f.adj_r2:.3f}" for _, f in cols]},
+    )
+
+
+def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[str, list[Path]]:
+    """Write every table as CSV, Markdown and LaTeX; return {stem: paths}."""
+    spec, panel = suite.spec, suite.panel
+    b = spec.baseline
+    prov = panel.provenance
+    note = se_note(b.vcov, b.fixed_effects, prov, lang)
+    fmt = ("csv", "md", "tex")
+    out: dict[str, list[Path]] = {}
+
+    def put(stem, table, caption, tnote=note, floatfmt=".3f"):
+        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt)
+
+    put("entropy_weights", weights_table(suite, lang), "Entropy weights of the resilience indicators",
+        f"Entropy weight method, panel mode '{spec.index.panel_mode}'. {prov}", floatfmt=".4f")
+    put("table2_descriptives", describe(panel, extra=suite.indices, lang=lang), "Table 2. Descriptive statistics",
+        f"sd with n-1. {prov}")
+    terms = [b.regressor, *b.controls]
+    step = lambda y: [(f"({i})", suite.fits[("stepwise", y, f"({i})")]) for i in range(1, len(b.controls) + 2)]  # noqa: E731
+    main, *dims = b.outcomes
+    put("table3_stepwise", regression_table(step(main), terms, lang=lang), f"Table 3. Baseline regression, {main}")
+    put("table4_stepwise_dimensions",
+        regression_table([(f"{y} {h}", f) for y in dims for h, f in step(y)], terms, lang=lang),
+        f"Table 4. Baseline regression, {' and '.join(dims)}")
+    het = []
+    for y in spec.heterogeneity.outcomes:
+        het.append((f"{y} {WORDS[lang]['full']}", suite.fits[("stepwise", y, f"({len(b.controls) + 1})")]))
+        het += [(f"{y} {g}", suite.fits[("heterogeneity", y, g)]) for g in spec.heterogeneity.groups]
+    put("table5_heterogeneity", regression_table(het, [b.regressor], controls=b.controls, lang=lang),
+        "Table 5. Heterogeneity by region", note + " Regional subsamples have 8-11 clusters: see the wild cluster bootstrap.")
+    rob_terms = [b.regressor, *(v.regressor for v in spec.robustness if v.regressor), f"L.{b.regressor}"]
+    for i, y in enumerate(b.outcomes):
+        cols = [(v.label_zh if lang == "zh" else v.name, suite.fits[("robustness", y, v.name)]) for v in spec.robustness]
+        put(f"table{6 + i}_robustness_{y}", regression_table(cols, rob_terms, controls=b.controls, lang=lang),
+            f"Table {6 + i}. Robustness, {y}",
+            note + " Lags lose the first year of each province. Winsorised: outcome, regressor and controls at pooled percentiles.")
+    for i, y in enumerate(spec.mediation.outcomes):
+        v0 = spec.mediation.variants[0]
+        put(f"table{9 + i}_mediation_{y}", mediation_table(suite, y, lang), f"Table {9 + i}. Mediation through {spec.mediation.mediator}, {y}",
+            se_note(v0.vcov, (), prov, lang) + " Variants: " + "; ".join(
+                f"{v.name} = {v.label_en} (fixed effects: {', '.join(v.fixed_effects) or 'none'})" for v in spec.mediation.variants))
+    cmp = paper_comparison(suite)
+    cmp.index = [f"Table {t} {c}" for t, c in zip(cmp.pop("table"), cmp.pop("column"))]
+    cmp.index.name = "paper"
+    out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"),
+                                          note=f"The paper's printed estimates beside ours. {prov}", caption="Paper vs. this run")
+    return out
