@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import jax
 import numpy as np
@@ -68,6 +68,26 @@ def _check_clusters(G: int, cluster: str, where: str) -> None:
         )
 
 
+class BatchDesign(NamedTuple):
+    """The stacked arrays of a batch of regressions, ready for ``estimators.ols.fit_batch``."""
+
+    y: np.ndarray
+    X: np.ndarray
+    mask: np.ndarray
+    colmask: np.ndarray
+    entity: np.ndarray
+    time: np.ndarray
+    cluster: np.ndarray
+    use_entity: np.ndarray
+    use_time: np.ndarray
+    vcov_kind: np.ndarray
+    df_k: np.ndarray
+
+    def fit(self):
+        n = self.y.shape[1]
+        return fit_batch(*self, n_entities=n, n_periods=n, n_clusters_max=n, two_way=bool((self.use_entity & self.use_time).any()))
+
+
 def fit_many(data, specs: Sequence[RegSpec]) -> list[FeolsResult]:
     """Fit a batch of regressions on one DataFrame with one jitted, vmapped call.
 
@@ -76,6 +96,13 @@ def fit_many(data, specs: Sequence[RegSpec]) -> list[FeolsResult]:
     DataError, EstimationError
         As :func:`feols`, naming the regression concerned.
     """
+    design = batch_design(data, specs)
+    fits = jax.tree_util.tree_map(np.asarray, design.fit())
+    return [_wrap(s, design, fits, r) for r, s in enumerate(specs)]
+
+
+def batch_design(data, specs: Sequence[RegSpec]) -> BatchDesign:
+    """Validate a batch of regressions and stack their padded, masked arrays."""
     df = _frame(data)
     n = len(df)
     if n == 0:
@@ -130,42 +157,40 @@ def fit_many(data, specs: Sequence[RegSpec]) -> list[FeolsResult]:
         if nobs - DK[r] <= 0:
             raise EstimationError(f"{where}: {nobs} observations for {int(DK[r])} coefficients: no residual degrees of freedom")
 
-    fits = fit_batch(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK, n_entities=n, n_periods=n, n_clusters_max=n,
-                     two_way=bool((UE & UT).any()))
-    fits = jax.tree_util.tree_map(np.asarray, fits)
-    out = []
-    for r, s in enumerate(specs):
-        names = tuple(nm for nm, _ in s.regressors)
-        k = len(names)
-        if fits.singular[r]:
-            raw = X[r, :, :k]
-            Xr = raw
-            if s.fixed_effects:
-                Xr = np.asarray(within(raw, M[r], ENT[r], TIM[r], True, len(s.fixed_effects) == 2, n_entities=n, n_periods=n))
-            sel = M[r] > 0
-            raise EstimationError(f"{s.formula}: " + collinear_message(Xr[sel], names, s.fixed_effects, raw[sel]))
-        kind, cluster = s.vcov
-        out.append(
-            FeolsResult(
-                formula=s.formula,
-                names=names,
-                coef=fits.coef[r, 1 : k + 1],
-                se_=fits.se[r, 1 : k + 1],
-                vcov_matrix=fits.vcov[r, 1 : k + 1, 1 : k + 1],
-                df_t=float(fits.df_t[r]),
-                nobs=int(fits.nobs[r]),
-                n_clusters=int(fits.n_clusters[r]) if kind == "CRV1" else None,
-                r2=float(fits.r2[r]),
-                r2_within=float(fits.r2_within[r]),
-                df_k=int(DK[r]),
-                vcov_type=kind,
-                cluster=cluster,
-                fixed_effects=s.fixed_effects,
-                constant=float(fits.coef[r, 0]),
-                constant_se=float(fits.se[r, 0]),
-            )
-        )
-    return out
+    return BatchDesign(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK)
+
+
+def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
+    """Regression ``r`` of a fitted batch as a FeolsResult; a singular design raises, naming columns."""
+    names = tuple(nm for nm, _ in s.regressors)
+    k = len(names)
+    if fits.singular[r]:
+        raw = d.X[r, :, :k]
+        Xr = raw
+        if s.fixed_effects:
+            n = d.y.shape[1]
+            Xr = np.asarray(within(raw, d.mask[r], d.entity[r], d.time[r], True, len(s.fixed_effects) == 2, n_entities=n, n_periods=n))
+        sel = d.mask[r] > 0
+        raise EstimationError(f"{s.formula}: " + collinear_message(Xr[sel], names, s.fixed_effects, raw[sel]))
+    kind, cluster = s.vcov
+    return FeolsResult(
+        formula=s.formula,
+        names=names,
+        coef=fits.coef[r, 1 : k + 1],
+        se_=fits.se[r, 1 : k + 1],
+        vcov_matrix=fits.vcov[r, 1 : k + 1, 1 : k + 1],
+        df_t=float(fits.df_t[r]),
+        nobs=int(fits.nobs[r]),
+        n_clusters=int(fits.n_clusters[r]) if kind == "CRV1" else None,
+        r2=float(fits.r2[r]),
+        r2_within=float(fits.r2_within[r]),
+        df_k=int(d.df_k[r]),
+        vcov_type=kind,
+        cluster=cluster,
+        fixed_effects=s.fixed_effects,
+        constant=float(fits.coef[r, 0]),
+        constant_se=float(fits.se[r, 0]),
+    )
 
 
 def feols(fml: str, data, vcov="iid") -> FeolsResult:

@@ -17,7 +17,10 @@ Robustness conventions (SPEC.md section 4):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
@@ -25,7 +28,9 @@ from .api import RegSpec, fit_many, summarise_mediation
 from .data.spec import RobustnessVariant, StudySpec
 from .data.validate import Panel
 from .errors import EstimationError
-from .index.entropy import EntropyWeights, entropy_weights
+from .estimators.mediation import MediationEffects, mediation_effects
+from .estimators.ols import fit_batch_core
+from .index.entropy import EntropyWeights, entropy_core, entropy_weights
 from .report.results import FeolsResult, MediationResult
 
 
@@ -172,3 +177,28 @@ def run_suite(panel: Panel, *, seed: int = 0, n_mc: int = 20_000) -> SuiteResult
                 fits[("mediation", y, f"{v.name}:b")], m.regressor, m.mediator, n_mc=n_mc, seed=seed,
             )
     return SuiteResult(panel, ent, indices, fits, med)
+
+
+@partial(jax.jit, static_argnames=("n_groups", "mode"))
+def mediation_core(
+    X_ind, directions, membership, obs_weights, time_codes, regressor, mediator, controls, entity, cluster,
+    use_fe, vcov_kind, df_k, *, n_groups: int, mode: str = "pooled",
+) -> tuple[EntropyWeights, MediationEffects]:
+    """Entropy index plus the three mediation equations (outcome = the overall index) in one
+    compiled call: the unit the bootstrap replicates. ``df_k`` holds the three equations' K."""
+    ent = entropy_core(X_ind, directions, obs_weights, membership, time_codes, 0.0, mode=mode, n_periods=n_groups)
+    y = ent.index
+    n, kc = controls.shape
+    X = jnp.concatenate([regressor[:, None], mediator[:, None], controls], axis=1)
+    ones = jnp.ones(kc)
+    colmask = jnp.stack([jnp.concatenate([jnp.array([1.0, 0.0]), ones]), jnp.concatenate([jnp.array([1.0, 0.0]), ones]),
+                         jnp.concatenate([jnp.array([1.0, 1.0]), ones])])
+    rep = lambda v: jnp.broadcast_to(v, (3, *jnp.shape(v)))  # noqa: E731
+    fits = fit_batch_core(
+        jnp.stack([y, mediator, y]), rep(X), rep(jnp.ones(n)), colmask, rep(entity), rep(jnp.zeros_like(entity)), rep(cluster),
+        rep(use_fe), rep(False), rep(vcov_kind), df_k, n_entities=n_groups, n_periods=n_groups, n_clusters_max=n_groups,
+        two_way=False,
+    )
+    eff = mediation_effects(fits.coef[1, 1], fits.se[1, 1], fits.coef[2, 2], fits.se[2, 2],
+                            fits.coef[0, 1], fits.se[0, 1], fits.coef[2, 1], fits.se[2, 1])
+    return ent, eff

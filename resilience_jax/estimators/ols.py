@@ -62,15 +62,24 @@ def _fit(
                  n_entities=n_entities, n_periods=n_periods, two_way=two_way)
     y_w = dm(y)
     yt = (y_w + anyfe * wt(y)) * mask
-    Xt = (dm(X) + anyfe * wt(X)) * mask[:, None]
+    # Regressors centred on their (masked) means: the design [1, Xc] is well conditioned even when
+    # a regressor varies little around a large level (adding the means back, as Stata's constant
+    # does, would make it nearly collinear with the constant). The constant is restored below.
+    Xw = dm(X)
+    Xc = (Xw - wt(Xw)) * mask[:, None]
+    xbar = wt(X)
     cm = jnp.concatenate([jnp.ones((1,), dt), colmask.astype(dt)])
-    Xs = jnp.concatenate([mask[:, None], Xt], axis=1) * cm
+    Xs = jnp.concatenate([mask[:, None], Xc], axis=1) * cm
 
     norms = jnp.sqrt((Xs**2).sum(axis=0))
     d = jnp.where(cm > 0, 1.0 / jnp.where(norms > 0, norms, 1.0), 1.0)
     A = (Xs * d).T @ (Xs * d) + jnp.diag(1.0 - cm)
     L = jnp.linalg.cholesky(A)
-    cond = jnp.min(jnp.diag(L)) ** 2
+    # a regressor with (almost) nothing left after centring / the within transformation is absorbed:
+    # its share of sum of squares kept, ||Xc_j||^2 / ||X_j||^2, plays the role of 1 - R^2
+    raw = jnp.sqrt(((X * mask[:, None]) ** 2).sum(axis=0))
+    kept = jnp.where(colmask > 0, (norms[1:] / jnp.where(raw > 0, raw, 1.0)) ** 2, 1.0)
+    cond = jnp.minimum(jnp.min(jnp.diag(L)) ** 2, jnp.min(kept))
     Linv = jax.scipy.linalg.solve_triangular(L, jnp.eye(A.shape[0], dtype=dt), lower=True)
     Ainv = Linv.T @ Linv
     bread = (d[:, None] * Ainv * d[None, :]) * jnp.outer(cm, cm)
@@ -79,6 +88,10 @@ def _fit(
 
     v_iid, v_hc1, v_crv1, nobs, g = vcov_all(Xs, resid, bread, mask, cluster, df_k, n_clusters_max=n_clusters_max)
     V = jnp.stack([v_iid, v_hc1, v_crv1])[vcov_kind]
+    # back to [constant, slopes]: constant = mean(y) - mean(X)'b, i.e. theta = T theta_c, V = T V_c T'
+    T = jnp.eye(Xs.shape[1], dtype=dt).at[0, 1:].set(-xbar * colmask)
+    coef = T @ coef
+    V = T @ V @ T.T
     se = jnp.sqrt(jnp.clip(jnp.diag(V), 0.0))
     tstat = jnp.where(se > 0, coef / jnp.where(se > 0, se, 1.0), 0.0)
     df_t = jnp.where(vcov_kind == 2, g - 1, nobs - df_k)
@@ -96,12 +109,12 @@ codes (n,), use_entity/use_time flags, vcov_kind (0 iid, 1 HC1, 2 CRV1), df_k; s
 
 
 
-def _fit_batch(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
+def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
                *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True) -> OLSFit:
     one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way)
     return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k)
 
 
-fit_batch = jax.jit(_fit_batch, static_argnames=_STATIC)
+fit_batch = jax.jit(fit_batch_core, static_argnames=_STATIC)
 fit_batch.__doc__ = """Jitted ``vmap`` of the fit over a leading batch axis of every argument (one compile per
 (batch, n, k) shape serves any mix of pooled, one-way and two-way models and vcov types)."""
