@@ -18,7 +18,7 @@ import pandas as pd
 from .data.validate import Panel
 from .design import codes_of, collinear_message, dof_k, numeric_column, parse_formula, parse_vcov
 from .errors import DataError, EstimationError, FewClustersWarning
-from .estimators.mediation import mediation_summary_core
+from .estimators.mediation import mediation_summary_batch, unpack_summary
 from .estimators.ols import fit_batch
 from .estimators.within import within
 from .inference.vcov import VCOV_CODES
@@ -278,15 +278,23 @@ def mediation(
 
 def summarise_mediation(total, a_path, b_path, regressor, mediator, *, level=0.95, n_mc=20_000, seed=0) -> MediationResult:
     """Indirect effect, tests and Monte Carlo interval from three fitted equations."""
-    a, se_a = a_path.params[regressor], a_path.se[regressor]
-    b, se_b = b_path.params[mediator], b_path.se[mediator]
-    eff, lo, hi = jax.device_get(mediation_summary_core(
-        jax.random.key(seed), a, se_a, b, se_b, total.params[regressor], total.se[regressor],
-        b_path.params[regressor], b_path.se[regressor], level, n_draws=n_mc,
-    ))
-    return MediationResult(
-        total=total, a_path=a_path, b_path=b_path, regressor=regressor, mediator=mediator,
-        effects=jax.tree_util.tree_map(float, eff),
-        p_a=float(a_path.pvalues[regressor]), p_b=float(b_path.pvalues[mediator]),
-        mc_ci=(float(lo), float(hi)), level=level, n_mc=n_mc,
-    )
+    return summarise_mediations([(total, a_path, b_path)], regressor, mediator, level=level, n_mc=n_mc, seed=seed)[0]
+
+
+def summarise_mediations(triples, regressor, mediator, *, level=0.95, n_mc=20_000, seed=0) -> list[MediationResult]:
+    """:func:`summarise_mediation` for many (total, a-path, b-path) triples in one compiled call."""
+    cols = np.array([
+        [a.params[regressor], a.se[regressor], b.params[mediator], b.se[mediator],
+         t.params[regressor], t.se[regressor], b.params[regressor], b.se[regressor]]
+        for t, a, b in triples
+    ])
+    packed = np.asarray(mediation_summary_batch(jax.random.key(seed), *cols.T, level, n_draws=n_mc))
+    out = []
+    for (total, a_path, b_path), row in zip(triples, packed):
+        eff, lo, hi = unpack_summary(row)
+        out.append(MediationResult(
+            total=total, a_path=a_path, b_path=b_path, regressor=regressor, mediator=mediator, effects=eff,
+            p_a=float(a_path.pvalues[regressor]), p_b=float(b_path.pvalues[mediator]),
+            mc_ci=(lo, hi), level=level, n_mc=n_mc,
+        ))
+    return out

@@ -8,7 +8,7 @@ independently (the two come from separate equations, so their estimated covarian
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from typing import NamedTuple
 
 import jax
@@ -45,8 +45,45 @@ def monte_carlo_ab(key: jax.Array, a, se_a, b, se_b, n_draws: int = 20_000) -> j
 
 @partial(jax.jit, static_argnames=("n_draws",))
 def mediation_summary_core(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
-    """Effects, tests and the Monte Carlo interval ``(lo, hi)`` of ``a*b`` in one compiled call."""
+    """Effects, tests and the Monte Carlo interval of ``a*b`` in one compiled call, packed into one
+    vector ``[*leaves of MediationEffects, lo, hi]`` so that the host fetches a single array
+    (unpack with :func:`unpack_summary`)."""
     eff = mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime)
     draws = monte_carlo_ab(key, a, se_a, b, se_b, n_draws)
     lo, hi = jnp.quantile(draws, jnp.stack([(1 - level) / 2, (1 + level) / 2]))
-    return eff, lo, hi
+    leaves = jax.tree_util.tree_leaves(eff)
+    return jnp.stack([jnp.asarray(x, dtype=lo.dtype) for x in leaves] + [lo, hi])
+
+
+@partial(jax.jit, static_argnames=("n_draws",))
+def mediation_summary_batch(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
+    """:func:`mediation_summary_core` over a batch of mediations, packed as (batch, leaves + 2).
+
+    One key: the standard normal draws are made once and shared, so each mediation gets exactly
+    the draws it would get alone (and the RNG is not vmapped, which keeps compilation short).
+    """
+    ka, kb = jax.random.split(key)
+    za, zb = jax.random.normal(ka, (n_draws,)), jax.random.normal(kb, (n_draws,))
+    draws = jnp.sort((a[:, None] + se_a[:, None] * za) * (b[:, None] + se_b[:, None] * zb), axis=1)
+    # percentiles with linear interpolation between order statistics (numpy's default method)
+    pos = jnp.stack([(1 - level) / 2, (1 + level) / 2]) * (n_draws - 1)
+    lo_i = jnp.floor(pos).astype(jnp.int32)
+    frac = pos - lo_i
+    hi_i = jnp.minimum(lo_i + 1, n_draws - 1)
+    q = draws[:, lo_i] * (1 - frac) + draws[:, hi_i] * frac
+    eff = mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime)
+    leaves = [jnp.broadcast_to(jnp.asarray(x, dtype=q.dtype), a.shape) for x in jax.tree_util.tree_leaves(eff)]
+    return jnp.concatenate([jnp.stack(leaves, axis=1), q], axis=1)
+
+
+@cache
+def _effects_treedef():
+    return jax.tree_util.tree_structure(MediationEffects(*([0.0] * 10), SobelTest(*([0.0] * 9))))
+
+
+def unpack_summary(packed) -> tuple[MediationEffects, float, float]:
+    """Inverse of the packing of :func:`mediation_summary_core`, as Python floats (and a bool)."""
+    values = [float(v) for v in packed]
+    eff = jax.tree_util.tree_unflatten(_effects_treedef(), values[:-2])
+    eff = eff._replace(tests=eff.tests._replace(goodman_defined=bool(eff.tests.goodman_defined)))
+    return eff, values[-2], values[-1]

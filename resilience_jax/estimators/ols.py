@@ -60,12 +60,13 @@ def _fit(
     anyfe = jnp.maximum(jnp.asarray(use_entity, dt), jnp.asarray(use_time, dt))
     dm = partial(within, w=mask, entity=entity, time=time, use_entity=use_entity, use_time=use_time,
                  n_entities=n_entities, n_periods=n_periods, two_way=two_way)
-    y_w = dm(y)
+    # y and X demeaned together (one scatter); regressors then centred on their (masked) means: the
+    # design [1, Xc] is well conditioned even when a regressor varies little around a large level
+    # (adding the means back, as Stata's constant does, would make it nearly collinear with the
+    # constant). The constant is restored below.
+    YXw = dm(jnp.concatenate([y[:, None], X], axis=1))
+    y_w, Xw = YXw[:, 0], YXw[:, 1:]
     yt = (y_w + anyfe * wt(y)) * mask
-    # Regressors centred on their (masked) means: the design [1, Xc] is well conditioned even when
-    # a regressor varies little around a large level (adding the means back, as Stata's constant
-    # does, would make it nearly collinear with the constant). The constant is restored below.
-    Xw = dm(X)
     Xc = (Xw - wt(Xw)) * mask[:, None]
     xbar = wt(X)
     cm = jnp.concatenate([jnp.ones((1,), dt), colmask.astype(dt)])
@@ -74,11 +75,13 @@ def _fit(
     norms = jnp.sqrt((Xs**2).sum(axis=0))
     d = jnp.where(cm > 0, 1.0 / jnp.where(norms > 0, norms, 1.0), 1.0)
     A = (Xs * d).T @ (Xs * d) + jnp.diag(1.0 - cm)
-    L = jnp.linalg.cholesky(A)
     # a regressor with (almost) nothing left after centring / the within transformation is absorbed:
     # its share of sum of squares kept, ||Xc_j||^2 / ||X_j||^2, plays the role of 1 - R^2
     raw = jnp.sqrt(((X * mask[:, None]) ** 2).sum(axis=0))
     kept = jnp.where(colmask > 0, (norms[1:] / jnp.where(raw > 0, raw, 1.0)) ** 2, 1.0)
+    # Cholesky (a LAPACK call) compiles faster than estimators.linalg.spd_inverse's unrolled sweep;
+    # the suite compiles once per run, so compile time matters more here than a few microseconds
+    L = jnp.linalg.cholesky(A)
     cond = jnp.minimum(jnp.min(jnp.diag(L)) ** 2, jnp.min(kept))
     Linv = jax.scipy.linalg.solve_triangular(L, jnp.eye(A.shape[0], dtype=dt), lower=True)
     Ainv = Linv.T @ Linv

@@ -12,13 +12,15 @@ import jax.numpy as jnp
 
 
 def group_demean(x: jax.Array, w: jax.Array, codes: jax.Array, n_groups: int) -> jax.Array:
-    """Subtract the w-weighted mean of each group from x (n,) or (n, k); masked rows become 0."""
-    w2 = w if x.ndim == 1 else w[:, None]
-    sums = jax.ops.segment_sum(w2 * x, codes, n_groups)
-    counts = jax.ops.segment_sum(w, codes, n_groups)
-    counts = counts if x.ndim == 1 else counts[:, None]
-    means = sums / jnp.where(counts > 0, counts, 1.0)
-    return (x - means[codes]) * w2.astype(bool)
+    """Subtract the w-weighted mean of each group from x (n,) or (n, k); masked rows become 0.
+
+    Sums and counts come from one scatter (the weights ride along as an extra column).
+    """
+    flat = x[:, None] if x.ndim == 1 else x
+    both = jax.ops.segment_sum(jnp.concatenate([w[:, None] * flat, w[:, None]], axis=1), codes, n_groups)
+    means = both[:, :-1] / jnp.where(both[:, -1:] > 0, both[:, -1:], 1.0)
+    out = (flat - means[codes]) * (w > 0)[:, None]
+    return out[:, 0] if x.ndim == 1 else out
 
 
 def within(
@@ -38,20 +40,25 @@ def within(
     """Project out entity and/or time effects; returns 0 on masked rows.
 
     The flags may be traced, so one compiled function serves pooled, one-way and two-way models.
-    ``two_way=False`` (static) promises that the two flags are never both on: a single sweep is
-    then exact and the iteration is left out of the compiled graph.
+    ``two_way=False`` (static) promises that the two flags are never both on: a single demeaning by
+    whichever effect is on is then exact, and the iteration is left out of the compiled graph.
     """
-    mask = w.astype(bool) if x.ndim == 1 else w.astype(bool)[:, None]
-    x = x * mask
-    ue = jnp.asarray(use_entity, x.dtype)
-    ut = jnp.asarray(use_time, x.dtype)
+    keep = (w > 0) if x.ndim == 1 else (w > 0)[:, None]
+    x = x * keep
+    dt = x.dtype
+    ue = jnp.asarray(use_entity, dt)
+    ut = jnp.asarray(use_time, dt)
+
+    if not two_way:
+        codes = jnp.where(ue > 0, entity, time)
+        n_groups = max(n_entities, n_periods)
+        on = jnp.maximum(ue, ut)
+        return x - on * (x - group_demean(x, w, codes, n_groups))
 
     def sweep(v):
         v = v - ue * (v - group_demean(v, w, entity, n_entities))
         return v - ut * (v - group_demean(v, w, time, n_periods))
 
-    if not two_way:
-        return sweep(x)
     scale = jnp.maximum(jnp.abs(x).max(), 1e-300)
 
     def cond(state):

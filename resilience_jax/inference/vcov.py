@@ -47,7 +47,7 @@ def vcov_all(
     v_iid = ssr / (n - df_k) * bread
     scores = X * resid[:, None]
     v_hc1 = n / (n - df_k) * sandwich(bread, scores)
-    cl_scores = jax.ops.segment_sum(scores, cluster, n_clusters_max)
-    g = (jax.ops.segment_sum(mask, cluster, n_clusters_max) > 0).sum()
+    both = jax.ops.segment_sum(jnp.concatenate([scores, mask[:, None]], axis=1), cluster, n_clusters_max)
+    cl_scores, g = both[:, :-1], (both[:, -1] > 0).sum()
     v_crv1 = g / (g - 1) * (n - 1) / (n - df_k) * sandwich(bread, cl_scores)
     return v_iid, v_hc1, v_crv1, n, g
