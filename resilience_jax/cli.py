@@ -163,8 +163,6 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         warnings.simplefilter("default", ResilienceWarning)
     try:
-        if args.command in FAST_COMPILE:
-            fast_compile()
         enable_compile_cache()
         return COMMANDS[args.command](args)
     except ResilienceError as exc:
@@ -186,5 +184,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL_ERROR
 
 
+def console_main() -> int:
+    """Entry point of the ``resilience-jax`` executable: a fresh process, so the XLA flags of
+    :func:`fast_compile` can be set before the backend starts (in-process callers of :func:`main`,
+    such as tests and notebooks, keep their own flags)."""
+    argv = sys.argv[1:]
+    if any(cmd in argv for cmd in FAST_COMPILE):
+        fast_compile()
+    return main(argv)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())
