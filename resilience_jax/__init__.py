@@ -23,6 +23,11 @@ _LAZY = {
     "paper_panel": "resilience_jax.datasets",
     "simulate_panel": "resilience_jax.datasets.simulate",
     "describe": "resilience_jax.report.describe",
+    "entropy_weights": "resilience_jax.index.entropy",
+    "feols": "resilience_jax.api",
+    "mediation": "resilience_jax.api",
+    "sobel": "resilience_jax.inference.significance",
+    "run_suite": "resilience_jax.pipeline",
 }
 
 

@@ -178,3 +178,14 @@ def test_no_degrees_of_freedom():
     df = pd.DataFrame({"y": [1.0, 2.0, 4.0], "x": [0.0, 1.0, 3.0], "g": ["a", "b", "c"]})
     with pytest.raises(EstimationError, match="no residual degrees of freedom"):
         feols("y ~ x | g", df)
+
+
+def test_same_shapes_compile_once(panel_df):
+    """One compiled fit per (batch, n, k) shape: other data, formulas and vcov types reuse it."""
+    from resilience_jax.estimators.ols import fit_batch
+
+    feols("y ~ LnAI + Finance | province", panel_df, {"CRV1": "province"})
+    before = fit_batch._cache_size()
+    feols("Upgra ~ Open + LnRoad | province", panel_df, "HC1")
+    feols("y ~ Incomegap + LnAI", panel_df.assign(y=panel_df["y"] * 2), {"CRV1": "year"})
+    assert fit_batch._cache_size() == before
