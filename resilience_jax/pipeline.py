@@ -218,11 +218,12 @@ class FastMediation(NamedTuple):
 
 @partial(jax.jit, static_argnames=("n_entities", "fixed_effects"))
 def mediation_fast(
-    X_ind, directions, members, regressor, mediator, controls, *, n_entities: int, fixed_effects: bool = True,
+    X_ind, directions, members, regressor, mediator, controls, entity_weights=None, *, n_entities: int,
+    fixed_effects: bool = True,
 ) -> FastMediation:
-    """The single-fit fast path of :func:`mediation_core`: a balanced panel sorted by entity,
-    unweighted, CRV1 by entity. Returns the entropy weights and the three equations' coefficients
-    and standard errors (``.effects()`` gives the mediation effects and tests).
+    """The fast path of :func:`mediation_core`: a balanced panel sorted by entity, CRV1 by entity.
+    Returns the entropy weights and the three equations' coefficients and standard errors
+    (``.effects()`` gives the mediation effects and tests).
 
     The index, the regressor, the mediator and the controls are stacked into one (n, 3 + k) matrix
     D, demeaned within entity (or, ``fixed_effects=False``, the paper's pooled "as printed" reading,
@@ -230,21 +231,33 @@ def mediation_fast(
     blocks of ``D'D``, the three systems are solved as one batch, and cluster scores are sums over
     each entity's T rows. ``members`` (m,) 0/1 selects the indicators of the index (all: REIC; one
     dimension: its sub-index, weights renormalised within it).
+
+    ``entity_weights`` (G,) are frequency weights per entity: an entity with weight 2 counts as two
+    entities, each with its own fixed effect and its own cluster (SPEC.md section 6), so a cluster
+    bootstrap replicate is this function with the replicate's multiplicities, no rows gathered;
+    weight 0 leaves an entity out (the province jackknife). Default: all ones.
     """
     n, m = X_ind.shape
     G, T = n_entities, n // n_entities
-    lo, hi = X_ind.min(axis=0), X_ind.max(axis=0)
+    c = jnp.ones(G, X_ind.dtype) if entity_weights is None else jnp.asarray(entity_weights, X_ind.dtype)
+    r = jnp.repeat(c, T, total_repeat_length=n)[:, None]  # row weights
+    active = r > 0
+    lo = jnp.where(active, X_ind, jnp.inf).min(axis=0)
+    hi = jnp.where(active, X_ind, -jnp.inf).max(axis=0)
     z = jnp.where(directions > 0, X_ind - lo, hi - X_ind) / (hi - lo)
-    S = z.sum(axis=0)
-    # sum_i p ln p with p = z / S equals (sum_i z ln z) / S - ln S
-    e = -((z * jnp.log(jnp.maximum(z, 1e-300))).sum(axis=0) / S - jnp.log(S)) / jnp.log(n)
+    S = (r * z).sum(axis=0)
+    # sum_i r_i p ln p with p = z / S equals (sum_i r_i z ln z) / S - ln S  (sum_i r_i = n_eff)
+    e = -((r * z * jnp.log(jnp.maximum(z, 1e-300))).sum(axis=0) / S - jnp.log(S)) / jnp.log(r.sum())
     dvg = (1.0 - e) * members
     w = dvg / dvg.sum()
     D = jnp.concatenate([(z @ w)[:, None], regressor[:, None], mediator[:, None], controls], axis=1)
     Dg = D.reshape(G, T, -1)
-    Dg = Dg - (Dg.mean(axis=1, keepdims=True) if fixed_effects else Dg.mean(axis=(0, 1), keepdims=True))
+    if fixed_effects:
+        Dg = Dg - Dg.mean(axis=1, keepdims=True)
+    else:
+        Dg = Dg - (c[:, None, None] * Dg).sum(axis=(0, 1), keepdims=True) / (T * c.sum())
     D = Dg.reshape(n, -1)
-    DD = D.T @ D
+    DD = D.T @ (r * D)
     k = D.shape[1] - 1
     # equations (outcome column of D; regressors among D[:, 1:]): total, a-path, b-path
     outcome = jnp.array([0, 2, 0])
@@ -257,7 +270,9 @@ def mediation_fast(
     b = (bread * Xy[:, None, :]).sum(axis=-1)
     resid = D[:, outcome] - D[:, 1:] @ b.T
     scores = (D[:, None, 1:] * resid[:, :, None]).reshape(G, T, 3, k).sum(axis=1) * on
-    meat = (scores[:, :, :, None] * scores[:, :, None, :]).sum(axis=0)
+    meat = (c[:, None, None, None] * scores[:, :, :, None] * scores[:, :, None, :]).sum(axis=0)
     K = on.sum(axis=1) + 1.0  # slopes + intercept, or + the nested entity effects (fixest / Stata)
-    V = G / (G - 1.0) * ((n - 1.0) / (n - K))[:, None, None] * bmm(bmm(bread, meat), bread)
+    Gc = c.sum()
+    N = T * Gc
+    V = Gc / (Gc - 1.0) * ((N - 1.0) / (N - K))[:, None, None] * bmm(bmm(bread, meat), bread)
     return FastMediation(w, b, jnp.sqrt(jax.vmap(jnp.diag)(V)))

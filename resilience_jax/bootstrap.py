@@ -1,0 +1,269 @@
+"""Vectorised bootstrap of the whole pipeline: entropy weights re-estimated in every replicate,
+then the three mediation equations (SPEC.md section 6).
+
+Schemes
+- ``cluster``: resample the G provinces with replacement; a province drawn twice enters as two
+  clusters with their own fixed effects.
+- ``bayesian``: Rubin's Bayesian bootstrap, ``G * Dirichlet(1, ..., 1)`` weights on provinces.
+
+Paths
+- ``fast``: the replicate is :func:`~resilience_jax.pipeline.mediation_fast` on the original
+  rows with the replicate's province multiplicities (or Dirichlet weights) as frequency weights:
+  nothing is gathered.
+- ``general``: the reference: gather the drawn provinces' rows into a new panel (each draw its own
+  entity) and recompute everything unweighted. Cluster scheme only.
+
+Keys: ``jax.random.split(key, n_boot)`` is made once, before chunking, and replicate ``b`` uses
+key ``b`` alone, so the numbers do not depend on the chunk size. Chunks are ``vmap``ped replicates
+run one after another (memory stays bounded whatever ``n_boot``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Literal, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from . import _x64  # noqa: F401
+from .errors import EstimationError
+from .pipeline import mediation_fast
+
+Scheme = Literal["cluster", "bayesian"]
+STATS = ("a", "se_a", "b", "se_b", "c", "c_prime", "ab", "share", "sobel_z")
+
+
+class BootData(NamedTuple):
+    """Arrays of a balanced panel sorted by entity, as the replicates take them."""
+
+    X_ind: jax.Array
+    directions: jax.Array
+    members: jax.Array
+    regressor: jax.Array
+    mediator: jax.Array
+    controls: jax.Array
+
+
+def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
+    """Entity weights of one replicate: multiplicities (cluster) or ``G * Dirichlet(1)`` (bayesian)."""
+    if scheme == "cluster":
+        draws = jax.random.randint(key, (n_clusters,), 0, n_clusters)
+        return jnp.zeros(n_clusters).at[draws].add(1.0)
+    return n_clusters * jax.random.dirichlet(key, jnp.ones(n_clusters))
+
+
+def _stats(fit) -> jax.Array:
+    eff = fit.effects()
+    return jnp.concatenate([fit.weights, jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.c_prime,
+                                                      eff.ab, eff.share, eff.tests.z])])
+
+
+def replicate_fast(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
+    """One replicate's statistics (indicator weights, then ``STATS``) from entity weights."""
+    return _stats(mediation_fast(*data, weights, n_entities=n_entities, fixed_effects=fixed_effects))
+
+
+def replicate_general(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
+    """The reference replicate: gather each drawn entity's rows (``weights`` are integer
+    multiplicities) into a new panel, one entity per draw, and refit unweighted."""
+    G = n_entities
+    draws = jnp.repeat(jnp.arange(G), weights.astype(jnp.int32), total_repeat_length=G)
+
+    def gather(x):
+        blocks = x.reshape(G, -1, *x.shape[1:])[draws]
+        return blocks.reshape(x.shape)
+
+    X, d, mem, x, u, C = data
+    return _stats(mediation_fast(gather(X), d, mem, gather(x), gather(u), gather(C), n_entities=G, fixed_effects=fixed_effects))
+
+
+@partial(jax.jit, static_argnames=("n_entities", "fixed_effects", "scheme", "path"))
+def _chunk(keys, data, *, n_entities, fixed_effects, scheme, path):
+    rep = replicate_fast if path == "fast" else replicate_general
+
+    def one(k):
+        w = draw_weights(k, n_entities, scheme)
+        return w, rep(w, data, n_entities=n_entities, fixed_effects=fixed_effects)
+
+    return jax.vmap(one)(keys)
+
+
+def run_replicates(
+    key: jax.Array,
+    data: BootData,
+    *,
+    n_boot: int,
+    n_entities: int,
+    scheme: Scheme = "cluster",
+    path: Literal["fast", "general"] = "fast",
+    fixed_effects: bool = True,
+    chunk_size: int | None = None,
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(entity weights (B, G), statistics (B, m + len(STATS))) of ``n_boot`` replicates."""
+    keys = jax.random.split(key, n_boot)  # before chunking: results independent of chunk size
+    chunk = min(chunk_size or 1000, n_boot)
+    pad = (-n_boot) % chunk
+    if pad:
+        keys = jnp.concatenate([keys, keys[:pad]])
+    out_w, out_s = [], []
+    chunks = range(0, n_boot + pad, chunk)
+    if progress:
+        from tqdm import tqdm
+
+        chunks = tqdm(chunks, desc="bootstrap", unit="chunk", total=len(chunks))
+    for start in chunks:
+        w, s = _chunk(keys[start : start + chunk], data, n_entities=n_entities, fixed_effects=fixed_effects,
+                      scheme=scheme, path=path)
+        out_w.append(np.asarray(w))
+        out_s.append(np.asarray(s))
+    return np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
+
+
+def jackknife(data: BootData, *, n_entities: int, fixed_effects: bool = True) -> np.ndarray:
+    """Leave-one-entity-out statistics (G, m + len(STATS)): weight 0 on one entity at a time."""
+    W = 1.0 - jnp.eye(n_entities)
+    f = jax.jit(jax.vmap(partial(replicate_fast, data=data, n_entities=n_entities, fixed_effects=fixed_effects)))
+    return np.asarray(f(W))
+
+
+def percentile_ci(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    return tuple(np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0))
+
+
+def bca_ci(draws: np.ndarray, estimate: np.ndarray, jack: np.ndarray | None, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-corrected (``jack=None``) or bias-corrected and accelerated interval (Efron 1987).
+
+    ``z0 = Phi^-1(share of draws below the estimate)``; acceleration from the jackknife
+    ``a = sum (m - t_i)^3 / (6 (sum (m - t_i)^2)^1.5)``; the interval takes the draws' quantiles
+    at ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))`` for ``z = Phi^-1((1 -/+ level) / 2)``.
+    """
+    from scipy.special import ndtr, ndtri
+
+    below = (draws < estimate).mean(axis=0) + 0.5 * (draws == estimate).mean(axis=0)
+    z0 = ndtri(np.clip(below, 1e-12, 1 - 1e-12))
+    if jack is None:
+        acc = np.zeros_like(z0)
+    else:
+        dev = jack.mean(axis=0) - jack
+        den = 6.0 * (dev**2).sum(axis=0) ** 1.5
+        acc = np.where(den > 0, (dev**3).sum(axis=0) / np.where(den > 0, den, 1.0), 0.0)
+    out = []
+    for z in (ndtri((1 - level) / 2), ndtri((1 + level) / 2)):
+        q = ndtr(z0 + (z0 + z) / (1 - acc * (z0 + z)))
+        out.append(np.array([np.quantile(draws[:, j], q[j]) for j in range(draws.shape[1])]))
+    return out[0], out[1]
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Replicates of the pipeline: ``draws`` (one row per replicate), the replicates' entity
+    weights (``multiplicities``, so that any replicate can be re-run alone), the point estimate
+    and the province jackknife (for BCa)."""
+
+    draws: pd.DataFrame
+    multiplicities: np.ndarray
+    estimate: pd.Series
+    jackknife: pd.DataFrame
+    scheme: str
+    n_boot: int
+    seed: int
+
+    def ci(self, method: Literal["percentile", "bc", "bca"] = "percentile", level: float = 0.95) -> pd.DataFrame:
+        if not 0 < level < 1:
+            raise EstimationError(f"level must be in (0, 1), got {level}")
+        D = self.draws.to_numpy()
+        if method == "percentile":
+            lo, hi = percentile_ci(D, level)
+        elif method in ("bc", "bca"):
+            lo, hi = bca_ci(D, self.estimate.to_numpy(), self.jackknife.to_numpy() if method == "bca" else None, level)
+        else:
+            raise EstimationError(f"method must be 'percentile', 'bc' or 'bca', got {method!r}")
+        return pd.DataFrame({"lower": lo, "upper": hi}, index=self.draws.columns)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        from scipy.special import ndtr
+
+        D = self.draws
+        out = pd.DataFrame({"estimate": self.estimate, "boot_mean": D.mean(), "boot_se": D.std(ddof=1)})
+        # two-sided p-value of "statistic = 0" from the bootstrap distribution (percentile inversion)
+        share_pos = (D > 0).mean()
+        out["p_value"] = np.minimum(1.0, 2 * np.minimum(share_pos, 1 - share_pos))
+        out["p_normal"] = 2 * ndtr(-np.abs(out["estimate"] / out["boot_se"]))
+        for m in ("percentile", "bc", "bca"):
+            ci = self.ci(m, level)
+            out[f"{m}_lower"], out[f"{m}_upper"] = ci["lower"], ci["upper"]
+        out.index.name = "statistic"
+        return out
+
+
+def bootstrap(
+    data=None,
+    *,
+    n_boot: int = 1000,
+    seed: int = 0,
+    scheme: Scheme = "cluster",
+    index: str | None = None,
+    fixed_effects: bool = True,
+    chunk_size: int | None = None,
+    path: Literal["fast", "general"] = "fast",
+    progress: bool = False,
+) -> BootstrapResult:
+    """Bootstrap the mediation pipeline (index weights re-estimated in every replicate).
+
+    Parameters
+    ----------
+    data : a :class:`~resilience_jax.data.Panel`, a path or DataFrame (validated), or None for
+        the embedded synthetic panel. The panel's spec gives indicators, regressor, mediator and
+        controls (``models/paper.toml`` [mediation]).
+    n_boot : number of replicates (>= 1). seed : integer seed of ``jax.random.key``.
+    scheme : ``"cluster"`` or ``"bayesian"``. index : index symbol (default: the overall index).
+    fixed_effects : province fixed effects (True) or the pooled "as printed" reading.
+    chunk_size : replicates per compiled chunk (memory bound; results do not depend on it).
+    path : ``"fast"`` (default) or ``"general"`` (gathered rows; the reference; cluster only).
+    """
+    from .data.validate import Panel, load_panel
+
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise EstimationError(f"n_boot must be a positive integer, got {n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise EstimationError(f"seed must be an integer, got {seed!r}")
+    if scheme not in ("cluster", "bayesian"):
+        raise EstimationError(f"scheme must be 'cluster' or 'bayesian' for the mediation model, got {scheme!r}")
+    if path not in ("fast", "general") or (path == "general" and scheme != "cluster"):
+        raise EstimationError("path must be 'fast', or 'general' with scheme='cluster'")
+    if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
+        raise EstimationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    panel = data if isinstance(data, Panel) else load_panel(data)
+    spec = panel.spec
+    G, T = panel.shape
+    if G < 2:
+        raise EstimationError(f"the bootstrap needs at least 2 clusters ({spec.entity}); the panel has {G}")
+    idx = spec.index
+    symbol = index or idx.symbol
+    if symbol == idx.symbol:
+        members = np.ones(len(idx.indicators))
+    else:
+        dims = {d.symbol: d.key for d in idx.dimensions}
+        if symbol not in dims:
+            raise EstimationError(f"unknown index {symbol!r}; expected one of {list(idx.symbols)}")
+        members = np.array([float(i.dimension == dims[symbol]) for i in idx.indicators])
+    m = spec.mediation
+    f = panel.frame
+    bd = BootData(*(jnp.asarray(a, dtype=float) for a in (
+        panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
+        f[list(m.controls)].to_numpy())))
+    names = [f"w_{c}" for c in idx.columns] + list(STATS)
+    point = np.asarray(replicate_fast(jnp.ones(G), bd, n_entities=G, fixed_effects=fixed_effects))
+    weights, stats = run_replicates(jax.random.key(int(seed)), bd, n_boot=int(n_boot), n_entities=G, scheme=scheme,
+                                    path=path, fixed_effects=fixed_effects, chunk_size=chunk_size, progress=progress)
+    jack = jackknife(bd, n_entities=G, fixed_effects=fixed_effects)
+    return BootstrapResult(
+        draws=pd.DataFrame(stats, columns=names), multiplicities=weights,
+        estimate=pd.Series(point, index=names), jackknife=pd.DataFrame(jack, columns=names),
+        scheme=scheme, n_boot=int(n_boot), seed=int(seed),
+    )

@@ -1,0 +1,140 @@
+"""Bootstrap engine (work in progress for the bootstrap issue): fast path = gathered-rows reference
+= independent pyfixest refits; determinism across runs and chunk sizes; interval formulas; bad input."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import numpy_entropy
+from resilience_jax.bootstrap import (STATS, BootData, bca_ci, bootstrap, draw_weights, percentile_ci,
+                                      run_replicates)
+from resilience_jax.data import load_panel
+from resilience_jax.errors import EstimationError
+
+CONTROLS = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return load_panel()
+
+
+@pytest.fixture(scope="module")
+def data(panel):
+    f, s = panel.frame, panel.spec
+    return BootData(*(jnp.asarray(a, dtype=float) for a in (
+        panel.indicator_matrix(), s.index.directions, np.ones(15), f["LnAI"].to_numpy(), f["Upgra"].to_numpy(),
+        f[CONTROLS].to_numpy())))
+
+
+@pytest.mark.parametrize("fe", [True, False])
+def test_fast_path_equals_gathered_rows_replicate_by_replicate(data, fe):
+    key = jax.random.key(11)
+    wf, sf = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=16)
+    wg, sg = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=40, path="general")
+    np.testing.assert_array_equal(wf, wg)
+    np.testing.assert_allclose(sf, sg, rtol=1e-10, atol=1e-12)
+
+
+def test_replicates_equal_independent_pyfixest_refits(panel, data):
+    pf = pytest.importorskip("pyfixest")
+    weights, stats = run_replicates(jax.random.key(5), data, n_boot=4, n_entities=30, chunk_size=4)
+    frame, spec = panel.frame, panel.spec
+    provinces = list(dict.fromkeys(frame["province"]))
+    for w, s in zip(weights, stats):
+        parts = []
+        for g, count in enumerate(w.astype(int)):
+            for copy in range(count):  # each draw is its own cluster with its own fixed effect
+                parts.append(frame[frame["province"] == provinces[g]].assign(draw=f"{g}-{copy}"))
+        rs = pd.concat(parts, ignore_index=True)
+        wts, _, idx, _ = numpy_entropy(rs[list(spec.index.columns)].to_numpy(), spec.index.directions)
+        rs["REIC"] = idx
+        rhs = " + ".join(CONTROLS)
+        v = {"CRV1": "draw"}
+        a = pf.feols(f"Upgra ~ LnAI + {rhs} | draw", rs, vcov=v)
+        b = pf.feols(f"REIC ~ LnAI + Upgra + {rhs} | draw", rs, vcov=v)
+        c = pf.feols(f"REIC ~ LnAI + {rhs} | draw", rs, vcov=v)
+        got = dict(zip(STATS, s[15:]))
+        np.testing.assert_allclose(s[:15], wts, rtol=1e-10)
+        np.testing.assert_allclose([got["a"], got["se_a"]], [a.coef()["LnAI"], a.se()["LnAI"]], rtol=1e-8)
+        np.testing.assert_allclose([got["b"], got["se_b"]], [b.coef()["Upgra"], b.se()["Upgra"]], rtol=1e-8)
+        np.testing.assert_allclose([got["c"], got["c_prime"]], [c.coef()["LnAI"], b.coef()["LnAI"]], rtol=1e-8)
+
+
+def test_same_seed_same_numbers_across_runs_and_chunk_sizes(panel):
+    a = bootstrap(panel, n_boot=60, seed=3, chunk_size=60)
+    b = bootstrap(panel, n_boot=60, seed=3, chunk_size=7)
+    c = bootstrap(panel, n_boot=60, seed=3, chunk_size=60)
+    np.testing.assert_allclose(a.draws.to_numpy(), b.draws.to_numpy(), rtol=1e-13, atol=1e-15)
+    pd.testing.assert_frame_equal(a.draws, c.draws)
+    d = bootstrap(panel, n_boot=60, seed=4, chunk_size=60)
+    assert not np.allclose(a.draws["ab"], d.draws["ab"])
+
+
+def test_draw_weights():
+    keys = jax.random.split(jax.random.key(0), 200)
+    mult = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
+    assert np.all(np.asarray(mult).sum(axis=1) == 30) and np.all(np.asarray(mult) == np.round(mult))
+    dirich = jax.vmap(lambda k: draw_weights(k, 30, "bayesian"))(keys)
+    np.testing.assert_allclose(np.asarray(dirich).sum(axis=1), 30.0, rtol=1e-12)
+    assert (np.asarray(dirich) > 0).all()
+
+
+def test_bayesian_bootstrap_runs(panel):
+    res = bootstrap(panel, n_boot=50, seed=0, scheme="bayesian")
+    np.testing.assert_allclose(res.multiplicities.sum(axis=1), 30.0, rtol=1e-12)
+    assert np.isfinite(res.draws.to_numpy()).all()
+    np.testing.assert_allclose(res.draws.filter(like="w_").sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_interval_formulas():
+    rng = np.random.default_rng(0)
+    draws = rng.normal(size=(20001, 1))
+    est = np.array([np.median(draws)])
+    lo, hi = percentile_ci(draws, 0.9)
+    blo, bhi = bca_ci(draws, est, None, 0.9)  # median estimate: z0 = 0, so BC = percentile
+    np.testing.assert_allclose([blo[0], bhi[0]], [lo[0], hi[0]], atol=1e-3)
+    # acceleration: Efron's jackknife formula, written out here independently
+    jack = rng.normal(size=(30, 1)) ** 2
+    dev = jack.mean() - jack[:, 0]
+    acc = (dev**3).sum() / (6 * ((dev**2).sum()) ** 1.5)
+    from scipy.stats import norm
+
+    z0 = norm.ppf((draws[:, 0] < 0.2).mean())
+    q = norm.cdf(z0 + (z0 + norm.ppf(0.05)) / (1 - acc * (z0 + norm.ppf(0.05))))
+    alo, _ = bca_ci(draws, np.array([0.2]), jack, 0.9)
+    assert alo[0] == pytest.approx(np.quantile(draws[:, 0], q), rel=1e-12)
+
+
+def test_results_object(panel):
+    res = bootstrap(panel, n_boot=100, seed=0)
+    tidy = res.tidy()
+    assert {"estimate", "boot_se", "percentile_lower", "bca_upper"} <= set(tidy.columns)
+    assert tidy.loc["ab", "percentile_lower"] < tidy.loc["ab", "estimate"] < tidy.loc["ab", "percentile_upper"]
+    assert res.multiplicities.shape == (100, 30) and len(res.draws) == 100
+    with pytest.raises(EstimationError, match="method must be"):
+        res.ci("studentized")
+
+
+@pytest.mark.parametrize(
+    "kwargs, msg",
+    [
+        (dict(n_boot=0), "n_boot must be a positive integer"),
+        (dict(n_boot=-5), "n_boot must be a positive integer"),
+        (dict(seed=1.5), "seed must be an integer"),
+        (dict(scheme="wild"), "scheme must be 'cluster' or 'bayesian' for the mediation model"),
+        (dict(scheme="bayesian", path="general"), "path must be"),
+        (dict(index="REICX"), "unknown index 'REICX'"),
+    ],
+)
+def test_bad_input(panel, kwargs, msg):
+    with pytest.raises(EstimationError, match=msg):
+        bootstrap(panel, **{"n_boot": 10, **kwargs})
+
+
+def test_fewer_than_two_clusters(panel):
+    one = load_panel(panel.frame[panel.frame["province"] == "Beijing"])
+    with pytest.raises(EstimationError, match="at least 2 clusters"):
+        bootstrap(one, n_boot=10)
