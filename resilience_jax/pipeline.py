@@ -239,15 +239,19 @@ def mediation_fast(
     """
     n, m = X_ind.shape
     G, T = n_entities, n // n_entities
-    c = jnp.ones(G, X_ind.dtype) if entity_weights is None else jnp.asarray(entity_weights, X_ind.dtype)
-    r = jnp.repeat(c, T, total_repeat_length=n)[:, None]  # row weights
-    active = r > 0
-    lo = jnp.where(active, X_ind, jnp.inf).min(axis=0)
-    hi = jnp.where(active, X_ind, -jnp.inf).max(axis=0)
+    weighted = entity_weights is not None  # static: the unweighted single fit compiles without weights
+    c = jnp.asarray(entity_weights, X_ind.dtype) if weighted else jnp.ones(G, X_ind.dtype)
+    r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else 1.0  # row weights
+    if weighted:
+        lo = jnp.where(r > 0, X_ind, jnp.inf).min(axis=0)
+        hi = jnp.where(r > 0, X_ind, -jnp.inf).max(axis=0)
+    else:
+        lo, hi = X_ind.min(axis=0), X_ind.max(axis=0)
     z = jnp.where(directions > 0, X_ind - lo, hi - X_ind) / (hi - lo)
     S = (r * z).sum(axis=0)
     # sum_i r_i p ln p with p = z / S equals (sum_i r_i z ln z) / S - ln S  (sum_i r_i = n_eff)
-    e = -((r * z * jnp.log(jnp.maximum(z, 1e-300))).sum(axis=0) / S - jnp.log(S)) / jnp.log(r.sum())
+    n_eff = T * c.sum() if weighted else n
+    e = -((r * z * jnp.log(jnp.maximum(z, 1e-300))).sum(axis=0) / S - jnp.log(S)) / jnp.log(n_eff)
     dvg = (1.0 - e) * members
     w = dvg / dvg.sum()
     D = jnp.concatenate([(z @ w)[:, None], regressor[:, None], mediator[:, None], controls], axis=1)
@@ -257,7 +261,7 @@ def mediation_fast(
     else:
         Dg = Dg - (c[:, None, None] * Dg).sum(axis=(0, 1), keepdims=True) / (T * c.sum())
     D = Dg.reshape(n, -1)
-    DD = D.T @ (r * D)
+    DD = D.T @ (r * D) if weighted else D.T @ D
     k = D.shape[1] - 1
     # equations (outcome column of D; regressors among D[:, 1:]): total, a-path, b-path
     outcome = jnp.array([0, 2, 0])
@@ -270,7 +274,8 @@ def mediation_fast(
     b = (bread * Xy[:, None, :]).sum(axis=-1)
     resid = D[:, outcome] - D[:, 1:] @ b.T
     scores = (D[:, None, 1:] * resid[:, :, None]).reshape(G, T, 3, k).sum(axis=1) * on
-    meat = (c[:, None, None, None] * scores[:, :, :, None] * scores[:, :, None, :]).sum(axis=0)
+    outer = scores[:, :, :, None] * scores[:, :, None, :]
+    meat = ((c[:, None, None, None] * outer) if weighted else outer).sum(axis=0)
     K = on.sum(axis=1) + 1.0  # slopes + intercept, or + the nested entity effects (fixest / Stata)
     Gc = c.sum()
     N = T * Gc
