@@ -69,16 +69,22 @@ def compute_indices(panel: Panel, *, shift: float = 0.0) -> tuple[EntropyWeights
     return res, indices
 
 
-def _lag(x: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """One-period lag within entity on a panel sorted by entity then time (0 on first periods)."""
+def lag_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """One-period lag within entity on a panel sorted by entity then time; 0 on each entity's first
+    period (``first``), which a regression must then mask out."""
     out = np.empty_like(x)
     out[1:] = x[:-1]
     out[0] = 0.0
     return np.where(first, 0.0, out)
 
 
-def _winsorize(x: np.ndarray, mask: np.ndarray, limits: tuple[float, float]) -> np.ndarray:
-    lo, hi = np.quantile(x[mask > 0], limits)
+def winsorize(x: np.ndarray, limits: tuple[float, float] = (0.01, 0.99), mask: np.ndarray | None = None) -> np.ndarray:
+    """Clip ``x`` at its ``limits`` quantiles (numpy's linear interpolation), computed over the rows
+    where ``mask`` is positive (default: all rows)."""
+    x = np.asarray(x, dtype=float)
+    if not (len(limits) == 2 and 0 <= limits[0] < limits[1] <= 1):
+        raise EstimationError(f"winsorize limits must be (lower, upper) quantiles with 0 <= lower < upper <= 1, got {limits}")
+    lo, hi = np.quantile(x if mask is None else x[np.asarray(mask) > 0], limits)
     return np.clip(x, lo, hi)
 
 
@@ -111,14 +117,14 @@ class _Builder:
         if v.lag is not None:
             mask = (~self.first).astype(float)
             if v.lag == "outcome":
-                col = self.derived(f"L.{outcome}", _lag(self.data[outcome].to_numpy(), self.first))
+                col = self.derived(f"L.{outcome}", lag_within(self.data[outcome].to_numpy(), self.first))
                 self.add(key, col, regressor, b.controls, b.fixed_effects, b.vcov, mask, outcome_label=f"L.{outcome}")
             else:
-                col = self.derived(f"L.{regressor}", _lag(self.data[regressor].to_numpy(), self.first))
+                col = self.derived(f"L.{regressor}", lag_within(self.data[regressor].to_numpy(), self.first))
                 self.add(key, outcome, col, b.controls, b.fixed_effects, b.vcov, mask)
         elif v.winsorize is not None:
             mask = np.ones(len(self.data))
-            w = {c: self.derived(f"w.{c}", _winsorize(self.data[c].to_numpy(dtype=float), mask, v.winsorize))
+            w = {c: self.derived(f"w.{c}", winsorize(self.data[c].to_numpy(dtype=float), v.winsorize, mask))
                  for c in (outcome, regressor, *b.controls)}
             regs = [(regressor, w[regressor]), *((c, w[c]) for c in b.controls)]
             self.keys.append(key)

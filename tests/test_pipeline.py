@@ -131,3 +131,16 @@ def test_lag_on_one_year_panel_python_api(raw):
     _, idx = compute_indices(panel)
     with pytest.raises(EstimationError, match="needs at least two periods"):
         build_suite(panel, idx)
+
+
+def test_winsorize_helper_against_scipy():
+    from scipy.stats.mstats import winsorize as sp_winsorize
+
+    from resilience_jax.pipeline import winsorize
+
+    x = np.random.default_rng(0).standard_t(3, size=1001)
+    # scipy clips a count of order statistics; on 1001 points 1% = 10 values each side, and numpy's
+    # 1%/99% quantiles fall exactly on the 11th smallest and largest values: the two agree
+    np.testing.assert_array_equal(winsorize(x), np.asarray(sp_winsorize(x, limits=(0.01, 0.01))))
+    with pytest.raises(EstimationError, match="winsorize limits"):
+        winsorize(x, (0.9, 0.1))
