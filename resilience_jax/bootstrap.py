@@ -7,9 +7,12 @@ Schemes
 - ``bayesian``: Rubin's Bayesian bootstrap, ``G * Dirichlet(1, ..., 1)`` weights on provinces.
 
 Paths
-- ``fast``: the replicate is :func:`~resilience_jax.pipeline.mediation_fast` on the original
-  rows with the replicate's province multiplicities (or Dirichlet weights) as frequency weights:
-  nothing is gathered.
+- ``fast`` (default): with province fixed effects, per-province tables computed once
+  (:mod:`resilience_jax.estimators.tables`): a replicate reads them with its province weights and
+  evaluates no logarithm of a row; without fixed effects (the pooled "as printed" reading), the
+  ``rows`` path.
+- ``rows``: :func:`~resilience_jax.pipeline.mediation_fast` on the original rows with the
+  replicate's province multiplicities (or Dirichlet weights) as frequency weights.
 - ``general``: the reference: gather the drawn provinces' rows into a new panel (each draw its own
   entity) and recompute everything unweighted. Cluster scheme only.
 
@@ -31,7 +34,8 @@ import pandas as pd
 
 from . import _x64  # noqa: F401
 from .errors import EstimationError
-from .pipeline import mediation_fast
+from .estimators.tables import entity_tables, mediation_from_tables
+from .pipeline import FastMediation, mediation_fast
 
 Scheme = Literal["cluster", "bayesian"]
 STATS = ("a", "se_a", "b", "se_b", "c", "c_prime", "ab", "share", "sobel_z")
@@ -81,13 +85,20 @@ def replicate_general(weights: jax.Array, data: BootData, *, n_entities: int, fi
     return _stats(mediation_fast(gather(X), d, mem, gather(x), gather(u), gather(C), n_entities=G, fixed_effects=fixed_effects))
 
 
-@partial(jax.jit, static_argnames=("n_entities", "fixed_effects", "scheme", "path"))
-def _chunk(keys, data, *, n_entities, fixed_effects, scheme, path):
-    rep = replicate_fast if path == "fast" else replicate_general
+def replicate_tables(weights: jax.Array, payload, *, n_periods: int) -> jax.Array:
+    """One replicate's statistics from per-entity tables (entity fixed effects only)."""
+    tab, directions, members = payload
+    return _stats(FastMediation(*mediation_from_tables(tab, weights, directions, members, n_periods)))
 
+
+@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "scheme", "path"))
+def _chunk(keys, payload, *, n_entities, n_periods, fixed_effects, scheme, path):
     def one(k):
         w = draw_weights(k, n_entities, scheme)
-        return w, rep(w, data, n_entities=n_entities, fixed_effects=fixed_effects)
+        if path == "tables":
+            return w, replicate_tables(w, payload, n_periods=n_periods)
+        rep = replicate_fast if path == "rows" else replicate_general
+        return w, rep(w, payload, n_entities=n_entities, fixed_effects=fixed_effects)
 
     return jax.vmap(one)(keys)
 
@@ -99,13 +110,20 @@ def run_replicates(
     n_boot: int,
     n_entities: int,
     scheme: Scheme = "cluster",
-    path: Literal["fast", "general"] = "fast",
+    path: Literal["fast", "rows", "general"] = "fast",
     fixed_effects: bool = True,
     chunk_size: int | None = None,
     progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(entity weights (B, G), statistics (B, m + len(STATS))) of ``n_boot`` replicates."""
     keys = jax.random.split(key, n_boot)  # before chunking: results independent of chunk size
+    n_periods = data.X_ind.shape[0] // n_entities
+    if path == "fast":
+        path = "tables" if fixed_effects else "rows"
+    payload = data
+    if path == "tables":
+        tab = jax.jit(partial(entity_tables, n_entities=n_entities))(data.X_ind, data.regressor, data.mediator, data.controls)
+        payload = (tab, data.directions, data.members)
     chunk = min(chunk_size or 1000, n_boot)
     pad = (-n_boot) % chunk
     if pad:
@@ -117,8 +135,8 @@ def run_replicates(
 
         chunks = tqdm(chunks, desc="bootstrap", unit="chunk", total=len(chunks))
     for start in chunks:
-        w, s = _chunk(keys[start : start + chunk], data, n_entities=n_entities, fixed_effects=fixed_effects,
-                      scheme=scheme, path=path)
+        w, s = _chunk(keys[start : start + chunk], payload, n_entities=n_entities, n_periods=n_periods,
+                      fixed_effects=fixed_effects, scheme=scheme, path=path)
         out_w.append(np.asarray(w))
         out_s.append(np.asarray(s))
     return np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
@@ -224,7 +242,7 @@ def bootstrap(
     scheme : ``"cluster"`` or ``"bayesian"``. index : index symbol (default: the overall index).
     fixed_effects : province fixed effects (True) or the pooled "as printed" reading.
     chunk_size : replicates per compiled chunk (memory bound; results do not depend on it).
-    path : ``"fast"`` (default) or ``"general"`` (gathered rows; the reference; cluster only).
+    path : ``"fast"`` (default), ``"rows"``, or ``"general"`` (gathered rows; the reference; cluster only).
     """
     from .data.validate import Panel, load_panel
 
@@ -234,8 +252,8 @@ def bootstrap(
         raise EstimationError(f"seed must be an integer, got {seed!r}")
     if scheme not in ("cluster", "bayesian"):
         raise EstimationError(f"scheme must be 'cluster' or 'bayesian' for the mediation model, got {scheme!r}")
-    if path not in ("fast", "general") or (path == "general" and scheme != "cluster"):
-        raise EstimationError("path must be 'fast', or 'general' with scheme='cluster'")
+    if path not in ("fast", "rows", "general") or (path == "general" and scheme != "cluster"):
+        raise EstimationError("path must be 'fast' or 'rows', or 'general' with scheme='cluster'")
     if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
         raise EstimationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     panel = data if isinstance(data, Panel) else load_panel(data)

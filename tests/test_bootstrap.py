@@ -29,10 +29,11 @@ def data(panel):
         f[CONTROLS].to_numpy())))
 
 
-@pytest.mark.parametrize("fe", [True, False])
-def test_fast_path_equals_gathered_rows_replicate_by_replicate(data, fe):
+@pytest.mark.parametrize("fe, path", [(True, "fast"), (True, "rows"), (False, "fast")])
+def test_fast_paths_equal_gathered_rows_replicate_by_replicate(data, fe, path):
+    """fast (entity tables with fixed effects; weighted rows without) == gathered-rows reference."""
     key = jax.random.key(11)
-    wf, sf = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=16)
+    wf, sf = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=16, path=path)
     wg, sg = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=40, path="general")
     np.testing.assert_array_equal(wf, wg)
     np.testing.assert_allclose(sf, sg, rtol=1e-10, atol=1e-12)
@@ -126,6 +127,7 @@ def test_results_object(panel):
         (dict(seed=1.5), "seed must be an integer"),
         (dict(scheme="wild"), "scheme must be 'cluster' or 'bayesian' for the mediation model"),
         (dict(scheme="bayesian", path="general"), "path must be"),
+        (dict(path="turbo"), "path must be"),
         (dict(index="REICX"), "unknown index 'REICX'"),
     ],
 )
