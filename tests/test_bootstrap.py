@@ -140,3 +140,37 @@ def test_fewer_than_two_clusters(panel):
     one = load_panel(panel.frame[panel.frame["province"] == "Beijing"])
     with pytest.raises(EstimationError, match="at least 2 clusters"):
         bootstrap(one, n_boot=10)
+
+
+def test_cli_bootstrap_outputs(tmp_path, capsys):
+    from resilience_jax.cli import main
+
+    rc = main(["bootstrap", "--n-boot", "200", "--seed", "2", "--out", str(tmp_path)])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    table = pd.read_csv(tmp_path / "bootstrap_REIC.csv", index_col=0)
+    assert {"paper", "estimate", "analytic_lower", "mc_lower", "percentile_lower", "bc_lower", "bca_upper"} <= set(table.columns)
+    assert table.loc["a (X -> M)", "paper"] == pytest.approx(0.409)
+    for name in ("bootstrap_REIC.md", "bootstrap_REIC.tex", "bootstrap_REIC_draws.parquet", "bootstrap_REIC_weights.npz",
+                 "bootstrap_REIC_indirect.png", "bootstrap_REIC_weights.png"):
+        assert (tmp_path / name).is_file(), name
+    draws = pd.read_parquet(tmp_path / "bootstrap_REIC_draws.parquet")
+    assert len(draws) == 200 and "SYNTHETIC" in out
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [(["--n-boot", "0"], "expected a positive integer"), (["--n-boot", "-3"], "expected a positive integer"),
+     (["--seed", "1.5"], "invalid int value"), (["--scheme", "wild"], "not available yet"),
+     (["--index", "REICX"], "unknown index 'REICX'")],
+)
+def test_cli_bootstrap_bad_input(tmp_path, capsys, args, needle):
+    from resilience_jax.cli import main
+
+    small = [] if "--n-boot" in args else ["--n-boot", "10"]
+    try:
+        rc = main(["bootstrap", *args, *small, "--out", str(tmp_path)])
+    except SystemExit as exc:  # argparse rejects malformed numbers itself, with exit code 2
+        rc = exc.code
+    out, err = capsys.readouterr()
+    assert rc == 2 and needle in err and "Traceback" not in err
