@@ -122,7 +122,7 @@ def run_replicates(
         path = "tables" if fixed_effects else "rows"
     payload = data
     if path == "tables":
-        tab = jax.jit(partial(entity_tables, n_entities=n_entities))(data.X_ind, data.regressor, data.mediator, data.controls)
+        tab = _entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
         payload = (tab, data.directions, data.members)
     chunk = min(chunk_size or 1000, n_boot)
     pad = (-n_boot) % chunk
@@ -142,11 +142,18 @@ def run_replicates(
     return np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
 
 
+_entity_tables = jax.jit(entity_tables, static_argnames=("n_entities",))
+
+
+@partial(jax.jit, static_argnames=("n_entities", "fixed_effects"))
+def _jackknife(data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
+    one = partial(replicate_fast, data=data, n_entities=n_entities, fixed_effects=fixed_effects)
+    return jax.vmap(one)(1.0 - jnp.eye(n_entities))
+
+
 def jackknife(data: BootData, *, n_entities: int, fixed_effects: bool = True) -> np.ndarray:
     """Leave-one-entity-out statistics (G, m + len(STATS)): weight 0 on one entity at a time."""
-    W = 1.0 - jnp.eye(n_entities)
-    f = jax.jit(jax.vmap(partial(replicate_fast, data=data, n_entities=n_entities, fixed_effects=fixed_effects)))
-    return np.asarray(f(W))
+    return np.asarray(_jackknife(data, n_entities=n_entities, fixed_effects=fixed_effects))
 
 
 def percentile_ci(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
