@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 import resilience_jax  # noqa: F401
-from resilience_jax.bootstrap import BootData, run_replicates
+from resilience_jax.bootstrap_engine import BootData, run_replicates
 from resilience_jax.data import load_panel
 
 HERE = Path(__file__).resolve().parent

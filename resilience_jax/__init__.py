@@ -28,6 +28,7 @@ _LAZY = {
     "mediation": "resilience_jax.api",
     "sobel": "resilience_jax.inference.significance",
     "run_suite": "resilience_jax.pipeline",
+    "bootstrap": "resilience_jax.bootstrap_engine",
 }
 
 

@@ -172,7 +172,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .api import mediation
-    from .bootstrap import bootstrap
+    from .bootstrap_engine import bootstrap
     from .data.validate import load_panel
     from .errors import EstimationError
     from .pipeline import compute_indices

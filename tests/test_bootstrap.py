@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers import numpy_entropy
-from resilience_jax.bootstrap import (STATS, BootData, bca_ci, bootstrap, draw_weights, percentile_ci,
+from resilience_jax.bootstrap_engine import (STATS, BootData, bca_ci, bootstrap, draw_weights, percentile_ci,
                                       run_replicates)
 from resilience_jax.data import load_panel
 from resilience_jax.errors import EstimationError
@@ -174,3 +174,12 @@ def test_cli_bootstrap_bad_input(tmp_path, capsys, args, needle):
         rc = exc.code
     out, err = capsys.readouterr()
     assert rc == 2 and needle in err and "Traceback" not in err
+
+
+def test_top_level_exports_are_the_functions():
+    import resilience_jax as rj
+    import resilience_jax.bootstrap_engine  # noqa: F401  (importing submodules must not shadow the API)
+    import resilience_jax.pipeline  # noqa: F401
+
+    for name in ("bootstrap", "feols", "mediation", "sobel", "entropy_weights", "run_suite", "load_panel"):
+        assert callable(getattr(rj, name)) and not isinstance(getattr(rj, name), type(rj)), name
