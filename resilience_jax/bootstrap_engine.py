@@ -292,3 +292,104 @@ def bootstrap(
         estimate=pd.Series(point, index=names), jackknife=pd.DataFrame(jack, columns=names),
         scheme=scheme, n_boot=int(n_boot), seed=int(seed),
     )
+
+
+@dataclass(frozen=True)
+class WildResult:
+    """Wild cluster bootstrap (WCR) test of H0: coefficient = 0, next to the CRV1 t(G-1) test."""
+
+    sample: str
+    outcome: str
+    regressor: str
+    n_clusters: int
+    nobs: int
+    coef: float
+    se: float
+    t: float
+    p_crv1: float
+    p_wild: float
+    weights: str
+    n_boot: int
+    enumerated: bool
+    t_boot: np.ndarray
+
+    def tidy(self) -> pd.Series:
+        return pd.Series({"outcome": self.outcome, "G": self.n_clusters, "N": self.nobs, "coef": self.coef,
+                          "se_crv1": self.se, "t": self.t, "p_crv1_t(G-1)": self.p_crv1, "p_wild": self.p_wild,
+                          "weights": self.weights, "replicates": self.n_boot,
+                          "enumerated": self.enumerated}, name=self.sample)
+
+
+def wild_bootstrap(
+    data=None,
+    *,
+    outcome: str | None = None,
+    region: str | None = None,
+    weights: Literal["rademacher", "webb"] = "rademacher",
+    n_boot: int = 9999,
+    seed: int = 0,
+    full_enumeration: bool | None = None,
+) -> WildResult:
+    """Wild cluster bootstrap p-value of the baseline coefficient (spec [baseline]: regressor, all
+    controls, fixed effects, clusters), on the whole panel or one region (``region``).
+
+    The index (``outcome``, default the overall index) is computed once on the whole panel; the wild
+    bootstrap keeps the regressors fixed and perturbs the restricted residuals by cluster.
+    ``full_enumeration`` (default: Rademacher weights and G <= 12) evaluates all 2^G sign vectors:
+    the p-value is then exact and ``n_boot``/``seed`` are not used.
+    """
+    from scipy.special import stdtr
+
+    from .data.validate import Panel, load_panel
+    from .design import codes_of
+    from .estimators.within import within
+    from .inference.wild import ENUMERATE_MAX_G, all_sign_vectors, wild_pvalue, wild_t_jit, wild_weights
+    from .pipeline import compute_indices
+
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise EstimationError(f"n_boot must be a positive integer, got {n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise EstimationError(f"seed must be an integer, got {seed!r}")
+    if weights not in ("rademacher", "webb"):
+        raise EstimationError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
+    panel = data if isinstance(data, Panel) else load_panel(data)
+    spec = panel.spec
+    b = spec.baseline
+    if b.vcov.kind != "CRV1" or tuple(b.fixed_effects) not in ((), (spec.entity,)) or b.vcov.cluster != spec.entity:
+        raise EstimationError("the wild cluster bootstrap here needs CRV1 by entity and no or entity fixed effects in [baseline]")
+    _, idx = compute_indices(panel)
+    symbol = outcome or spec.index.symbol
+    if symbol not in idx:
+        raise EstimationError(f"unknown index {symbol!r}; expected one of {list(idx)}")
+    frame = panel.frame.assign(**idx)
+    if region is not None:
+        if region not in set(frame[spec.region].dropna()):
+            raise EstimationError(f"no rows of region {region!r} in column {spec.region!r}")
+        frame = frame[frame[spec.region] == region]
+    cl, G = codes_of(frame[spec.entity])
+    if G < 2:
+        raise EstimationError(f"the wild cluster bootstrap needs at least 2 clusters; the sample has {G}")
+    cols = [b.regressor, *b.controls]
+    X = frame[cols].to_numpy(dtype=float)
+    y = frame[symbol].to_numpy(dtype=float)
+    ones = np.ones(len(y))
+    if b.fixed_effects:
+        Xw = np.asarray(within(np.column_stack([y, X]), ones, cl, cl, True, False, n_entities=G, n_periods=G, two_way=False))
+    else:
+        Xw = np.column_stack([y, X]) - np.column_stack([y, X]).mean(axis=0)  # the intercept, partialled out
+    yw, Xw = Xw[:, 0], Xw[:, 1:]
+    enumerate_all = full_enumeration if full_enumeration is not None else (weights == "rademacher" and G <= ENUMERATE_MAX_G)
+    if enumerate_all:
+        if weights != "rademacher" or G > 20:
+            raise EstimationError("full enumeration needs Rademacher weights and at most 20 clusters")
+        V = jnp.asarray(all_sign_vectors(G))
+    else:
+        V = wild_weights(jax.random.key(int(seed)), int(n_boot), G, weights)
+    res = jax.device_get(wild_t_jit(jnp.asarray(Xw), jnp.asarray(yw), jnp.asarray(cl), V, 0, n_clusters=G))
+    t, tb = float(res.t), np.asarray(res.t_boot)
+    return WildResult(
+        sample=region or "full sample", outcome=symbol, regressor=b.regressor, n_clusters=G, nobs=len(y),
+        coef=float(res.coef), se=float(res.se), t=t, p_crv1=float(2 * stdtr(G - 1, -abs(t))),
+        p_wild=wild_pvalue(t, tb), weights=weights, n_boot=len(tb), enumerated=bool(enumerate_all),
+        t_boot=tb,
+    )
