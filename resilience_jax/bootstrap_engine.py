@@ -39,6 +39,7 @@ from .pipeline import FastMediation, mediation_fast
 
 Scheme = Literal["cluster", "bayesian"]
 STATS = ("a", "se_a", "b", "se_b", "c", "c_prime", "ab", "share", "sobel_z")
+# then, per index symbol of the spec, its baseline coefficient on the regressor: "beta_<symbol>"
 
 
 class BootData(NamedTuple):
@@ -52,6 +53,14 @@ class BootData(NamedTuple):
     controls: jax.Array
 
 
+def index_members(idx, symbol: str) -> np.ndarray:
+    """0/1 indicator membership of an index symbol (the overall index or one dimension's)."""
+    if symbol == idx.symbol:
+        return np.ones(len(idx.indicators))
+    key = next(d.key for d in idx.dimensions if d.symbol == symbol)
+    return np.array([float(i.dimension == key) for i in idx.indicators])
+
+
 def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
     """Entity weights of one replicate: multiplicities (cluster) or ``G * Dirichlet(1)`` (bayesian)."""
     if scheme == "cluster":
@@ -62,8 +71,9 @@ def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
 
 def _stats(fit) -> jax.Array:
     eff = fit.effects()
+    baseline = fit.coef[3:, 0]  # the baseline equations of the extra indices (members rows 1..)
     return jnp.concatenate([fit.weights, jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.c_prime,
-                                                      eff.ab, eff.share, eff.tests.z])])
+                                                      eff.ab, eff.share, eff.tests.z]), baseline])
 
 
 def replicate_fast(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
@@ -270,19 +280,16 @@ def bootstrap(
         raise EstimationError(f"the bootstrap needs at least 2 clusters ({spec.entity}); the panel has {G}")
     idx = spec.index
     symbol = index or idx.symbol
-    if symbol == idx.symbol:
-        members = np.ones(len(idx.indicators))
-    else:
-        dims = {d.symbol: d.key for d in idx.dimensions}
-        if symbol not in dims:
-            raise EstimationError(f"unknown index {symbol!r}; expected one of {list(idx.symbols)}")
-        members = np.array([float(i.dimension == dims[symbol]) for i in idx.indicators])
+    if symbol not in idx.symbols:
+        raise EstimationError(f"unknown index {symbol!r}; expected one of {list(idx.symbols)}")
+    # row 0: the mediation's index; then every index symbol, for its baseline coefficient
+    members = np.array([index_members(idx, s) for s in (symbol, *idx.symbols)])
     m = spec.mediation
     f = panel.frame
     bd = BootData(*(jnp.asarray(a, dtype=float) for a in (
         panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
         f[list(m.controls)].to_numpy())))
-    names = [f"w_{c}" for c in idx.columns] + list(STATS)
+    names = [f"w_{c}" for c in idx.columns] + list(STATS) + [f"beta_{s}" for s in idx.symbols]
     point = np.asarray(replicate_fast(jnp.ones(G), bd, n_entities=G, fixed_effects=fixed_effects))
     weights, stats = run_replicates(jax.random.key(int(seed)), bd, n_boot=int(n_boot), n_entities=G, scheme=scheme,
                                     path=path, fixed_effects=fixed_effects, chunk_size=chunk_size, progress=progress)

@@ -29,10 +29,9 @@ from .api import RegSpec, fit_many, summarise_mediations
 from .data.spec import RobustnessVariant, StudySpec
 from .data.validate import Panel
 from .errors import EstimationError
-from .estimators.mediation import MediationEffects, mediation_effects
+from .estimators.mediation import MediationEffects, crv1_se, mediation_effects, solve_equations
 from .estimators.ols import fit_batch_core
-from .estimators.linalg import bmm, spd_inverse
-from .index.entropy import EntropyWeights, entropy_core, entropy_weights
+from .index.entropy import EntropyWeights, entropy_core, entropy_weights, index_weights
 from .report.results import FeolsResult, MediationResult
 
 
@@ -210,7 +209,8 @@ def mediation_core(
 
 class FastMediation(NamedTuple):
     """Arrays of :func:`mediation_fast`. Rows of ``coef``/``se``: total effect, a-path, b-path
-    equations; columns: regressor, mediator, controls (the mediator's entry is 0 in the first two)."""
+    equations, then the baseline (total-effect) equation of each extra index; columns: regressor,
+    mediator, controls (the mediator's entry is 0 except in the b-path)."""
 
     weights: jax.Array
     coef: jax.Array
@@ -236,7 +236,8 @@ def mediation_fast(
     around the grand mean, which is OLS with an intercept); every equation's ``X'X`` and ``X'y`` are
     blocks of ``D'D``, the three systems are solved as one batch, and cluster scores are sums over
     each entity's T rows. ``members`` (m,) 0/1 selects the indicators of the index (all: REIC; one
-    dimension: its sub-index, weights renormalised within it).
+    dimension: its sub-index, weights renormalised within it); a (1 + D, m) ``members`` adds the
+    baseline equation (index on regressor and controls) of D more indices, as extra rows.
 
     ``entity_weights`` (G,) are frequency weights per entity: an entity with weight 2 counts as two
     entities, each with its own fixed effect and its own cluster (SPEC.md section 6), so a cluster
@@ -258,9 +259,9 @@ def mediation_fast(
     # sum_i r_i p ln p with p = z / S equals (sum_i r_i z ln z) / S - ln S  (sum_i r_i = n_eff)
     n_eff = T * c.sum() if weighted else n
     e = -((r * z * jnp.log(jnp.maximum(z, 1e-300))).sum(axis=0) / S - jnp.log(S)) / jnp.log(n_eff)
-    dvg = (1.0 - e) * members
-    w = dvg / dvg.sum()
-    D = jnp.concatenate([(z @ w)[:, None], regressor[:, None], mediator[:, None], controls], axis=1)
+    W = index_weights(e, members)
+    idx = z @ W.T  # (n, 1 + extra)
+    D = jnp.concatenate([idx[:, :1], regressor[:, None], mediator[:, None], controls, idx[:, 1:]], axis=1)
     Dg = D.reshape(G, T, -1)
     if fixed_effects:
         Dg = Dg - Dg.mean(axis=1, keepdims=True)
@@ -268,22 +269,10 @@ def mediation_fast(
         Dg = Dg - (c[:, None, None] * Dg).sum(axis=(0, 1), keepdims=True) / (T * c.sum())
     D = Dg.reshape(n, -1)
     DD = D.T @ (r * D) if weighted else D.T @ D
-    k = D.shape[1] - 1
-    # equations (outcome column of D; regressors among D[:, 1:]): total, a-path, b-path
-    outcome = jnp.array([0, 2, 0])
-    on = jnp.ones((3, k), D.dtype).at[:2, 1].set(0.0)
-    XX = DD[1:, 1:][None] * on[:, :, None] * on[:, None, :] + jax.vmap(jnp.diag)(1.0 - on)
-    Xy = DD[1:, outcome].T * on
-    d = 1.0 / jnp.sqrt(jax.vmap(jnp.diag)(XX))
-    inv, _ = spd_inverse(XX * d[:, :, None] * d[:, None, :])
-    bread = d[:, :, None] * inv * d[:, None, :]
-    b = (bread * Xy[:, None, :]).sum(axis=-1)
-    resid = D[:, outcome] - D[:, 1:] @ b.T
-    scores = (D[:, None, 1:] * resid[:, :, None]).reshape(G, T, 3, k).sum(axis=1) * on
+    k = 2 + controls.shape[1]
+    b, bread, outcome, on = solve_equations(DD, k, W.shape[0] - 1)
+    resid = D[:, outcome] - D[:, 1 : k + 1] @ b.T
+    scores = (D[:, None, 1 : k + 1] * resid[:, :, None]).reshape(G, T, -1, k).sum(axis=1) * on
     outer = scores[:, :, :, None] * scores[:, :, None, :]
     meat = ((c[:, None, None, None] * outer) if weighted else outer).sum(axis=0)
-    K = on.sum(axis=1) + 1.0  # slopes + intercept, or + the nested entity effects (fixest / Stata)
-    Gc = c.sum()
-    N = T * Gc
-    V = Gc / (Gc - 1.0) * ((N - 1.0) / (N - K))[:, None, None] * bmm(bmm(bread, meat), bread)
-    return FastMediation(w, b, jnp.sqrt(jax.vmap(jnp.diag)(V)))
+    return FastMediation(W[0], b, crv1_se(bread, meat, on, c.sum(), T * c.sum()))

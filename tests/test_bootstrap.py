@@ -23,9 +23,13 @@ def panel():
 
 @pytest.fixture(scope="module")
 def data(panel):
+    """Members: the mediation's index (REIC), then REIC, REICD, REICC for their baseline coefficients."""
+    from resilience_jax.bootstrap_engine import index_members
+
     f, s = panel.frame, panel.spec
+    members = np.array([index_members(s.index, sym) for sym in ("REIC", "REIC", "REICD", "REICC")])
     return BootData(*(jnp.asarray(a, dtype=float) for a in (
-        panel.indicator_matrix(), s.index.directions, np.ones(15), f["LnAI"].to_numpy(), f["Upgra"].to_numpy(),
+        panel.indicator_matrix(), s.index.directions, members, f["LnAI"].to_numpy(), f["Upgra"].to_numpy(),
         f[CONTROLS].to_numpy())))
 
 
@@ -50,8 +54,12 @@ def test_replicates_equal_independent_pyfixest_refits(panel, data):
             for copy in range(count):  # each draw is its own cluster with its own fixed effect
                 parts.append(frame[frame["province"] == provinces[g]].assign(draw=f"{g}-{copy}"))
         rs = pd.concat(parts, ignore_index=True)
-        wts, _, idx, _ = numpy_entropy(rs[list(spec.index.columns)].to_numpy(), spec.index.directions)
+        X = rs[list(spec.index.columns)].to_numpy()
+        wts, _, idx, _ = numpy_entropy(X, spec.index.directions)
         rs["REIC"] = idx
+        for sym, key in (("REICD", "fracture"), ("REICC", "impact")):
+            cols = list(spec.index.dimension_members(key))
+            rs[sym] = numpy_entropy(X[:, cols], np.array(spec.index.directions)[cols])[2]
         rhs = " + ".join(CONTROLS)
         v = {"CRV1": "draw"}
         a = pf.feols(f"Upgra ~ LnAI + {rhs} | draw", rs, vcov=v)
@@ -62,6 +70,11 @@ def test_replicates_equal_independent_pyfixest_refits(panel, data):
         np.testing.assert_allclose([got["a"], got["se_a"]], [a.coef()["LnAI"], a.se()["LnAI"]], rtol=1e-8)
         np.testing.assert_allclose([got["b"], got["se_b"]], [b.coef()["Upgra"], b.se()["Upgra"]], rtol=1e-8)
         np.testing.assert_allclose([got["c"], got["c_prime"]], [c.coef()["LnAI"], b.coef()["LnAI"]], rtol=1e-8)
+        betas = s[15 + len(STATS):]
+        assert betas[0] == pytest.approx(c.coef()["LnAI"], rel=1e-8)  # baseline REIC = total effect
+        for beta, sym in zip(betas[1:], ("REICD", "REICC")):
+            ref = pf.feols(f"{sym} ~ LnAI + {rhs} | draw", rs, vcov=v)
+            assert beta == pytest.approx(ref.coef()["LnAI"], rel=1e-8), sym
 
 
 def test_same_seed_same_numbers_across_runs_and_chunk_sizes(panel):
@@ -115,6 +128,8 @@ def test_results_object(panel):
     assert {"estimate", "boot_se", "percentile_lower", "bca_upper"} <= set(tidy.columns)
     assert tidy.loc["ab", "percentile_lower"] < tidy.loc["ab", "estimate"] < tidy.loc["ab", "percentile_upper"]
     assert res.multiplicities.shape == (100, 30) and len(res.draws) == 100
+    assert {"beta_REIC", "beta_REICD", "beta_REICC"} <= set(res.draws.columns)
+    np.testing.assert_allclose(res.draws["beta_REIC"], res.draws["c"], rtol=1e-12)
     with pytest.raises(EstimationError, match="method must be"):
         res.ci("studentized")
 
@@ -161,7 +176,7 @@ def test_cli_bootstrap_outputs(tmp_path, capsys):
 @pytest.mark.parametrize(
     "args, needle",
     [(["--n-boot", "0"], "expected a positive integer"), (["--n-boot", "-3"], "expected a positive integer"),
-     (["--seed", "1.5"], "invalid int value"), (["--scheme", "wild"], "not available yet"),
+     (["--seed", "1.5"], "invalid int value"), (["--scheme", "wild"], "use --scheme wild --model baseline"),
      (["--index", "REICX"], "unknown index 'REICX'")],
 )
 def test_cli_bootstrap_bad_input(tmp_path, capsys, args, needle):

@@ -87,3 +87,42 @@ def unpack_summary(packed) -> tuple[MediationEffects, float, float]:
     eff = jax.tree_util.tree_unflatten(_effects_treedef(), values[:-2])
     eff = eff._replace(tests=eff.tests._replace(goodman_defined=bool(eff.tests.goodman_defined)))
     return eff, values[-2], values[-1]
+
+
+def equation_layout(k: int, n_extra: int):
+    """Outcome columns and regressor masks of the mediation equations over a cross-product matrix
+    of ``[index, regressor, mediator, controls (k - 2), extra indices (n_extra)]``.
+
+    Equations: total effect, a-path (mediator as outcome), b-path, then the total-effect (baseline)
+    equation of each extra index. Regressors are columns 1..k; the mediator (column 2) is left out
+    of every equation but the b-path.
+    """
+    outcome = jnp.array([0, 2, 0, *range(k + 1, k + 1 + n_extra)])
+    on = jnp.ones((3 + n_extra, k)).at[jnp.array([0, 1, *range(3, 3 + n_extra)]), 1].set(0.0)
+    return outcome, on
+
+
+def solve_equations(DD: jax.Array, k: int, n_extra: int):
+    """Coefficients (E, k) and breads (E, k, k) of the equations of :func:`equation_layout` from the
+    (weighted, demeaned) cross-product matrix DD, by one batched Gauss-Jordan sweep."""
+    from .linalg import spd_inverse
+
+    outcome, on = equation_layout(k, n_extra)
+    on = on.astype(DD.dtype)
+    R = slice(1, k + 1)
+    XX = DD[R, R][None] * on[:, :, None] * on[:, None, :] + jax.vmap(jnp.diag)(1.0 - on)
+    Xy = DD[R, outcome].T * on
+    d = 1.0 / jnp.sqrt(jax.vmap(jnp.diag)(XX))
+    inv, _ = spd_inverse(XX * d[:, :, None] * d[:, None, :])
+    bread = d[:, :, None] * inv * d[:, None, :]
+    return (bread * Xy[:, None, :]).sum(axis=-1), bread, outcome, on
+
+
+def crv1_se(bread: jax.Array, meat: jax.Array, on: jax.Array, n_clusters, nobs) -> jax.Array:
+    """CRV1 standard errors (E, k) with the Stata/fixest factor; K = slopes + 1 (the intercept or
+    the fixed effects nested in the clusters)."""
+    from .linalg import bmm
+
+    K = on.sum(axis=1) + 1.0
+    V = n_clusters / (n_clusters - 1.0) * ((nobs - 1.0) / (nobs - K))[:, None, None] * bmm(bmm(bread, meat), bread)
+    return jnp.sqrt(jax.vmap(jnp.diag)(V))

@@ -26,7 +26,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from .linalg import bmm, spd_inverse
+from ..index.entropy import index_weights
+from .mediation import crv1_se, solve_equations
 
 
 class EntityTables(NamedTuple):
@@ -59,9 +60,10 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int) -> E
 
 
 def mediation_from_tables(tab: EntityTables, c: jax.Array, directions: jax.Array, members: jax.Array, n_periods: int):
-    """Entropy weights, coefficients (3, k) and CRV1 SEs (3, k) of the mediation equations (rows:
-    total effect, a-path, b-path; columns: regressor, mediator, controls) for entity weights ``c``,
-    with entity fixed effects; equal to ``pipeline.mediation_fast(..., c)``."""
+    """Entropy weights, coefficients (E, k) and CRV1 SEs (E, k) of the mediation equations (rows:
+    total effect, a-path, b-path, then the baseline equation of each extra index in ``members``;
+    columns: regressor, mediator, controls) for entity weights ``c``, with entity fixed effects;
+    equal to ``pipeline.mediation_fast(..., c)``."""
     G, m = tab.pmin.shape
     T = n_periods
     active = c > 0
@@ -73,29 +75,19 @@ def mediation_from_tables(tab: EntityTables, c: jax.Array, directions: jax.Array
     A = jnp.where(pos, c @ tab.psum - T * c.sum() * lo, T * c.sum() * hi - c @ tab.psum)
     B = jnp.where(pos, c @ tab.lmin[:, kmin, ar], c @ tab.lmax[:, kmax, ar])
     e = (jnp.log(A) - B / A) / jnp.log(T * c.sum())
-    dvg = (1.0 - e) * members
-    w = dvg / dvg.sum()
+    Wt = index_weights(e, members)  # (1 + extra, m)
 
     P = tab.M.shape[1]
     k = P - m  # regressor, mediator, controls
-    # D = W @ Amap: column 0 the index (a on the indicators), then the k other variables
-    Amap = jnp.zeros((P, k + 1), tab.M.dtype).at[:m, 0].set(directions * w / (hi - lo))
-    Amap = Amap.at[m:, 1:].set(jnp.eye(k, dtype=tab.M.dtype))
-    Mc = jnp.einsum("g,gpq->pq", c, tab.M)
-    DD = Amap.T @ Mc @ Amap
-    outcome = jnp.array([0, 2, 0])
-    on = jnp.ones((3, k), DD.dtype).at[:2, 1].set(0.0)
-    XX = DD[1:, 1:][None] * on[:, :, None] * on[:, None, :] + jax.vmap(jnp.diag)(1.0 - on)
-    Xy = DD[1:, outcome].T * on
-    d = 1.0 / jnp.sqrt(jax.vmap(jnp.diag)(XX))
-    inv, _ = spd_inverse(XX * d[:, :, None] * d[:, None, :])
-    bread = d[:, :, None] * inv * d[:, None, :]
-    b = (bread * Xy[:, None, :]).sum(axis=-1)  # (3, k)
-    V = Amap[:, outcome] - Amap[:, 1:] @ b.T  # residual = W @ V[:, e]
-    scores = jnp.einsum("pk,gpq,qe->gek", Amap[:, 1:], tab.M, V) * on  # (G, 3, k)
+    n_extra = Wt.shape[0] - 1
+    # D = W @ Amap: column 0 the index (its a vector on the indicators), then the k other variables,
+    # then the extra indices
+    a = (directions / (hi - lo))[None] * Wt  # (1 + extra, m)
+    Amap = jnp.zeros((P, 1 + k + n_extra), tab.M.dtype).at[:m, 0].set(a[0])
+    Amap = Amap.at[m:, 1 : k + 1].set(jnp.eye(k, dtype=tab.M.dtype)).at[:m, k + 1 :].set(a[1:].T)
+    DD = Amap.T @ jnp.einsum("g,gpq->pq", c, tab.M) @ Amap
+    b, bread, outcome, on = solve_equations(DD, k, n_extra)
+    V = Amap[:, outcome] - Amap[:, 1 : k + 1] @ b.T  # residual = W @ V[:, e]
+    scores = jnp.einsum("pk,gpq,qe->gek", Amap[:, 1 : k + 1], tab.M, V) * on  # (G, E, k)
     meat = jnp.einsum("g,gek,gel->ekl", c, scores, scores)
-    K = on.sum(axis=1) + 1.0
-    Gc = c.sum()
-    N = T * Gc
-    Vb = Gc / (Gc - 1.0) * ((N - 1.0) / (N - K))[:, None, None] * bmm(bmm(bread, meat), bread)
-    return w, b, jnp.sqrt(jax.vmap(jnp.diag)(Vb))
+    return Wt[0], b, crv1_se(bread, meat, on, c.sum(), T * c.sum())

@@ -143,6 +143,14 @@ def entropy_core(
     return EntropyWeights(weights, e, d, z, index, sub, constant_t)
 
 
+def index_weights(entropy: jax.Array, members: jax.Array) -> jax.Array:
+    """(D, m) indicator weights of D indices from the entropies: ``1 - e_j`` renormalised over each
+    index's members (rows of the 0/1 ``members``; a (m,) ``members`` is one index)."""
+    mem = members if members.ndim == 2 else members[None]
+    dvg = (1.0 - entropy)[None] * mem
+    return dvg / dvg.sum(axis=1, keepdims=True)
+
+
 def membership_matrix(dimensions: Sequence[str], order: Sequence[str] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
     """(m, D) 0/1 matrix from one dimension label per indicator; returns it and the dimension order."""
     order = tuple(order) if order is not None else tuple(dict.fromkeys(dimensions))
