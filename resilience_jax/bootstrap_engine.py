@@ -124,9 +124,17 @@ def run_replicates(
     fixed_effects: bool = True,
     chunk_size: int | None = None,
     progress: bool = False,
+    devices: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(entity weights (B, G), statistics (B, m + len(STATS))) of ``n_boot`` replicates."""
+    """(entity weights (B, G), statistics (B, ...)) of ``n_boot`` replicates.
+
+    ``devices``: shard each chunk's replicates over this many local devices (default: all of them);
+    a replicate depends only on its own key, so the numbers do not depend on the device count.
+    """
     keys = jax.random.split(key, n_boot)  # before chunking: results independent of chunk size
+    n_dev = len(jax.devices()) if devices is None else int(devices)
+    if not 1 <= n_dev <= len(jax.devices()):
+        raise EstimationError(f"devices must be between 1 and {len(jax.devices())}, got {devices!r}")
     n_periods = data.X_ind.shape[0] // n_entities
     if path == "fast":
         path = "tables" if fixed_effects else "rows"
@@ -135,9 +143,17 @@ def run_replicates(
         tab = _entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
         payload = (tab, data.directions, data.members)
     chunk = min(chunk_size or 1000, n_boot)
+    chunk += (-chunk) % n_dev  # every device gets the same number of replicates
     pad = (-n_boot) % chunk
     if pad:
-        keys = jnp.concatenate([keys, keys[:pad]])
+        keys = jnp.concatenate([keys, jnp.resize(keys, (pad,))])
+    sharding = None
+    if n_dev > 1:
+        from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+        mesh = Mesh(np.array(jax.devices()[:n_dev]), ("replicates",))
+        sharding = NamedSharding(mesh, PartitionSpec("replicates"))
+        payload = jax.device_put(payload, NamedSharding(mesh, PartitionSpec()))
     out_w, out_s = [], []
     chunks = range(0, n_boot + pad, chunk)
     if progress:
@@ -145,7 +161,10 @@ def run_replicates(
 
         chunks = tqdm(chunks, desc="bootstrap", unit="chunk", total=len(chunks))
     for start in chunks:
-        w, s = _chunk(keys[start : start + chunk], payload, n_entities=n_entities, n_periods=n_periods,
+        ks = keys[start : start + chunk]
+        if sharding is not None:
+            ks = jax.device_put(ks, sharding)
+        w, s = _chunk(ks, payload, n_entities=n_entities, n_periods=n_periods,
                       fixed_effects=fixed_effects, scheme=scheme, path=path)
         out_w.append(np.asarray(w))
         out_s.append(np.asarray(s))
@@ -245,8 +264,9 @@ def bootstrap(
     index: str | None = None,
     fixed_effects: bool = True,
     chunk_size: int | None = None,
-    path: Literal["fast", "general"] = "fast",
+    path: Literal["fast", "rows", "general"] = "fast",
     progress: bool = False,
+    devices: int | None = None,
 ) -> BootstrapResult:
     """Bootstrap the mediation pipeline (index weights re-estimated in every replicate).
 
@@ -260,6 +280,7 @@ def bootstrap(
     fixed_effects : province fixed effects (True) or the pooled "as printed" reading.
     chunk_size : replicates per compiled chunk (memory bound; results do not depend on it).
     path : ``"fast"`` (default), ``"rows"``, or ``"general"`` (gathered rows; the reference; cluster only).
+    devices : local devices to shard the replicates over (default: all); same numbers on any count.
     """
     from .data.validate import Panel, load_panel
 
@@ -292,7 +313,8 @@ def bootstrap(
     names = [f"w_{c}" for c in idx.columns] + list(STATS) + [f"beta_{s}" for s in idx.symbols]
     point = np.asarray(replicate_fast(jnp.ones(G), bd, n_entities=G, fixed_effects=fixed_effects))
     weights, stats = run_replicates(jax.random.key(int(seed)), bd, n_boot=int(n_boot), n_entities=G, scheme=scheme,
-                                    path=path, fixed_effects=fixed_effects, chunk_size=chunk_size, progress=progress)
+                                    path=path, fixed_effects=fixed_effects, chunk_size=chunk_size, progress=progress,
+                                    devices=devices)
     jack = jackknife(bd, n_entities=G, fixed_effects=fixed_effects)
     return BootstrapResult(
         draws=pd.DataFrame(stats, columns=names), multiplicities=weights,
