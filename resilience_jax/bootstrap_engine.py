@@ -168,7 +168,15 @@ def run_replicates(
                       fixed_effects=fixed_effects, scheme=scheme, path=path)
         out_w.append(np.asarray(w))
         out_s.append(np.asarray(s))
-    return np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
+    weights, stats = np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
+    bad = ~np.isfinite(stats).all(axis=1)
+    if bad.any():
+        raise EstimationError(
+            f"{int(bad.sum())} of {n_boot} replicates could not be computed (first: replicate {int(np.argmax(bad))}): "
+            + ("the drawn entities include none of the tabulated minimising/maximising candidates; rerun with path='rows'"
+               if path == "tables" else "a singular design in the replicate (e.g. a regressor constant in the drawn entities)")
+        )
+    return weights, stats
 
 
 _entity_tables = jax.jit(entity_tables, static_argnames=("n_entities",))

@@ -273,6 +273,4 @@ def mediation_fast(
     b, bread, outcome, on = solve_equations(DD, k, W.shape[0] - 1)
     resid = D[:, outcome] - D[:, 1 : k + 1] @ b.T
     scores = (D[:, None, 1 : k + 1] * resid[:, :, None]).reshape(G, T, -1, k).sum(axis=1) * on
-    outer = scores[:, :, :, None] * scores[:, :, None, :]
-    meat = ((c[:, None, None, None] * outer) if weighted else outer).sum(axis=0)
-    return FastMediation(W[0], b, crv1_se(bread, meat, on, c.sum(), T * c.sum()))
+    return FastMediation(W[0], b, crv1_se(bread, scores, c if weighted else None, on, c.sum(), T * c.sum()))

@@ -222,3 +222,22 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
     one = bootstrap(panel, n_boot=53, seed=9, chunk_size=20, devices=1)
     np.testing.assert_array_equal(four["mult"], one.multiplicities)
     np.testing.assert_allclose(four["draws"], one.draws.to_numpy(), rtol=1e-11, atol=1e-12)
+
+
+def test_candidate_tables_cover_or_flag(data):
+    """With fewer tabulated candidates than entities, covered replicates equal the full tables and
+    uncovered ones are NaN (never silently wrong)."""
+    from resilience_jax.estimators.tables import entity_tables, mediation_from_tables
+
+    full = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30)
+    few = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30, n_candidates=4)
+    keys = jax.random.split(jax.random.key(3), 300)
+    C = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
+    run = jax.vmap(lambda tab, c: mediation_from_tables(tab, c, data.directions, data.members, 14), in_axes=(None, 0))
+    wf, bf, sf = (np.asarray(x) for x in run(full, C))
+    wc, bc, sc = (np.asarray(x) for x in run(few, C))
+    ok = np.isfinite(bc).all(axis=(1, 2))
+    assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
+    np.testing.assert_allclose(bc[ok], bf[ok], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(wc[ok], wf[ok], rtol=1e-10)
+    assert np.isnan(bc[~ok]).all() and np.isfinite(bf).all()

@@ -118,11 +118,13 @@ def solve_equations(DD: jax.Array, k: int, n_extra: int):
     return (bread * Xy[:, None, :]).sum(axis=-1), bread, outcome, on
 
 
-def crv1_se(bread: jax.Array, meat: jax.Array, on: jax.Array, n_clusters, nobs) -> jax.Array:
-    """CRV1 standard errors (E, k) with the Stata/fixest factor; K = slopes + 1 (the intercept or
-    the fixed effects nested in the clusters)."""
-    from .linalg import bmm
-
+def crv1_se(bread: jax.Array, scores: jax.Array, cluster_weights, on: jax.Array, n_clusters, nobs) -> jax.Array:
+    """CRV1 standard errors (E, k) from per-cluster scores (G, E, k), with the Stata/fixest factor
+    ``G/(G-1) (N-1)/(N-K)``, K = slopes + 1 (the intercept or the fixed effects nested in the
+    clusters). Only the diagonal of ``bread meat bread`` is formed:
+    ``se_j^2 = f sum_g c_g ((bread s_g)_j)^2`` (``cluster_weights`` c: frequency weights or None)."""
     K = on.sum(axis=1) + 1.0
-    V = n_clusters / (n_clusters - 1.0) * ((nobs - 1.0) / (nobs - K))[:, None, None] * bmm(bmm(bread, meat), bread)
-    return jnp.sqrt(jax.vmap(jnp.diag)(V))
+    f = n_clusters / (n_clusters - 1.0) * (nobs - 1.0) / (nobs - K)
+    t = jnp.einsum("gek,ekl->gel", scores, bread) ** 2
+    ss = (t if cluster_weights is None else cluster_weights[:, None, None] * t).sum(axis=0)
+    return jnp.sqrt(f[:, None] * ss)

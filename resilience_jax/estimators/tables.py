@@ -31,11 +31,13 @@ from .mediation import crv1_se, solve_equations
 
 
 class EntityTables(NamedTuple):
-    pmin: jax.Array  # (G, m) per-entity min of each indicator
-    pmax: jax.Array  # (G, m)
-    psum: jax.Array  # (G, m) per-entity sums
-    lmin: jax.Array  # (G, G, m) sum_t (x_g - pmin_k) ln(x_g - pmin_k)
-    lmax: jax.Array  # (G, G, m) sum_t (pmax_k - x_g) ln(pmax_k - x_g)
+    psum: jax.Array  # (G, m) per-entity sums of each indicator
+    cand_min: jax.Array  # (R, m) entities with the R smallest per-entity minima of indicator j, ascending
+    cand_max: jax.Array  # (R, m) entities with the R largest per-entity maxima, descending
+    val_min: jax.Array  # (R, m) those minima
+    val_max: jax.Array  # (R, m) those maxima
+    lmin: jax.Array  # (G, R, m) sum_t f(x_gtj - val_min[r, j]), f(v) = v ln v
+    lmax: jax.Array  # (G, R, m) sum_t f(val_max[r, j] - x_gtj)
     M: jax.Array  # (G, P, P) within-demeaned cross products of [indicators, regressor, mediator, controls]
 
 
@@ -43,37 +45,55 @@ def _xlogx_sum(v: jax.Array) -> jax.Array:
     return (v * jnp.log(jnp.maximum(v, 1e-300))).sum(axis=-2)
 
 
-def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int) -> EntityTables:
-    """Tables of a balanced panel sorted by entity (rows of entity g are the g-th block of T)."""
+def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_candidates: int = 64) -> EntityTables:
+    """Tables of a balanced panel sorted by entity (rows of entity g are the g-th block of T).
+
+    The log-sum tables are indexed by the entity that attains a replicate's min (max): only the
+    ``n_candidates`` entities with the smallest minima (largest maxima) are tabulated. A replicate
+    whose drawn entities include none of them is flagged (``covered`` False): in a cluster
+    bootstrap with G entities that happens with probability about ``exp(-R)``, and never when
+    ``R >= G``.
+    """
     n, m = X_ind.shape
     G = n_entities
+    R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
     pmin, pmax = Xg.min(axis=1), Xg.max(axis=1)
-    # lmin[g, k, j] = sum_t f(x[g, t, j] - pmin[k, j]); negative differences (entity g below k's
-    # min) only arise where the replicate gives g weight 0 or k is not the minimising entity
-    lmin = jax.vmap(lambda mk: _xlogx_sum(Xg - mk), out_axes=1)(pmin)
-    lmax = jax.vmap(lambda mk: _xlogx_sum(mk - Xg), out_axes=1)(pmax)
+    cand_min = jnp.argsort(pmin, axis=0)[:R]
+    cand_max = jnp.argsort(-pmax, axis=0)[:R]
+    ar = jnp.arange(m)
+    val_min, val_max = pmin[cand_min, ar], pmax[cand_max, ar]
+    # lmin[g, r, j] = sum_t f(x[g, t, j] - val_min[r, j]); negative differences (entity g below the
+    # candidate's min) only arise where the replicate gives g weight 0 or r is not the minimising one
+    lmin = jax.lax.map(lambda v: _xlogx_sum(Xg - v), val_min).transpose(1, 0, 2)
+    lmax = jax.lax.map(lambda v: _xlogx_sum(v - Xg), val_max).transpose(1, 0, 2)
     W = jnp.concatenate([X_ind, regressor[:, None], mediator[:, None], controls], axis=1)
     Wg = W.reshape(G, n // G, -1)
     Wg = Wg - Wg.mean(axis=1, keepdims=True)
-    return EntityTables(pmin, pmax, Xg.sum(axis=1), lmin, lmax, jnp.einsum("gtp,gtq->gpq", Wg, Wg))
+    return EntityTables(Xg.sum(axis=1), cand_min, cand_max, val_min, val_max, lmin, lmax,
+                        jnp.einsum("gtp,gtq->gpq", Wg, Wg))
 
 
 def mediation_from_tables(tab: EntityTables, c: jax.Array, directions: jax.Array, members: jax.Array, n_periods: int):
     """Entropy weights, coefficients (E, k) and CRV1 SEs (E, k) of the mediation equations (rows:
     total effect, a-path, b-path, then the baseline equation of each extra index in ``members``;
     columns: regressor, mediator, controls) for entity weights ``c``, with entity fixed effects;
-    equal to ``pipeline.mediation_fast(..., c)``."""
-    G, m = tab.pmin.shape
+    equal to ``pipeline.mediation_fast(..., c)``. A replicate the candidate tables do not cover
+    (see :func:`entity_tables`) returns NaN, which :func:`~resilience_jax.bootstrap_engine.run_replicates`
+    turns into an error."""
+    G, m = tab.psum.shape
     T = n_periods
-    active = c > 0
     ar = jnp.arange(m)
-    kmin = jnp.argmin(jnp.where(active[:, None], tab.pmin, jnp.inf), axis=0)
-    kmax = jnp.argmax(jnp.where(active[:, None], tab.pmax, -jnp.inf), axis=0)
-    lo, hi = tab.pmin[kmin, ar], tab.pmax[kmax, ar]
+    # the replicate's min of indicator j: the first drawn candidate in ascending order of minima
+    drawn_min, drawn_max = c[tab.cand_min] > 0, c[tab.cand_max] > 0
+    kmin, kmax = jnp.argmax(drawn_min, axis=0), jnp.argmax(drawn_max, axis=0)
+    covered = drawn_min.any(axis=0).all() & drawn_max.any(axis=0).all()
+    lo, hi = tab.val_min[kmin, ar], tab.val_max[kmax, ar]
     pos = directions > 0
     A = jnp.where(pos, c @ tab.psum - T * c.sum() * lo, T * c.sum() * hi - c @ tab.psum)
-    B = jnp.where(pos, c @ tab.lmin[:, kmin, ar], c @ tab.lmax[:, kmax, ar])
+    # weight the tables first (one product over entities, a GEMM across a batch of replicates), then
+    # read the entry of the minimising (maximising) entity: m gathers per replicate instead of G m
+    B = jnp.where(pos, jnp.einsum("g,grj->rj", c, tab.lmin)[kmin, ar], jnp.einsum("g,grj->rj", c, tab.lmax)[kmax, ar])
     e = (jnp.log(A) - B / A) / jnp.log(T * c.sum())
     Wt = index_weights(e, members)  # (1 + extra, m)
 
@@ -88,6 +108,8 @@ def mediation_from_tables(tab: EntityTables, c: jax.Array, directions: jax.Array
     DD = Amap.T @ jnp.einsum("g,gpq->pq", c, tab.M) @ Amap
     b, bread, outcome, on = solve_equations(DD, k, n_extra)
     V = Amap[:, outcome] - Amap[:, 1 : k + 1] @ b.T  # residual = W @ V[:, e]
-    scores = jnp.einsum("pk,gpq,qe->gek", Amap[:, 1 : k + 1], tab.M, V) * on  # (G, E, k)
-    meat = jnp.einsum("g,gek,gel->ekl", c, scores, scores)
-    return Wt[0], b, crv1_se(bread, meat, on, c.sum(), T * c.sum())
+    # Amap[:, 1:k+1] selects W's last k columns, so A1' M_g is a slice of M_g: no product needed
+    scores = jnp.einsum("gkq,qe->gek", tab.M[:, m:, :], V) * on  # (G, E, k)
+    se = crv1_se(bread, scores, c, on, c.sum(), T * c.sum())
+    nan = jnp.asarray(jnp.nan, b.dtype)  # an uncovered replicate is marked, never silently wrong
+    return jnp.where(covered, Wt[0], nan), jnp.where(covered, b, nan), jnp.where(covered, se, nan)
