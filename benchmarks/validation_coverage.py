@@ -11,7 +11,7 @@ reported). For each of ``--datasets`` datasets: the province-fixed-effects media
 Sobel normal interval, and percentile, BC and BCa intervals from a ``--n-boot`` cluster bootstrap
 with the weights re-estimated in every replicate. Writes ``benchmarks/results/coverage.json``.
 
-    python benchmarks/coverage.py [--datasets 200] [--n-boot 999]
+    python benchmarks/validation_coverage.py [--datasets 200] [--n-boot 999]
 """
 
 from __future__ import annotations
