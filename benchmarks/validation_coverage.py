@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import resilience_jax  # noqa: F401
-from resilience_jax.bootstrap_engine import BootData, bca_ci, jackknife, percentile_ci, run_replicates
+from resilience_jax.bootstrap_engine import STATS, BootData, bca_ci, jackknife, percentile_ci, run_replicates
 from resilience_jax.pipeline import mediation_fast
 
 HERE = Path(__file__).resolve().parent
@@ -76,7 +76,7 @@ def main() -> int:
     z = 1.959963984540054
     data_keys = jax.random.split(k_data, args.datasets)
     boot_keys = jax.random.split(k_boot, args.datasets)
-    ab_col = M + 6  # statistics: 15 weights, then a, se_a, b, se_b, c, c_prime, ab, ...
+    ab_col = M + STATS.index("ab")  # statistics: the 15 weights, then STATS
     for i in range(args.datasets):
         X, x, u, C = simulate(data_keys[i])
         bd = BootData(X, jnp.asarray(DIRECTIONS), jnp.ones(M), x, u, C)

@@ -38,7 +38,7 @@ from .estimators.tables import entity_tables, mediation_from_tables
 from .pipeline import FastMediation, mediation_fast
 
 Scheme = Literal["cluster", "bayesian"]
-STATS = ("a", "se_a", "b", "se_b", "c", "c_prime", "ab", "share", "sobel_z")
+STATS = ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab", "share", "sobel_z")
 # then, per index symbol of the spec, its baseline coefficient on the regressor: "beta_<symbol>"
 
 
@@ -72,8 +72,8 @@ def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
 def _stats(fit) -> jax.Array:
     eff = fit.effects()
     baseline = fit.coef[3:, 0]  # the baseline equations of the extra indices (members rows 1..)
-    return jnp.concatenate([fit.weights, jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.c_prime,
-                                                      eff.ab, eff.share, eff.tests.z]), baseline])
+    return jnp.concatenate([fit.weights, jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.se_c, eff.c_prime,
+                                                      eff.se_c_prime, eff.ab, eff.share, eff.tests.z]), baseline])
 
 
 def replicate_fast(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
@@ -101,16 +101,73 @@ def replicate_tables(weights: jax.Array, payload, *, n_periods: int) -> jax.Arra
     return _stats(FastMediation(*mediation_from_tables(tab, weights, directions, members, n_periods)))
 
 
-@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "scheme", "path"))
-def _chunk(keys, payload, *, n_entities, n_periods, fixed_effects, scheme, path):
-    def one(k):
-        w = draw_weights(k, n_entities, scheme)
-        if path == "tables":
-            return w, replicate_tables(w, payload, n_periods=n_periods)
-        rep = replicate_fast if path == "rows" else replicate_general
-        return w, rep(w, payload, n_entities=n_entities, fixed_effects=fixed_effects)
+@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path"))
+def _evaluate_chunk(weights, payload, *, n_entities, n_periods, fixed_effects, path):
+    """Statistics of a chunk of replicates given their entity weights (one compiled function serves
+    the replicates, the point estimate and the jackknife)."""
+    if path == "tables":
+        return jax.vmap(lambda w: replicate_tables(w, payload, n_periods=n_periods))(weights)
+    rep = replicate_fast if path == "rows" else replicate_general
+    return jax.vmap(lambda w: rep(w, payload, n_entities=n_entities, fixed_effects=fixed_effects))(weights)
 
-    return jax.vmap(one)(keys)
+
+@partial(jax.jit, static_argnums=(1, 2))
+def _draw_chunk(keys, n_entities: int, scheme: str):
+    return jax.vmap(lambda k: draw_weights(k, n_entities, scheme))(keys)
+_entity_tables = jax.jit(entity_tables, static_argnames=("n_entities",))
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A prepared bootstrap: the payload of the chosen path (placed on the devices), its chunk size
+    and sharding. :meth:`evaluate` runs any (R, G) batch of entity weights through one compiled chunk."""
+
+    payload: object
+    path: str
+    n_entities: int
+    n_periods: int
+    fixed_effects: bool
+    chunk: int
+    sharding: object
+
+    def put(self, x):
+        return x if self.sharding is None else jax.device_put(x, self.sharding)
+
+    def evaluate_chunk(self, weights):
+        return _evaluate_chunk(self.put(weights), self.payload, n_entities=self.n_entities, n_periods=self.n_periods,
+                               fixed_effects=self.fixed_effects, path=self.path)
+
+    def evaluate(self, weights: np.ndarray) -> np.ndarray:
+        R = len(weights)
+        pad = (-R) % self.chunk
+        W = np.concatenate([weights, np.ones((pad, self.n_entities))]) if pad else np.asarray(weights)
+        out = [np.asarray(self.evaluate_chunk(jnp.asarray(W[i : i + self.chunk]))) for i in range(0, len(W), self.chunk)]
+        return np.concatenate(out)[:R]
+
+
+def prepare(
+    data: BootData, *, n_entities: int, path: str = "fast", fixed_effects: bool = True, chunk: int = 1000,
+    devices: int | None = None,
+) -> Engine:
+    """Build the payload of ``path`` (per-entity tables for ``fast`` with fixed effects) once."""
+    n_dev = len(jax.devices()) if devices is None else int(devices)
+    if not 1 <= n_dev <= len(jax.devices()):
+        raise EstimationError(f"devices must be between 1 and {len(jax.devices())}, got {devices!r}")
+    if path == "fast":
+        path = "tables" if fixed_effects else "rows"
+    payload = data
+    if path == "tables":
+        tab = _entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
+        payload = (tab, data.directions, data.members)
+    chunk += (-chunk) % n_dev  # every device gets the same number of replicates
+    sharding = None
+    if n_dev > 1:
+        from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+        mesh = Mesh(np.array(jax.devices()[:n_dev]), ("replicates",))
+        sharding = NamedSharding(mesh, PartitionSpec("replicates"))
+        payload = jax.device_put(payload, NamedSharding(mesh, PartitionSpec()))
+    return Engine(payload, path, n_entities, data.X_ind.shape[0] // n_entities, fixed_effects, chunk, sharding)
 
 
 def run_replicates(
@@ -125,6 +182,7 @@ def run_replicates(
     chunk_size: int | None = None,
     progress: bool = False,
     devices: int | None = None,
+    engine: Engine | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(entity weights (B, G), statistics (B, ...)) of ``n_boot`` replicates.
 
@@ -132,65 +190,36 @@ def run_replicates(
     a replicate depends only on its own key, so the numbers do not depend on the device count.
     """
     keys = jax.random.split(key, n_boot)  # before chunking: results independent of chunk size
-    n_dev = len(jax.devices()) if devices is None else int(devices)
-    if not 1 <= n_dev <= len(jax.devices()):
-        raise EstimationError(f"devices must be between 1 and {len(jax.devices())}, got {devices!r}")
-    n_periods = data.X_ind.shape[0] // n_entities
-    if path == "fast":
-        path = "tables" if fixed_effects else "rows"
-    payload = data
-    if path == "tables":
-        tab = _entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
-        payload = (tab, data.directions, data.members)
-    chunk = min(chunk_size or 1000, n_boot)
-    chunk += (-chunk) % n_dev  # every device gets the same number of replicates
-    pad = (-n_boot) % chunk
+    eng = engine or prepare(data, n_entities=n_entities, path=path, fixed_effects=fixed_effects,
+                            chunk=min(chunk_size or 1000, n_boot), devices=devices)
+    pad = (-n_boot) % eng.chunk
     if pad:
         keys = jnp.concatenate([keys, jnp.resize(keys, (pad,))])
-    sharding = None
-    if n_dev > 1:
-        from jax.sharding import Mesh, NamedSharding, PartitionSpec
-
-        mesh = Mesh(np.array(jax.devices()[:n_dev]), ("replicates",))
-        sharding = NamedSharding(mesh, PartitionSpec("replicates"))
-        payload = jax.device_put(payload, NamedSharding(mesh, PartitionSpec()))
     out_w, out_s = [], []
-    chunks = range(0, n_boot + pad, chunk)
+    chunks = range(0, n_boot + pad, eng.chunk)
     if progress:
         from tqdm import tqdm
 
         chunks = tqdm(chunks, desc="bootstrap", unit="chunk", total=len(chunks))
     for start in chunks:
-        ks = keys[start : start + chunk]
-        if sharding is not None:
-            ks = jax.device_put(ks, sharding)
-        w, s = _chunk(ks, payload, n_entities=n_entities, n_periods=n_periods,
-                      fixed_effects=fixed_effects, scheme=scheme, path=path)
+        w = _draw_chunk(eng.put(keys[start : start + eng.chunk]), n_entities, scheme)
+        out_s.append(np.asarray(eng.evaluate_chunk(w)))
         out_w.append(np.asarray(w))
-        out_s.append(np.asarray(s))
     weights, stats = np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
     bad = ~np.isfinite(stats).all(axis=1)
     if bad.any():
         raise EstimationError(
             f"{int(bad.sum())} of {n_boot} replicates could not be computed (first: replicate {int(np.argmax(bad))}): "
             + ("the drawn entities include none of the tabulated minimising/maximising candidates; rerun with path='rows'"
-               if path == "tables" else "a singular design in the replicate (e.g. a regressor constant in the drawn entities)")
+               if eng.path == "tables" else "a singular design in the replicate (e.g. a regressor constant in the drawn entities)")
         )
     return weights, stats
 
 
-_entity_tables = jax.jit(entity_tables, static_argnames=("n_entities",))
-
-
-@partial(jax.jit, static_argnames=("n_entities", "fixed_effects"))
-def _jackknife(data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
-    one = partial(replicate_fast, data=data, n_entities=n_entities, fixed_effects=fixed_effects)
-    return jax.vmap(one)(1.0 - jnp.eye(n_entities))
-
-
 def jackknife(data: BootData, *, n_entities: int, fixed_effects: bool = True) -> np.ndarray:
-    """Leave-one-entity-out statistics (G, m + len(STATS)): weight 0 on one entity at a time."""
-    return np.asarray(_jackknife(data, n_entities=n_entities, fixed_effects=fixed_effects))
+    """Leave-one-entity-out statistics (G, ...): weight 0 on one entity at a time."""
+    eng = prepare(data, n_entities=n_entities, path="rows", fixed_effects=fixed_effects, chunk=n_entities, devices=1)
+    return eng.evaluate(1.0 - np.eye(n_entities))
 
 
 def percentile_ci(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -319,11 +348,16 @@ def bootstrap(
         panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
         f[list(m.controls)].to_numpy())))
     names = [f"w_{c}" for c in idx.columns] + list(STATS) + [f"beta_{s}" for s in idx.symbols]
-    point = np.asarray(replicate_fast(jnp.ones(G), bd, n_entities=G, fixed_effects=fixed_effects))
+    eng = prepare(bd, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=min(chunk_size or 1000, int(n_boot)),
+                  devices=devices)
     weights, stats = run_replicates(jax.random.key(int(seed)), bd, n_boot=int(n_boot), n_entities=G, scheme=scheme,
-                                    path=path, fixed_effects=fixed_effects, chunk_size=chunk_size, progress=progress,
-                                    devices=devices)
-    jack = jackknife(bd, n_entities=G, fixed_effects=fixed_effects)
+                                    progress=progress, engine=eng)
+    # the point estimate (all weights 1) and the province jackknife (one weight 0) through the same
+    # compiled chunk (the gathered-rows path cannot drop an entity: those use the weighted rows)
+    eng_pj = eng if eng.path != "general" else prepare(bd, n_entities=G, path="rows", fixed_effects=fixed_effects,
+                                                        chunk=eng.chunk, devices=devices)
+    pj = eng_pj.evaluate(np.vstack([np.ones((1, G)), 1.0 - np.eye(G)]))
+    point, jack = pj[0], pj[1:]
     return BootstrapResult(
         draws=pd.DataFrame(stats, columns=names), multiplicities=weights,
         estimate=pd.Series(point, index=names), jackknife=pd.DataFrame(jack, columns=names),

@@ -171,11 +171,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def cmd_bootstrap(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .api import mediation
     from .bootstrap_engine import bootstrap
     from .data.validate import load_panel
     from .errors import EstimationError
-    from .pipeline import compute_indices
     from .report.bootstrap_report import plot_indirect, plot_weights, side_by_side
     from .report.tables import to_markdown, write_table
 
@@ -192,10 +190,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     fe = not args.as_printed
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme=args.scheme, index=symbol, fixed_effects=fe,
                      chunk_size=args.chunk_size, progress=True)
-    _, idx = compute_indices(panel)
     m = spec.mediation
-    med = mediation(panel.frame.assign(**idx), symbol, m.regressor, m.mediator, m.controls,
-                    fixed_effects=(spec.entity,) if fe else (), vcov={"CRV1": spec.entity}, seed=args.seed)
     table_no = 9 + list(m.outcomes).index(symbol) if symbol in m.outcomes else None
     printed = {(pe.column, pe.term): pe.coef for pe in spec.paper_estimates if pe.table == table_no}
     paper = {"a": printed.get(("a_path", m.regressor)), "b": printed.get(("b_path", m.mediator)),
@@ -204,7 +199,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     paper = {k: v for k, v in paper.items() if v is not None}
     if "a" in paper and "b" in paper:
         paper["ab"] = paper["a"] * paper["b"]
-    table = side_by_side(boot, med, paper)
+    table = side_by_side(boot, paper, n_clusters=panel.shape[0])
     if args.model == "baseline":  # the baseline (full-controls) coefficient is the mediation's total effect c
         table = table.loc[["c (total effect)"]].rename(index={"c (total effect)": f"{m.regressor} (baseline, all controls)"})
     out = Path(args.out)
@@ -217,7 +212,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     draws_path = out / f"bootstrap_{symbol}_draws.parquet"
     boot.draws.to_parquet(draws_path)
     np.savez_compressed(out / f"bootstrap_{symbol}_weights.npz", multiplicities=boot.multiplicities, seed=args.seed)
-    figs = [plot_indirect(boot, med, out / f"bootstrap_{symbol}_indirect.png"),
+    figs = [plot_indirect(boot, out / f"bootstrap_{symbol}_indirect.png"),
             plot_weights(boot, [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators],
                          out / f"bootstrap_{symbol}_weights.png")]
     print(to_markdown(table, floatfmt=".4f", note=note))

@@ -172,6 +172,21 @@ def test_cli_bootstrap_outputs(tmp_path, capsys):
         assert (tmp_path / name).is_file(), name
     draws = pd.read_parquet(tmp_path / "bootstrap_REIC_draws.parquet")
     assert len(draws) == 200 and "SYNTHETIC" in out
+    # the analytic and Monte Carlo columns equal the step-by-step mediation API's (CRV1, t(G-1))
+    from scipy.stats import t as student
+
+    from resilience_jax.api import mediation
+    from resilience_jax.pipeline import compute_indices
+
+    panel = load_panel()
+    _, idx = compute_indices(panel)
+    med = mediation(panel.frame.assign(**idx), "REIC", "LnAI", "Upgra", CONTROLS, fixed_effects=("province",),
+                    vcov={"CRV1": "province"}, seed=2)
+    q = student.ppf(0.975, 29)
+    row = table.loc["a (X -> M)"]
+    assert row["analytic_lower"] == pytest.approx(med.effects.a - q * med.effects.se_a, rel=1e-8)
+    ab = table.loc["a*b (indirect effect)"]
+    assert (ab["mc_lower"], ab["mc_upper"]) == pytest.approx(med.mc_ci, rel=1e-8)
 
 
 @pytest.mark.parametrize(

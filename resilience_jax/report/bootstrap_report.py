@@ -8,43 +8,45 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit
 
-from .results import MediationResult
-
 EFFECTS = {"a": "a (X -> M)", "b": "b (M -> Y | X)", "c": "c (total effect)", "c_prime": "c' (direct effect)",
            "ab": "a*b (indirect effect)", "share": "share a*b/c"}
 
 
-def side_by_side(boot, med: MediationResult, paper: dict[str, float], level: float = 0.95) -> pd.DataFrame:
+def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float = 0.95, n_mc: int = 20_000) -> pd.DataFrame:
     """Per effect: the paper's printed value, this run's estimate, the analytic interval (CRV1 t(G-1)
-    for a, b, c, c'; Sobel normal for a*b), the Monte Carlo interval of a*b, and the bootstrap SE and
-    percentile, BC and BCa intervals."""
+    for a, b, c, c'; Sobel normal for a*b), the Monte Carlo interval of a*b (``n_mc`` draws from the
+    bootstrap's seed), and the bootstrap SE and percentile, BC and BCa intervals."""
+    import jax
+
+    from ..estimators.mediation import mediation_summary_batch, unpack_summary
+
     tidy = boot.tidy(level)
-    e = med.effects
+    e = boot.estimate
+    q = stdtrit(n_clusters - 1, 0.5 + level / 2)
     z = ndtri(0.5 + level / 2)
+    sobel_se = e["ab"] / e["sobel_z"]
+    cols = [np.array([e[k]]) for k in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime")]
+    packed = np.asarray(mediation_summary_batch(jax.random.key(boot.seed), *cols, level, n_draws=n_mc))
+    _, mc_lo, mc_hi = unpack_summary(packed[0])
     rows = []
-    fits = {"a": (med.a_path, med.regressor), "b": (med.b_path, med.mediator), "c": (med.total, med.regressor),
-            "c_prime": (med.b_path, med.regressor)}
     for key, label in EFFECTS.items():
-        est = {"a": e.a, "b": e.b, "c": e.c, "c_prime": e.c_prime, "ab": e.ab, "share": e.share}[key]
-        lo = hi = mc_lo = mc_hi = np.nan
-        if key in fits:
-            fit, term = fits[key]
-            q = stdtrit(fit.df_t, 0.5 + level / 2)
-            lo, hi = est - q * fit.se[term], est + q * fit.se[term]
+        est = e[key]
+        lo = hi = m_lo = m_hi = np.nan
+        if key in ("a", "b", "c", "c_prime"):
+            lo, hi = est - q * e[f"se_{key}"], est + q * e[f"se_{key}"]
         elif key == "ab":
-            lo, hi = est - z * e.tests.se, est + z * e.tests.se
-            mc_lo, mc_hi = med.mc_ci
+            lo, hi, m_lo, m_hi = est - z * sobel_se, est + z * sobel_se, mc_lo, mc_hi
         t = tidy.loc[key]
         rows.append({
             "effect": label, "paper": paper.get(key, np.nan), "estimate": est,
-            "analytic_lower": lo, "analytic_upper": hi, "mc_lower": mc_lo, "mc_upper": mc_hi,
+            "analytic_lower": lo, "analytic_upper": hi, "mc_lower": m_lo, "mc_upper": m_hi,
             "boot_se": t["boot_se"], "percentile_lower": t["percentile_lower"], "percentile_upper": t["percentile_upper"],
             "bc_lower": t["bc_lower"], "bc_upper": t["bc_upper"], "bca_lower": t["bca_lower"], "bca_upper": t["bca_upper"],
         })
     return pd.DataFrame(rows).set_index("effect")
 
 
-def plot_indirect(boot, med: MediationResult, path: str | Path) -> Path:
+def plot_indirect(boot, path: str | Path) -> Path:
     """Histogram of the bootstrap a*b with the Sobel normal approximation overlaid."""
     import matplotlib
 
@@ -55,10 +57,11 @@ def plot_indirect(boot, med: MediationResult, path: str | Path) -> Path:
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
     ax.hist(ab, bins=80, density=True, color="#4C72B0", alpha=0.7, label=f"bootstrap ({boot.scheme}, {boot.n_boot} replicates)")
     grid = np.linspace(np.quantile(ab, 0.001), np.quantile(ab, 0.999), 400)
-    e = med.effects
-    ax.plot(grid, np.exp(-0.5 * ((grid - e.ab) / e.tests.se) ** 2) / (e.tests.se * np.sqrt(2 * np.pi)), color="#C44E52",
-            lw=2, label=f"Sobel normal approximation (z = {e.tests.z:.2f})")
-    ax.axvline(e.ab, color="black", lw=1, ls="--", label=f"estimate {e.ab:.4f}")
+    ab0, z0 = boot.estimate["ab"], boot.estimate["sobel_z"]
+    se = ab0 / z0
+    ax.plot(grid, np.exp(-0.5 * ((grid - ab0) / se) ** 2) / (se * np.sqrt(2 * np.pi)), color="#C44E52",
+            lw=2, label=f"Sobel normal approximation (z = {z0:.2f})")
+    ax.axvline(ab0, color="black", lw=1, ls="--", label=f"estimate {ab0:.4f}")
     lo, hi = boot.ci("bca")["lower"]["ab"], boot.ci("bca")["upper"]["ab"]
     ax.axvspan(lo, hi, color="grey", alpha=0.15, label="95% BCa interval")
     ax.set_xlabel("indirect effect a*b")
