@@ -39,7 +39,8 @@ from .pipeline import FastMediation, mediation_fast
 
 Scheme = Literal["cluster", "bayesian"]
 STATS = ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab", "share", "sobel_z")
-# then, per index symbol of the spec, its baseline coefficient on the regressor: "beta_<symbol>"
+# then, per index symbol of the spec, its baseline coefficient on the regressor ("beta_<symbol>"),
+# then its mean over the replicate's rows ("mean_<symbol>", the indices' summary)
 
 
 class BootData(NamedTuple):
@@ -73,7 +74,8 @@ def _stats(fit) -> jax.Array:
     eff = fit.effects()
     baseline = fit.coef[3:, 0]  # the baseline equations of the extra indices (members rows 1..)
     return jnp.concatenate([fit.weights, jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.se_c, eff.c_prime,
-                                                      eff.se_c_prime, eff.ab, eff.share, eff.tests.z]), baseline])
+                                                      eff.se_c_prime, eff.ab, eff.share, eff.tests.z]), baseline,
+                            fit.index_mean[1:]])
 
 
 def replicate_fast(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
@@ -347,7 +349,8 @@ def bootstrap(
     bd = BootData(*(jnp.asarray(a, dtype=float) for a in (
         panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
         f[list(m.controls)].to_numpy())))
-    names = [f"w_{c}" for c in idx.columns] + list(STATS) + [f"beta_{s}" for s in idx.symbols]
+    names = ([f"w_{c}" for c in idx.columns] + list(STATS) + [f"beta_{s}" for s in idx.symbols]
+             + [f"mean_{s}" for s in idx.symbols])
     eng = prepare(bd, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=min(chunk_size or 1000, int(n_boot)),
                   devices=devices)
     weights, stats = run_replicates(jax.random.key(int(seed)), bd, n_boot=int(n_boot), n_entities=G, scheme=scheme,

@@ -215,6 +215,7 @@ class FastMediation(NamedTuple):
     weights: jax.Array
     coef: jax.Array
     se: jax.Array
+    index_mean: jax.Array  # (1 + extra,) mean of each index over the (weighted) rows
 
     def effects(self) -> MediationEffects:
         """a, b, c, c', a*b, share and the Sobel/Aroian/Goodman tests (jittable)."""
@@ -273,4 +274,5 @@ def mediation_fast(
     b, bread, outcome, on = solve_equations(DD, k, W.shape[0] - 1)
     resid = D[:, outcome] - D[:, 1 : k + 1] @ b.T
     scores = (D[:, None, 1 : k + 1] * resid[:, :, None]).reshape(G, T, -1, k).sum(axis=1) * on
-    return FastMediation(W[0], b, crv1_se(bread, scores, c if weighted else None, on, c.sum(), T * c.sum()))
+    means = (r * idx).sum(axis=0) / n_eff
+    return FastMediation(W[0], b, crv1_se(bread, scores, c if weighted else None, on, c.sum(), T * c.sum()), means)

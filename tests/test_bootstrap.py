@@ -70,7 +70,8 @@ def test_replicates_equal_independent_pyfixest_refits(panel, data):
         np.testing.assert_allclose([got["a"], got["se_a"]], [a.coef()["LnAI"], a.se()["LnAI"]], rtol=1e-8)
         np.testing.assert_allclose([got["b"], got["se_b"]], [b.coef()["Upgra"], b.se()["Upgra"]], rtol=1e-8)
         np.testing.assert_allclose([got["c"], got["c_prime"]], [c.coef()["LnAI"], b.coef()["LnAI"]], rtol=1e-8)
-        betas = s[15 + len(STATS):]
+        betas = s[15 + len(STATS): 15 + len(STATS) + 3]
+        np.testing.assert_allclose(s[-3:], [rs["REIC"].mean(), rs["REICD"].mean(), rs["REICC"].mean()], rtol=1e-10)
         assert betas[0] == pytest.approx(c.coef()["LnAI"], rel=1e-8)  # baseline REIC = total effect
         for beta, sym in zip(betas[1:], ("REICD", "REICC")):
             ref = pf.feols(f"{sym} ~ LnAI + {rhs} | draw", rs, vcov=v)
@@ -129,7 +130,7 @@ def test_results_object(panel):
     assert {"estimate", "boot_se", "percentile_lower", "bca_upper"} <= set(tidy.columns)
     assert tidy.loc["ab", "percentile_lower"] < tidy.loc["ab", "estimate"] < tidy.loc["ab", "percentile_upper"]
     assert res.multiplicities.shape == (100, 30) and len(res.draws) == 100
-    assert {"beta_REIC", "beta_REICD", "beta_REICC"} <= set(res.draws.columns)
+    assert {"beta_REIC", "beta_REICD", "beta_REICC", "mean_REIC", "mean_REICC"} <= set(res.draws.columns)
     np.testing.assert_allclose(res.draws["beta_REIC"], res.draws["c"], rtol=1e-12)
     with pytest.raises(EstimationError, match="method must be"):
         res.ci("studentized")
@@ -249,8 +250,8 @@ def test_candidate_tables_cover_or_flag(data):
     keys = jax.random.split(jax.random.key(3), 300)
     C = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
     run = jax.vmap(lambda tab, c: mediation_from_tables(tab, c, data.directions, data.members, 14), in_axes=(None, 0))
-    wf, bf, sf = (np.asarray(x) for x in run(full, C))
-    wc, bc, sc = (np.asarray(x) for x in run(few, C))
+    wf, bf, sf, _ = (np.asarray(x) for x in run(full, C))
+    wc, bc, sc, _ = (np.asarray(x) for x in run(few, C))
     ok = np.isfinite(bc).all(axis=(1, 2))
     assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
     np.testing.assert_allclose(bc[ok], bf[ok], rtol=1e-10, atol=1e-13)
