@@ -15,6 +15,7 @@ import jax
 import numpy as np
 import pandas as pd
 
+from . import _checks
 from .data.validate import Panel
 from .design import codes_of, collinear_message, dof_k, numeric_column, parse_formula, parse_vcov
 from .errors import DataError, EstimationError, FewClustersWarning
@@ -262,8 +263,7 @@ def mediation(
     """
     if not 0 < level < 1:
         raise EstimationError(f"level must be in (0, 1), got {level}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise EstimationError(f"seed must be an integer, got {seed!r}")
+    seed = _checks.seed(seed)
     v = parse_vcov(vcov)
     fes = tuple(fixed_effects)
     ctl = tuple((c, c) for c in controls)

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from . import _x64  # noqa: F401
+from . import _checks, _x64  # noqa: F401
 from .errors import EstimationError
 from .estimators.tables import entity_tables, mediation_from_tables
 from .pipeline import FastMediation, mediation_fast
@@ -323,16 +323,13 @@ def bootstrap(
     """
     from .data.validate import Panel, load_panel
 
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise EstimationError(f"n_boot must be a positive integer, got {n_boot!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise EstimationError(f"seed must be an integer, got {seed!r}")
+    n_boot, seed = _checks.positive_int("n_boot", n_boot), _checks.seed(seed)
     if scheme not in ("cluster", "bayesian"):
         raise EstimationError(f"scheme must be 'cluster' or 'bayesian' for the mediation model, got {scheme!r}")
     if path not in ("fast", "rows", "general") or (path == "general" and scheme != "cluster"):
         raise EstimationError("path must be 'fast' or 'rows', or 'general' with scheme='cluster'")
-    if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
-        raise EstimationError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if chunk_size is not None:
+        chunk_size = _checks.positive_int("chunk_size", chunk_size)
     panel = data if isinstance(data, Panel) else load_panel(data)
     spec = panel.spec
     G, T = panel.shape
@@ -420,10 +417,7 @@ def wild_bootstrap(
     from .inference.wild import ENUMERATE_MAX_G, all_sign_vectors, wild_pvalue, wild_t_jit, wild_weights
     from .pipeline import compute_indices
 
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
-        raise EstimationError(f"n_boot must be a positive integer, got {n_boot!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise EstimationError(f"seed must be an integer, got {seed!r}")
+    n_boot, seed = _checks.positive_int("n_boot", n_boot), _checks.seed(seed)
     if weights not in ("rademacher", "webb"):
         raise EstimationError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
     panel = data if isinstance(data, Panel) else load_panel(data)
