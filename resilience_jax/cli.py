@@ -143,7 +143,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     from .data.validate import load_panel
     from .pipeline import run_suite
     from .report.paper_tables import write_paper_tables
-    from .report.tables import to_markdown
 
     start = time.perf_counter()
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate)
