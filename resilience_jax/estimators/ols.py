@@ -106,11 +106,6 @@ def _fit(
 
 
 _STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way")
-fit_core = jax.jit(_fit, static_argnames=_STATIC)
-fit_core.__doc__ = """Jitted single fit. Arguments: y (n,), X (n, k), mask (n,), colmask (k,), entity/time/cluster
-codes (n,), use_entity/use_time flags, vcov_kind (0 iid, 1 HC1, 2 CRV1), df_k; static sizes."""
-
-
 
 def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
                *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True) -> OLSFit:
