@@ -107,6 +107,7 @@ def _fit(
 
 _STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way")
 
+
 def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
                *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True) -> OLSFit:
     one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way)
