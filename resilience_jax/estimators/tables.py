@@ -75,7 +75,7 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
 
 
 def mediation_from_tables(tab: EntityTables, c: jax.Array, directions: jax.Array, members: jax.Array, n_periods: int):
-    """Entropy weights, coefficients (E, k), CRV1 SEs (E, k) and index means of the mediation equations (rows:
+    """Entropy weights, coefficients (E, k), CRV1 SEs (3, k: the mediation equations) and index means (rows:
     total effect, a-path, b-path, then the baseline equation of each extra index in ``members``;
     columns: regressor, mediator, controls) for entity weights ``c``, with entity fixed effects;
     equal to ``pipeline.mediation_fast(..., c)``. A replicate the candidate tables do not cover
@@ -107,10 +107,12 @@ def mediation_from_tables(tab: EntityTables, c: jax.Array, directions: jax.Array
     Amap = Amap.at[m:, 1 : k + 1].set(jnp.eye(k, dtype=tab.M.dtype)).at[:m, k + 1 :].set(a[1:].T)
     DD = Amap.T @ jnp.einsum("g,gpq->pq", c, tab.M) @ Amap
     b, bread, outcome, on = solve_equations(DD, k, n_extra)
-    V = Amap[:, outcome] - Amap[:, 1 : k + 1] @ b.T  # residual = W @ V[:, e]
+    # standard errors of the three mediation equations only (the extra indices' baseline equations
+    # contribute coefficients): residual = W @ V[:, e]
+    V = Amap[:, outcome[:3]] - Amap[:, 1 : k + 1] @ b[:3].T
     # Amap[:, 1:k+1] selects W's last k columns, so A1' M_g is a slice of M_g: no product needed
-    scores = jnp.einsum("gkq,qe->gek", tab.M[:, m:, :], V) * on  # (G, E, k)
-    se = crv1_se(bread, scores, c, on, c.sum(), T * c.sum())
+    scores = jnp.einsum("gkq,qe->gek", tab.M[:, m:, :], V) * on[:3]  # (G, 3, k)
+    se = crv1_se(bread[:3], scores, c, on[:3], c.sum(), T * c.sum())
     # mean of each index over the replicate's rows: sum_j w_j mean(z_j), mean(z_j) = A_j / (range_j n_eff)
     means = Wt @ (A / ((hi - lo) * T * c.sum()))
     nan = jnp.asarray(jnp.nan, b.dtype)  # an uncovered replicate is marked, never silently wrong
