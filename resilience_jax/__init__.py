@@ -1,5 +1,5 @@
 """resilience_jax: entropy-weighted resilience indices, fixed-effects panel regressions and mediation,
-with fast JAX bootstraps and NumPyro posteriors; a reproduction of Yao, Lu & Li (2025).
+with fast JAX bootstraps of the whole pipeline; a reproduction of Yao, Lu & Li (2025).
 
 Importing the package enables JAX's float64 mode (see :mod:`resilience_jax._x64`; set
 ``RESILIENCE_JAX_FLOAT32=1`` before import to opt out). Public names are imported lazily.
