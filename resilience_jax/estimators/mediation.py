@@ -37,28 +37,13 @@ def mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime) -> Mediati
     return MediationEffects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, ab, ab / c, sobel_core(a, se_a, b, se_b))
 
 
-def monte_carlo_ab(key: jax.Array, a, se_a, b, se_b, n_draws: int = 20_000) -> jax.Array:
-    """Draws of ``a*b`` for the Monte Carlo confidence interval (percentiles of the draws)."""
-    ka, kb = jax.random.split(key)
-    return (a + se_a * jax.random.normal(ka, (n_draws,))) * (b + se_b * jax.random.normal(kb, (n_draws,)))
-
-
-@partial(jax.jit, static_argnames=("n_draws",))
-def mediation_summary_core(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
-    """Effects, tests and the Monte Carlo interval of ``a*b`` in one compiled call, packed into one
-    vector ``[*leaves of MediationEffects, lo, hi]`` so that the host fetches a single array
-    (unpack with :func:`unpack_summary`)."""
-    eff = mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime)
-    draws = monte_carlo_ab(key, a, se_a, b, se_b, n_draws)
-    lo, hi = jnp.quantile(draws, jnp.stack([(1 - level) / 2, (1 + level) / 2]))
-    leaves = jax.tree_util.tree_leaves(eff)
-    return jnp.stack([jnp.asarray(x, dtype=lo.dtype) for x in leaves] + [lo, hi])
-
-
 @partial(jax.jit, static_argnames=("n_draws",))
 def mediation_summary_batch(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
-    """:func:`mediation_summary_core` over a batch of mediations, packed as (batch, leaves + 2).
+    """Effects, tests and the Monte Carlo interval of ``a*b`` for a batch of mediations in one
+    compiled call, packed as (batch, leaves of MediationEffects + [lo, hi]) so that the host fetches
+    a single array (unpack a row with :func:`unpack_summary`).
 
+    Monte Carlo (Selig & Preacher): ``a ~ N(a, se_a^2)`` and ``b ~ N(b, se_b^2)`` independently.
     One key: the standard normal draws are made once and shared, so each mediation gets exactly
     the draws it would get alone (and the RNG is not vmapped, which keeps compilation short).
     """
@@ -82,7 +67,7 @@ def _effects_treedef():
 
 
 def unpack_summary(packed) -> tuple[MediationEffects, float, float]:
-    """Inverse of the packing of :func:`mediation_summary_core`, as Python floats (and a bool)."""
+    """Inverse of the packing of :func:`mediation_summary_batch` (one row), as Python floats (and a bool)."""
     values = [float(v) for v in packed]
     eff = jax.tree_util.tree_unflatten(_effects_treedef(), values[:-2])
     eff = eff._replace(tests=eff.tests._replace(goodman_defined=bool(eff.tests.goodman_defined)))

@@ -1,4 +1,4 @@
-"""Tests of indirect effects: Sobel, Aroian and Goodman (jittable), and joint significance.
+"""Tests of indirect effects: Sobel, Aroian and Goodman (jittable).
 
 For ``a`` (X -> M) and ``b`` (M -> Y | X) with standard errors ``sa``, ``sb``:
 
@@ -21,9 +21,6 @@ from jax.scipy.stats import norm
 
 from .. import _x64  # noqa: F401
 from ..errors import EstimationError
-
-MACKINNON_CRITICAL = 0.97
-
 
 class SobelTest(NamedTuple):
     ab: jnp.ndarray
@@ -73,7 +70,3 @@ def sobel(a, se_a, b, se_b) -> SobelTest:
         raise EstimationError("sobel: standard errors must be positive")
     return sobel_core(*vals)
 
-
-def joint_significance_p(p_a, p_b):
-    """Joint-significance test (both paths significant): its p-value is ``max(p_a, p_b)``."""
-    return jnp.maximum(p_a, p_b)
