@@ -16,15 +16,15 @@ Paths
 - ``general``: the reference: gather the drawn provinces' rows into a new panel (each draw its own
   entity) and recompute everything unweighted. Cluster scheme only.
 
-Keys: ``jax.random.split(key, n_boot)`` is made once, before chunking, and replicate ``b`` uses
-key ``b`` alone, so the numbers do not depend on the chunk size. Chunks are ``vmap``ped replicates
+Keys: replicate ``b`` uses ``jax.random.fold_in(key, b)`` alone (derived inside the compiled
+chunk from its global index), so the numbers do not depend on the chunk size or device count. Chunks are ``vmap``ped replicates
 run one after another (memory stays bounded whatever ``n_boot``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import Literal, NamedTuple
 
 import jax
@@ -34,8 +34,9 @@ import pandas as pd
 
 from . import _checks, _x64  # noqa: F401
 from .errors import EstimationError
-from .estimators.tables import entity_tables, mediation_from_tables
-from .pipeline import FastMediation, mediation_fast
+from .estimators.mediation import mediation_effects
+from .estimators.tables import entity_tables, replicates_from_tables
+from .pipeline import mediation_fast
 
 Scheme = Literal["cluster", "bayesian"]
 STATS = ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab", "share", "sobel_z")
@@ -63,19 +64,27 @@ def index_members(idx, symbol: str) -> np.ndarray:
 
 
 def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
-    """Entity weights of one replicate: multiplicities (cluster) or ``G * Dirichlet(1)`` (bayesian)."""
+    """Entity weights of one replicate: multiplicities (cluster) or ``G * Dirichlet(1)`` (bayesian).
+
+    Cluster draws map 32 random bits to ``floor(bits * G / 2^32)`` (one threefry word per draw,
+    half of ``jax.random.randint``'s cost; each entity's probability is 1/G within 2^-32)."""
     if scheme == "cluster":
-        draws = jax.random.randint(key, (n_clusters,), 0, n_clusters)
-        return jnp.zeros(n_clusters).at[draws].add(1.0)
+        bits = jax.random.bits(key, (n_clusters,), jnp.uint32).astype(jnp.uint64)
+        draws = ((bits * n_clusters) >> 32).astype(jnp.int32)
+        return (draws[:, None] == jnp.arange(n_clusters)).sum(axis=0).astype(float)
     return n_clusters * jax.random.dirichlet(key, jnp.ones(n_clusters))
 
 
+def _pack(weights, eff, baseline, means) -> jax.Array:
+    """(..., statistics) in the order of the draws' columns: weights, ``STATS``, baselines, means."""
+    effects = jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.se_c, eff.c_prime, eff.se_c_prime, eff.ab,
+                         eff.share, eff.tests.z], axis=-1)
+    return jnp.concatenate([weights, effects, baseline, means], axis=-1)
+
+
 def _stats(fit) -> jax.Array:
-    eff = fit.effects()
-    baseline = fit.coef[3:, 0]  # the baseline equations of the extra indices (members rows 1..)
-    return jnp.concatenate([fit.weights, jnp.stack([eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.se_c, eff.c_prime,
-                                                      eff.se_c_prime, eff.ab, eff.share, eff.tests.z]), baseline,
-                            fit.index_mean[1:]])
+    # the baseline equations of the extra indices (members rows 1..) and their means
+    return _pack(fit.weights, fit.effects(), fit.coef[3:, 0], fit.index_mean[1:])
 
 
 def replicate_fast(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
@@ -97,25 +106,41 @@ def replicate_general(weights: jax.Array, data: BootData, *, n_entities: int, fi
     return _stats(mediation_fast(gather(X), d, mem, gather(x), gather(u), gather(C), n_entities=G, fixed_effects=fixed_effects))
 
 
-def replicate_tables(weights: jax.Array, payload, *, n_periods: int) -> jax.Array:
-    """One replicate's statistics from per-entity tables (entity fixed effects only)."""
+def replicates_tables(weights: jax.Array, payload, *, n_periods: int) -> jax.Array:
+    """Statistics of a batch of replicates (B, G entity weights) from per-entity tables (entity
+    fixed effects only)."""
     tab, directions, members = payload
-    return _stats(FastMediation(*mediation_from_tables(tab, weights, directions, members, n_periods)))
+    r = replicates_from_tables(tab, weights, directions, members, n_periods)
+    beta, se = r.beta, r.se
+    eff = mediation_effects(beta[:, 1], se[:, 1], r.b, se[:, 3], beta[:, 0], se[:, 0], beta[:, 2], se[:, 2])
+    return _pack(r.weights, eff, beta[:, 3:], r.means[:, 1:])
 
 
-@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path"))
-def _evaluate_chunk(weights, payload, *, n_entities, n_periods, fixed_effects, path):
-    """Statistics of a chunk of replicates given their entity weights (one compiled function serves
-    the replicates, the point estimate and the jackknife)."""
+def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path):
     if path == "tables":
-        return jax.vmap(lambda w: replicate_tables(w, payload, n_periods=n_periods))(weights)
+        return replicates_tables(weights, payload, n_periods=n_periods)
     rep = replicate_fast if path == "rows" else replicate_general
     return jax.vmap(lambda w: rep(w, payload, n_entities=n_entities, fixed_effects=fixed_effects))(weights)
 
 
-@partial(jax.jit, static_argnums=(1, 2))
-def _draw_chunk(keys, n_entities: int, scheme: str):
-    return jax.vmap(lambda k: draw_weights(k, n_entities, scheme))(keys)
+def replicate_key(key: jax.Array, b) -> jax.Array:
+    """The key of replicate ``b``: its entity weights are ``draw_weights(replicate_key(key, b), ...)``."""
+    return jax.random.fold_in(key, b)
+
+
+@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path", "scheme", "sharding"))
+def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, fixed_effects, path, scheme, sharding):
+    """(entity weights, statistics) of replicates ``start, ..., start + chunk - 1``, drawn from
+    their keys, or of the given ``weights`` where ``use_weights`` (one compiled function serves the
+    replicates, the point estimate and the jackknife)."""
+    b = start + jnp.arange(weights.shape[0], dtype=jnp.uint32)
+    drawn = jax.vmap(lambda i: draw_weights(replicate_key(key, i), n_entities, scheme))(b)
+    w = jnp.where(use_weights, weights, drawn)
+    if sharding is not None:  # replicates split over the devices
+        w = jax.lax.with_sharding_constraint(w, sharding)
+    return w, _evaluate(w, payload, n_entities=n_entities, n_periods=n_periods, fixed_effects=fixed_effects, path=path)
+
+
 _entity_tables = jax.jit(entity_tables, static_argnames=("n_entities",))
 
 
@@ -131,25 +156,36 @@ class Engine:
     fixed_effects: bool
     chunk: int
     sharding: object
+    scheme: str = "cluster"
 
     def put(self, x):
         return x if self.sharding is None else jax.device_put(x, self.sharding)
 
-    def evaluate_chunk(self, weights):
-        return _evaluate_chunk(self.put(weights), self.payload, n_entities=self.n_entities, n_periods=self.n_periods,
-                               fixed_effects=self.fixed_effects, path=self.path)
+    def run_chunk(self, key, start: int = 0, weights=None):
+        """Dispatch replicates ``start, ..., start + chunk - 1`` of ``key`` (or, given ``weights``
+        (chunk, G), evaluate those instead); returns device arrays (weights, statistics) without waiting."""
+        use = weights is not None
+        w = self._ones if weights is None else self.put(jnp.asarray(weights, dtype=float))
+        return _chunk(key, np.uint32(start), w, use, self.payload, n_entities=self.n_entities, n_periods=self.n_periods,
+                      fixed_effects=self.fixed_effects, path=self.path, scheme=self.scheme, sharding=self.sharding)
+
+    @cached_property
+    def _ones(self):
+        return self.put(jnp.ones((self.chunk, self.n_entities)))
 
     def evaluate(self, weights: np.ndarray) -> np.ndarray:
+        """Statistics of any (R, G) batch of entity weights, through the replicates' compiled chunk."""
         R = len(weights)
         pad = (-R) % self.chunk
         W = np.concatenate([weights, np.ones((pad, self.n_entities))]) if pad else np.asarray(weights)
-        out = [np.asarray(self.evaluate_chunk(jnp.asarray(W[i : i + self.chunk]))) for i in range(0, len(W), self.chunk)]
-        return np.concatenate(out)[:R]
+        key = jax.random.key(0)  # not used: the weights are given
+        out = [self.run_chunk(key, 0, W[i : i + self.chunk])[1] for i in range(0, len(W), self.chunk)]
+        return np.concatenate([np.asarray(o) for o in out])[:R]
 
 
 def prepare(
     data: BootData, *, n_entities: int, path: str = "fast", fixed_effects: bool = True, chunk: int = 1000,
-    devices: int | None = None,
+    devices: int | None = None, scheme: Scheme = "cluster",
 ) -> Engine:
     """Build the payload of ``path`` (per-entity tables for ``fast`` with fixed effects) once."""
     n_dev = len(jax.devices()) if devices is None else int(devices)
@@ -169,7 +205,7 @@ def prepare(
         mesh = Mesh(np.array(jax.devices()[:n_dev]), ("replicates",))
         sharding = NamedSharding(mesh, PartitionSpec("replicates"))
         payload = jax.device_put(payload, NamedSharding(mesh, PartitionSpec()))
-    return Engine(payload, path, n_entities, data.X_ind.shape[0] // n_entities, fixed_effects, chunk, sharding)
+    return Engine(payload, path, n_entities, data.X_ind.shape[0] // n_entities, fixed_effects, chunk, sharding, scheme)
 
 
 def run_replicates(
@@ -191,22 +227,30 @@ def run_replicates(
     ``devices``: shard each chunk's replicates over this many local devices (default: all of them);
     a replicate depends only on its own key, so the numbers do not depend on the device count.
     """
-    keys = jax.random.split(key, n_boot)  # before chunking: results independent of chunk size
     eng = engine or prepare(data, n_entities=n_entities, path=path, fixed_effects=fixed_effects,
-                            chunk=min(chunk_size or 1000, n_boot), devices=devices)
+                            chunk=min(chunk_size or 1000, n_boot), devices=devices, scheme=scheme)
+    if eng.scheme != scheme:
+        raise EstimationError(f"the engine was prepared for scheme {eng.scheme!r}, not {scheme!r}")
     pad = (-n_boot) % eng.chunk
-    if pad:
-        keys = jnp.concatenate([keys, jnp.resize(keys, (pad,))])
     out_w, out_s = [], []
-    chunks = range(0, n_boot + pad, eng.chunk)
+    starts = range(0, n_boot + pad, eng.chunk)
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        chunks = tqdm(chunks, desc="bootstrap", unit="chunk", total=len(chunks))
-    for start in chunks:
-        w = _draw_chunk(eng.put(keys[start : start + eng.chunk]), n_entities, scheme)
-        out_s.append(np.asarray(eng.evaluate_chunk(w)))
-        out_w.append(np.asarray(w))
+        bar = tqdm(desc="bootstrap", unit="replicate", total=n_boot)
+    # one chunk in flight while the previous one is fetched: the host's work overlaps the device's
+    pending = None
+    for start in [*starts, None]:
+        nxt = eng.run_chunk(key, start) if start is not None else None
+        if pending is not None:
+            out_w.append(np.asarray(pending[0]))
+            out_s.append(np.asarray(pending[1]))
+            if bar is not None:
+                bar.update(min(eng.chunk, n_boot - bar.n))
+        pending = nxt
+    if bar is not None:
+        bar.close()
     weights, stats = np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
     bad = ~np.isfinite(stats).all(axis=1)
     if bad.any():
@@ -349,13 +393,13 @@ def bootstrap(
     names = ([f"w_{c}" for c in idx.columns] + list(STATS) + [f"beta_{s}" for s in idx.symbols]
              + [f"mean_{s}" for s in idx.symbols])
     eng = prepare(bd, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=min(chunk_size or 1000, int(n_boot)),
-                  devices=devices)
+                  devices=devices, scheme=scheme)
     weights, stats = run_replicates(jax.random.key(int(seed)), bd, n_boot=int(n_boot), n_entities=G, scheme=scheme,
                                     progress=progress, engine=eng)
     # the point estimate (all weights 1) and the province jackknife (one weight 0) through the same
     # compiled chunk (the gathered-rows path cannot drop an entity: those use the weighted rows)
     eng_pj = eng if eng.path != "general" else prepare(bd, n_entities=G, path="rows", fixed_effects=fixed_effects,
-                                                        chunk=eng.chunk, devices=devices)
+                                                        chunk=eng.chunk, devices=devices, scheme=scheme)
     pj = eng_pj.evaluate(np.vstack([np.ones((1, G)), 1.0 - np.eye(G)]))
     point, jack = pj[0], pj[1:]
     return BootstrapResult(

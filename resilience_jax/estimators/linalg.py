@@ -35,6 +35,21 @@ def spd_inverse(A: jax.Array) -> tuple[jax.Array, jax.Array]:
     return M, jnp.min(jnp.stack(pivots, axis=-1), axis=-1)
 
 
-def bmm(a: jax.Array, b: jax.Array) -> jax.Array:
-    """(..., i, j) @ (..., j, l) as a broadcast multiply-sum (fuses; faster than dot for tiny sizes)."""
-    return (a[..., :, :, None] * b[..., None, :, :]).sum(axis=-2)
+def sweep_rows(Z: jax.Array, j: int) -> jax.Array:
+    """One Gauss-Jordan sweep on pivot ``j`` of the top rows ``Z`` (k, K, ...) of a symmetric
+    positive definite K x K matrix (batch axes last, where XLA vectorises them).
+
+    After sweeping pivots S (in any order): ``Z[S, S]`` is the inverse of the S block and
+    ``Z[S, T]`` the coefficients of columns T regressed on columns S; rows not yet swept hold the
+    partialled-out cross products. No pivoting: valid for SPD matrices, equilibrated by the caller.
+    """
+    k, K = Z.shape[:2]
+    piv = Z[j, j]
+    row = Z[j] / piv
+    col = Z[:, j]
+    pad = (1,) * (Z.ndim - 2)
+    on_row = (jnp.arange(k) == j).reshape(k, 1, *pad)
+    on_col = (jnp.arange(K) == j).reshape(1, K, *pad)
+    Z = jnp.where(on_row, row[None], Z - col[:, None] * row[None])
+    Z = jnp.where(on_col, (-col / piv)[:, None], Z)
+    return jnp.where(on_row & on_col, 1.0 / piv, Z)
