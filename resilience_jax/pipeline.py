@@ -208,9 +208,10 @@ def mediation_core(
 
 
 class FastMediation(NamedTuple):
-    """Arrays of :func:`mediation_fast`. Rows of ``coef``/``se``: total effect, a-path, b-path
-    equations, then the baseline (total-effect) equation of each extra index; columns: regressor,
-    mediator, controls (the mediator's entry is 0 except in the b-path)."""
+    """Arrays of :func:`mediation_fast`. Rows of ``coef``: total effect, a-path, b-path equations,
+    then the baseline (total-effect) equation of each extra index; rows of ``se``: the three
+    mediation equations; columns: regressor, mediator, controls (the mediator's entry is 0 except
+    in the b-path)."""
 
     weights: jax.Array
     coef: jax.Array
@@ -272,7 +273,10 @@ def mediation_fast(
     DD = D.T @ (r * D) if weighted else D.T @ D
     k = 2 + controls.shape[1]
     b, bread, outcome, on = solve_equations(DD, k, W.shape[0] - 1)
-    resid = D[:, outcome] - D[:, 1 : k + 1] @ b.T
-    scores = (D[:, None, 1 : k + 1] * resid[:, :, None]).reshape(G, T, -1, k).sum(axis=1) * on
+    # standard errors of the three mediation equations only (the extra indices' baseline equations
+    # contribute coefficients)
+    resid = D[:, outcome[:3]] - D[:, 1 : k + 1] @ b[:3].T
+    scores = (D[:, None, 1 : k + 1] * resid[:, :, None]).reshape(G, T, 3, k).sum(axis=1) * on[:3]
     means = (r * idx).sum(axis=0) / n_eff
-    return FastMediation(W[0], b, crv1_se(bread, scores, c if weighted else None, on, c.sum(), T * c.sum()), means)
+    se = crv1_se(bread[:3], scores, c if weighted else None, on[:3], c.sum(), T * c.sum())
+    return FastMediation(W[0], b, se, means)
