@@ -23,7 +23,7 @@ run one after another (memory stays bounded whatever ``n_boot``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from typing import Literal, NamedTuple
 
@@ -35,7 +35,7 @@ import pandas as pd
 from . import _checks, _x64  # noqa: F401
 from .errors import EstimationError
 from .estimators.mediation import mediation_effects
-from .estimators.tables import entity_tables, replicates_from_tables
+from .estimators.tables import entity_tables, promote_candidates, replicates_from_tables
 from .pipeline import mediation_fast
 
 Scheme = Literal["cluster", "bayesian"]
@@ -175,12 +175,36 @@ class Engine:
 
     def evaluate(self, weights: np.ndarray) -> np.ndarray:
         """Statistics of any (R, G) batch of entity weights, through the replicates' compiled chunk."""
+        return self.recover(weights, self._evaluate(weights))
+
+    def _evaluate(self, weights: np.ndarray) -> np.ndarray:
         R = len(weights)
         pad = (-R) % self.chunk
         W = np.concatenate([weights, np.ones((pad, self.n_entities))]) if pad else np.asarray(weights)
         key = jax.random.key(0)  # not used: the weights are given
         out = [self.run_chunk(key, 0, W[i : i + self.chunk])[1] for i in range(0, len(W), self.chunk)]
         return np.concatenate([np.asarray(o) for o in out])[:R]
+
+    def recover(self, weights: np.ndarray, stats: np.ndarray) -> np.ndarray:
+        """Fill the replicates the tables' first candidates do not cover (NaN rows: a minimiser of
+        rank ``HEAD`` or lower, a few in ten thousand) by re-evaluating them with re-ranked tables
+        (:func:`~resilience_jax.estimators.tables.promote_candidates`), through the same compiled
+        chunk. Rows that stay NaN are left for the caller to report."""
+        if self.path != "tables":
+            return stats
+        stats = np.array(stats)
+        todo = np.flatnonzero(~np.isfinite(stats).all(axis=1))
+        tab, directions, members = self.payload
+        while len(todo):
+            promoted, chosen = promote_candidates(tab, weights[todo])
+            if not len(chosen):
+                break
+            payload = (promoted, directions, members)
+            if self.sharding is not None:
+                payload = jax.device_put(payload, jax.sharding.NamedSharding(self.sharding.mesh, jax.sharding.PartitionSpec()))
+            stats[todo[chosen]] = replace(self, payload=payload)._evaluate(weights[todo[chosen]])
+            todo = np.setdiff1d(todo, todo[chosen])
+        return stats
 
 
 def prepare(
@@ -252,12 +276,13 @@ def run_replicates(
     if bar is not None:
         bar.close()
     weights, stats = np.concatenate(out_w)[:n_boot], np.concatenate(out_s)[:n_boot]
+    stats = eng.recover(weights, stats)
     bad = ~np.isfinite(stats).all(axis=1)
     if bad.any():
         raise EstimationError(
             f"{int(bad.sum())} of {n_boot} replicates could not be computed (first: replicate {int(np.argmax(bad))}): "
-            + ("the drawn entities include none of the tabulated minimising/maximising candidates; rerun with path='rows'"
-               if eng.path == "tables" else "a singular design in the replicate (e.g. a regressor constant in the drawn entities)")
+            + ("the drawn entities include none of the tabulated minimising/maximising candidates, or the replicate's "
+               "design is singular; rerun with path='rows' to tell which" if eng.path == "tables" else "a singular design in the replicate (e.g. a regressor constant in the drawn entities)")
         )
     return weights, stats
 

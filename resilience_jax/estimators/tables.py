@@ -35,13 +35,12 @@ from .linalg import sweep_rows
 
 
 class EntityTables(NamedTuple):
+    """Per-entity tables; the 2m "bound" columns are the indicators' minima (first m) then maxima."""
+
     psum: jax.Array  # (m, G) per-entity sums of each indicator
-    rank_min: jax.Array  # (G, m) rank of entity g among the ascending per-entity minima of j (R: not tabulated)
-    rank_max: jax.Array  # (G, m) rank among the descending per-entity maxima
-    val_min: jax.Array  # (R, m) the R smallest per-entity minima, ascending
-    val_max: jax.Array  # (R, m) the R largest per-entity maxima, descending
-    lmin: jax.Array  # (R, m, G) sum_t f(x_gtj - val_min[r, j]), f(v) = v ln v
-    lmax: jax.Array  # (R, m, G) sum_t f(val_max[r, j] - x_gtj)
+    rank: jax.Array  # (G, 2m) rank of entity g among the ascending minima / descending maxima (R: not tabulated)
+    bound: jax.Array  # (R, 2m) the R smallest per-entity minima (ascending), the R largest maxima (descending)
+    lsum: jax.Array  # (R, 2m, G) sum_t f(x_gtj - bound[r, j]) (minima), sum_t f(bound[r, j] - x_gtj) (maxima); f(v) = v ln v
     m_oi: jax.Array  # (k * m, G) cross products of the k other variables with the indicators
     m_oo: jax.Array  # (k * k, G) cross products of the other variables
     m_o: jax.Array  # (G * k, P) rows of the other variables in each M_g
@@ -65,22 +64,21 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
     R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
     pmin, pmax = Xg.min(axis=1), Xg.max(axis=1)
-    order_min, order_max = jnp.argsort(pmin, axis=0), jnp.argsort(-pmax, axis=0)
-    ar = jnp.arange(m)
-    val_min, val_max = pmin[order_min[:R], ar], pmax[order_max[:R], ar]
-    # L[r, g, j]; negative differences (entity g below the candidate's min) only arise where the
+    order = jnp.argsort(jnp.concatenate([pmin, -pmax], axis=1), axis=0)  # (G, 2m)
+    bound = jnp.concatenate([pmin, pmax], axis=1)[order[:R], jnp.arange(2 * m)]
+    # L[r, j, g]; negative differences (entity g below the candidate's min) only arise where the
     # replicate gives g weight 0 or r is not the minimising one
-    lmin = jax.lax.map(lambda v: _xlogx_sum(Xg - v), val_min).transpose(0, 2, 1)
-    lmax = jax.lax.map(lambda v: _xlogx_sum(v - Xg), val_max).transpose(0, 2, 1)
+    side = jnp.concatenate([jnp.ones(m), -jnp.ones(m)]).astype(X_ind.dtype)
+    Xg2 = jnp.concatenate([Xg, Xg], axis=2)
+    lsum = jax.lax.map(lambda v: _xlogx_sum(side * (Xg2 - v)), bound).transpose(0, 2, 1)
     W = jnp.concatenate([X_ind, regressor[:, None], controls, mediator[:, None]], axis=1)
     Wg = W.reshape(G, n // G, -1)
     Wg = Wg - Wg.mean(axis=1, keepdims=True)
     M = jnp.einsum("gtp,gtq->pqg", Wg, Wg)
     k = M.shape[0] - m
     return EntityTables(
-        Xg.sum(axis=1).T, jnp.minimum(jnp.argsort(order_min, axis=0), R), jnp.minimum(jnp.argsort(order_max, axis=0), R),
-        val_min, val_max, lmin, lmax, M[m:, :m].reshape(k * m, G), M[m:, m:].reshape(k * k, G),
-        M[m:].transpose(2, 0, 1).reshape(G * k, -1),
+        Xg.sum(axis=1).T, jnp.minimum(jnp.argsort(order, axis=0), R), bound, lsum, M[m:, :m].reshape(k * m, G),
+        M[m:, m:].reshape(k * k, G), M[m:].transpose(2, 0, 1).reshape(G * k, -1),
     )
 
 
@@ -101,34 +99,57 @@ def _sum(terms):
     return out
 
 
-HEAD = 8  # candidates read by a matrix product; lower-ranked minimisers are gathered one by one
+HEAD = 8  # candidates the replicates read (by one matrix product); see promote_candidates for the others
 
 
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
-    """``sum_g c_g L[rank_jb, j, g]`` (m, B) for ranks (m, B) of the minimising (maximising)
-    candidates and entity weights ``Ct`` (G, B).
-
-    The replicate's minimiser is the top-ranked candidate with probability ~0.64, and rank r or
-    lower with probability ~exp(-r): the first ``HEAD`` candidates are weighted for every
-    replicate in one matrix product and their entry selected; the rare (indicator, replicate)
-    pairs with a lower-ranked minimiser (about ``exp(-HEAD)`` of them) are computed one by one in
-    a fixed number of slots. A pair that finds no slot (or no tabulated candidate) gives NaN."""
+    """``sum_g c_g L[rank_jb, j, g]`` (2m, B) for the ranks (2m, B) of the minimising (maximising)
+    candidates and entity weights ``Ct`` (G, B): the first ``HEAD`` candidates are weighted for
+    every replicate in one matrix product, and the entry of the replicate's own selected. A pair
+    whose minimiser ranks lower is NaN (see :func:`promote_candidates`)."""
     R, m, G = L.shape
     Bn = Ct.shape[1]
     h = min(HEAD, R)
     head = (L[:h].reshape(h * m, G) @ Ct).reshape(h, m, Bn)
     out = _sum([jnp.where(rank == r, head[r], 0.0) for r in range(h)])
-    if h == R:
-        return jnp.where(rank < R, out, jnp.nan)
-    tail = (rank >= h) & (rank < R)
-    slots = 64 + int(3 * m * Bn * np.exp(-h))  # three times the expected count (at most m B e^-h pairs)
-    flat = jnp.nonzero(tail.ravel(), size=slots, fill_value=m * Bn)[0]
-    j, b = flat // Bn, flat % Bn
-    r = rank.ravel().at[flat].get(mode="fill", fill_value=0)
-    vals = (L.at[r, j % m].get(mode="clip") * Ct.T.at[b].get(mode="clip")).sum(axis=1)
-    out = out.ravel().at[flat].set(vals, mode="drop")
-    done = jnp.zeros(m * Bn, bool).at[flat].set(True, mode="drop").reshape(m, Bn)
-    return jnp.where((rank < h) | (tail & done), out.reshape(m, Bn), jnp.nan)
+    return jnp.where(rank < h, out, jnp.nan)
+
+
+def promote_candidates(tab: EntityTables, C: np.ndarray) -> tuple[EntityTables, np.ndarray]:
+    """Tables that cover replicates the first ``HEAD`` candidates do not: the replicate's minimiser
+    (maximiser) of a bound column is the drawn entity of lowest rank, at rank r with probability
+    about ``exp(-r)``, so a few replicates in ten thousand need a lower-ranked one.
+
+    Returns tables whose candidate order starts, in each column, with the minimisers of a subset
+    of the replicates ``C`` (B, G) (in their original order, so that for each of those replicates
+    its minimiser still comes first among its drawn entities), and the indices of that subset: the
+    replicates in order, as long as no column needs more than ``HEAD`` promoted candidates (at
+    least one replicate whenever its minimisers are tabulated). Host-side NumPy; the arrays keep
+    their shapes and dtypes, so the compiled replicate chunk serves them as they are."""
+    rank, bound, lsum = (np.asarray(x) for x in (tab.rank, tab.bound, tab.lsum))
+    R, cols = bound.shape
+    ranks = np.where(np.asarray(C)[:, :, None] > 0, rank[None], R).min(axis=1)  # (B, 2m) minimiser ranks
+    front = [set() for _ in range(cols)]
+    chosen = []
+    for b, rb in enumerate(ranks):
+        if (rb >= R).any():
+            continue  # a minimiser that is not tabulated: no reordering can help
+        grown = [front[c] | {int(rb[c])} for c in range(cols)]
+        if all(len(f) <= HEAD for f in grown):
+            front, chosen = grown, [*chosen, b]
+    order = np.empty((R, cols), dtype=np.int64)  # new position -> old rank
+    new_rank = np.empty_like(rank)
+    for c in range(cols):
+        first = sorted(front[c])
+        order[:, c] = np.concatenate([first, np.setdiff1d(np.arange(R), first)]).astype(np.int64)
+        to_new = np.empty(R + 1, dtype=rank.dtype)
+        to_new[order[:, c]] = np.arange(R)
+        to_new[R] = R
+        new_rank[:, c] = to_new[rank[:, c]]
+    promoted = tab._replace(rank=jnp.asarray(new_rank, dtype=tab.rank.dtype),
+                            bound=jnp.asarray(np.take_along_axis(bound, order, axis=0), dtype=tab.bound.dtype),
+                            lsum=jnp.asarray(np.take_along_axis(lsum, order[:, :, None], axis=0), dtype=tab.lsum.dtype))
+    return promoted, np.asarray(chosen, dtype=np.int64)
 
 
 def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Array, members: jax.Array,
@@ -136,22 +157,25 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     """Entropy weights, the mediation equations' coefficients and CRV1 SEs, the extra indices'
     baseline coefficients and the index means for a batch of entity weights ``C`` (B, G), with
     entity fixed effects; equal to ``pipeline.mediation_fast(..., c)`` row by row. ``members``
-    (m,) or (1 + extra, m): row 0 the mediation's index, then one row per extra index. A replicate the
-    candidate tables do not cover (see :func:`entity_tables`) returns NaN, which
-    :func:`~resilience_jax.bootstrap_engine.run_replicates` turns into an error."""
-    R, m = tab.val_min.shape
+    (m,) or (1 + extra, m): row 0 the mediation's index, then one row per extra index.
+
+    A replicate whose minimiser (maximiser) of some indicator is not among the first ``HEAD``
+    candidates returns NaN, never a wrong number: :func:`promote_candidates` gives tables that
+    cover it (:class:`~resilience_jax.bootstrap_engine.Engine` does this), unless the minimiser is
+    not tabulated at all (see :func:`entity_tables`)."""
+    R = tab.bound.shape[0]
+    m = tab.psum.shape[0]
     G = C.shape[1]
     k = tab.m_o.shape[0] // G
     Bn = C.shape[0]
     T = n_periods
     Ct = C.T  # (G, B): replicates along the contiguous axis from here on
     # the replicate's min (max) of indicator j: the lowest-ranked candidate among the drawn entities
-    drawn = (Ct > 0)[:, None, :]
-    rmin = jnp.where(drawn, tab.rank_min[:, :, None], R).min(axis=0)  # (m, B)
-    rmax = jnp.where(drawn, tab.rank_max[:, :, None], R).min(axis=0)
-    lo = jnp.take_along_axis(tab.val_min.T, rmin, axis=1, mode="clip")
-    hi = jnp.take_along_axis(tab.val_max.T, rmax, axis=1, mode="clip")
-    Bmin, Bmax = _log_sums(tab.lmin, rmin, Ct), _log_sums(tab.lmax, rmax, Ct)
+    rank = jnp.where((Ct > 0)[:, None, :], tab.rank[:, :, None], R).min(axis=0)  # (2m, B)
+    bounds = jnp.take_along_axis(tab.bound.T, rank, axis=1, mode="clip")
+    lo, hi = bounds[:m], bounds[m:]
+    logs = _log_sums(tab.lsum, rank, Ct)
+    Bmin, Bmax = logs[:m], logs[m:]
     n = Ct.sum(axis=0)  # effective number of entities
     csum = tab.psum @ Ct
     pos = (directions > 0)[:, None]
@@ -194,6 +218,6 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     out = TableReplicates(Wt[0].T, jnp.stack([beta_tot[0], beta_a[0], beta_b[0], *(Z1[0, k + 1 :] * d[0])], axis=1),
                           beta_b[k1], se.T, means.T)
     # an uncovered replicate is marked (NaN log sums above), never silently wrong
-    covered = jnp.isfinite(Bmin).all(axis=0) & jnp.isfinite(Bmax).all(axis=0)
+    covered = jnp.isfinite(logs).all(axis=0)
     nan = jnp.asarray(jnp.nan, C.dtype)
     return TableReplicates(*(jnp.where(covered.reshape((-1,) + (1,) * (x.ndim - 1)), x, nan) for x in out))
