@@ -141,7 +141,6 @@ def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, 
     return w, _evaluate(w, payload, n_entities=n_entities, n_periods=n_periods, fixed_effects=fixed_effects, path=path)
 
 
-_entity_tables = jax.jit(entity_tables, static_argnames=("n_entities",))
 
 
 @dataclass(frozen=True)
@@ -157,6 +156,7 @@ class Engine:
     chunk: int
     sharding: object
     scheme: str = "cluster"
+    source: BootData | None = None  # the data of the tables path (for :meth:`recover`)
 
     def put(self, x):
         return x if self.sharding is None else jax.device_put(x, self.sharding)
@@ -194,9 +194,11 @@ class Engine:
             return stats
         stats = np.array(stats)
         todo = np.flatnonzero(~np.isfinite(stats).all(axis=1))
+        if not len(todo):
+            return stats
         tab, directions, members = self.payload
         while len(todo):
-            promoted, chosen = promote_candidates(tab, weights[todo])
+            promoted, chosen = promote_candidates(tab, self.source.X_ind, weights[todo])
             if not len(chosen):
                 break
             payload = (promoted, directions, members)
@@ -219,7 +221,7 @@ def prepare(
         path = "tables" if fixed_effects else "rows"
     payload = data
     if path == "tables":
-        tab = _entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
+        tab = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
         payload = (tab, data.directions, data.members)
     chunk += (-chunk) % n_dev  # every device gets the same number of replicates
     sharding = None
@@ -229,7 +231,8 @@ def prepare(
         mesh = Mesh(np.array(jax.devices()[:n_dev]), ("replicates",))
         sharding = NamedSharding(mesh, PartitionSpec("replicates"))
         payload = jax.device_put(payload, NamedSharding(mesh, PartitionSpec()))
-    return Engine(payload, path, n_entities, data.X_ind.shape[0] // n_entities, fixed_effects, chunk, sharding, scheme)
+    return Engine(payload, path, n_entities, data.X_ind.shape[0] // n_entities, fixed_effects, chunk, sharding, scheme,
+                  data if path == "tables" else None)
 
 
 def run_replicates(
@@ -281,8 +284,7 @@ def run_replicates(
     if bad.any():
         raise EstimationError(
             f"{int(bad.sum())} of {n_boot} replicates could not be computed (first: replicate {int(np.argmax(bad))}): "
-            + ("the drawn entities include none of the tabulated minimising/maximising candidates, or the replicate's "
-               "design is singular; rerun with path='rows' to tell which" if eng.path == "tables" else "a singular design in the replicate (e.g. a regressor constant in the drawn entities)")
+            "a singular design in the replicate (e.g. an indicator or regressor constant in the drawn entities)"
         )
     return weights, stats
 

@@ -169,7 +169,30 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warm_reports(seed: int) -> None:
+    """matplotlib's import and the side-by-side table's Monte Carlo compilation, in a thread beside
+    the bootstrap's XLA compilation (which does not hold the GIL). A warm-up only: a failure here
+    is left for the real call to report."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import jax
+        import matplotlib.pyplot  # noqa: F401
+        import numpy as np
+
+        from .estimators.mediation import mc_interval_batch
+        from .report.bootstrap_report import N_MC
+
+        one = np.ones(1)
+        mc_interval_batch(jax.random.key(seed), one, one, one, one, 0.95, n_draws=N_MC)
+    except Exception:  # noqa: BLE001
+        pass
+
+
 def cmd_bootstrap(args: argparse.Namespace) -> int:
+    import threading
+
     import numpy as np
 
     from .bootstrap_engine import bootstrap
@@ -189,6 +212,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     if args.scheme == "wild":
         return _wild_report(panel, symbol, args)
     fe = not args.as_printed
+    threading.Thread(target=_warm_reports, args=(args.seed,), daemon=True).start()
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme=args.scheme, index=symbol, fixed_effects=fe,
                      chunk_size=args.chunk_size, progress=True)
     m = spec.mediation

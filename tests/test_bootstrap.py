@@ -241,8 +241,8 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
 
 
 def test_candidate_tables_cover_or_flag(data):
-    """With fewer tabulated candidates than entities, covered replicates equal the full tables and
-    uncovered ones are NaN (never silently wrong)."""
+    """With fewer tabulated candidates, covered replicates equal the default tables and uncovered
+    ones are NaN (never silently wrong)."""
     from resilience_jax.estimators.tables import entity_tables, replicates_from_tables
 
     full = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30)
@@ -253,7 +253,7 @@ def test_candidate_tables_cover_or_flag(data):
     wc, bc, *_ = (np.asarray(x) for x in replicates_from_tables(few, C, data.directions, data.members, 14))
     ok = np.isfinite(bc).all(axis=1)
     assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
-    assert np.isfinite(bf[ok]).all()  # covered by 4 candidates: covered by the first HEAD of 30
+    assert np.isfinite(bf[ok]).all()  # covered by 4 candidates: covered by the default HEAD
     np.testing.assert_allclose(bc[ok], bf[ok], rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(wc[ok], wf[ok], rtol=1e-10)
     assert np.isnan(bc[~ok]).all()
@@ -277,14 +277,14 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     tab = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=G)
     first = np.asarray(replicates_from_tables(tab, jnp.asarray(C), data.directions, data.members, 14).beta)
     assert np.isnan(first[:6]).all()  # flagged, not wrong
-    promoted, chosen = promote_candidates(tab, C[:6])
+    promoted, chosen = promote_candidates(tab, data.X_ind, C[:6])
     np.testing.assert_array_equal(chosen, np.arange(6))
     again = np.asarray(replicates_from_tables(promoted, jnp.asarray(C), data.directions, data.members, 14).beta)
     assert np.isfinite(again[:6]).all()
-    # every replicate drops the top 12 candidates of every indicator's min: recovered in passes
+    # every replicate drops the top HEAD + 2 candidates of every indicator's min: recovered in passes
     bad = C.copy()
     for j in range(15):
-        bad[:, np.argsort(Xg[:, :, j].min(axis=1))[:12]] = 0.0
+        bad[:, np.argsort(Xg[:, :, j].min(axis=1))[: HEAD + 2]] = 0.0
     bad[:, :2] = np.maximum(bad[:, :2], 1.0)  # keep two entities in every replicate
     W = np.vstack([C, bad])
     fast = prepare(data, n_entities=G, path="fast", chunk=100, devices=1).evaluate(W)

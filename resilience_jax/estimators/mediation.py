@@ -38,24 +38,28 @@ def mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime) -> Mediati
 
 
 @partial(jax.jit, static_argnames=("n_draws",))
-def mediation_summary_batch(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
-    """Effects, tests and the Monte Carlo interval of ``a*b`` for a batch of mediations in one
-    compiled call, packed as (batch, leaves of MediationEffects + [lo, hi]) so that the host fetches
-    a single array (unpack a row with :func:`unpack_summary`).
-
-    Monte Carlo (Selig & Preacher): ``a ~ N(a, se_a^2)`` and ``b ~ N(b, se_b^2)`` independently.
-    One key: the standard normal draws are made once and shared, so each mediation gets exactly
-    the draws it would get alone (and the RNG is not vmapped, which keeps compilation short).
-    """
+def mc_interval_batch(key, a, se_a, b, se_b, level, *, n_draws: int = 20_000) -> jax.Array:
+    """Monte Carlo interval (Selig & Preacher) of ``a*b`` for a batch of mediations, (batch, 2):
+    ``a ~ N(a, se_a^2)`` and ``b ~ N(b, se_b^2)`` independently, percentiles with linear
+    interpolation between order statistics (NumPy's default). One key: the standard normal draws
+    are made once and shared, so each mediation gets exactly the draws it would get alone (and
+    the RNG is not vmapped, which keeps compilation short)."""
     ka, kb = jax.random.split(key)
     za, zb = jax.random.normal(ka, (n_draws,)), jax.random.normal(kb, (n_draws,))
     draws = jnp.sort((a[:, None] + se_a[:, None] * za) * (b[:, None] + se_b[:, None] * zb), axis=1)
-    # percentiles with linear interpolation between order statistics (numpy's default method)
     pos = jnp.stack([(1 - level) / 2, (1 + level) / 2]) * (n_draws - 1)
     lo_i = jnp.floor(pos).astype(jnp.int32)
     frac = pos - lo_i
     hi_i = jnp.minimum(lo_i + 1, n_draws - 1)
-    q = draws[:, lo_i] * (1 - frac) + draws[:, hi_i] * frac
+    return draws[:, lo_i] * (1 - frac) + draws[:, hi_i] * frac
+
+
+@partial(jax.jit, static_argnames=("n_draws",))
+def mediation_summary_batch(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime, level, *, n_draws: int = 20_000):
+    """Effects, tests and the Monte Carlo interval of ``a*b`` (:func:`mc_interval_batch`) for a
+    batch of mediations in one compiled call, packed as (batch, leaves of MediationEffects + [lo, hi])
+    so that the host fetches a single array (unpack a row with :func:`unpack_summary`)."""
+    q = mc_interval_batch(key, a, se_a, b, se_b, level, n_draws=n_draws)
     eff = mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime)
     leaves = [jnp.broadcast_to(jnp.asarray(x, dtype=q.dtype), a.shape) for x in jax.tree_util.tree_leaves(eff)]
     return jnp.concatenate([jnp.stack(leaves, axis=1), q], axis=1)

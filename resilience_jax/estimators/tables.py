@@ -19,12 +19,14 @@ needs is then a ``c``-weighted sum of per-entity tables, computed once:
 A batch of replicates is one matrix of entity weights ``C`` (B, G): every weighted sum is one
 matrix product with ``C``, and the per-replicate algebra runs with the replicates along the last
 (contiguous) axis, so that XLA vectorises across replicates instead of within 7 x 7 matrices.
-The tables hold R x m x G log sums for the R entities with the smallest minima (largest maxima):
-a few hundred entities at most.
+The log-sum tables hold the ``HEAD`` entities with the smallest minima (largest maxima), which
+cover all but a few replicates in ten thousand; those few are re-evaluated with tables of their
+own minimisers (:func:`promote_candidates`).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple
 
 import jax
@@ -34,11 +36,14 @@ import numpy as np
 from .linalg import sweep_rows
 
 
+HEAD = 12  # candidates the replicates read (by one matrix product); see promote_candidates for the others
+
+
 class EntityTables(NamedTuple):
     """Per-entity tables; the 2m "bound" columns are the indicators' minima (first m) then maxima."""
 
     psum: jax.Array  # (m, G) per-entity sums of each indicator
-    rank: jax.Array  # (G, 2m) rank of entity g among the ascending minima / descending maxima (R: not tabulated)
+    rank: jax.Array  # (G, 2m) candidate position of entity g among the ascending minima / descending maxima (R: none)
     bound: jax.Array  # (R, 2m) the R smallest per-entity minima (ascending), the R largest maxima (descending)
     lsum: jax.Array  # (R, 2m, G) sum_t f(x_gtj - bound[r, j]) (minima), sum_t f(bound[r, j] - x_gtj) (maxima); f(v) = v ln v
     m_oi: jax.Array  # (k * m, G) cross products of the k other variables with the indicators
@@ -46,39 +51,56 @@ class EntityTables(NamedTuple):
     m_o: jax.Array  # (G * k, P) rows of the other variables in each M_g
 
 
-def _xlogx_sum(v: jax.Array) -> jax.Array:
-    return (v * jnp.log(jnp.maximum(v, 1e-300))).sum(axis=-2)
+def _ranking(Xg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, values), both (G, 2m): entities sorted by ascending minimum (first m columns) and by
+    descending maximum (last m), and those minima / maxima."""
+    pmin, pmax = Xg.min(axis=1), Xg.max(axis=1)
+    order = np.argsort(np.concatenate([pmin, -pmax], axis=1), axis=0, kind="stable")
+    return order, np.take_along_axis(np.concatenate([pmin, pmax], axis=1), order, axis=0)
 
 
-def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_candidates: int = 64) -> EntityTables:
+def _log_table(Xg: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """(r, 2m, G) ``sum_t f(x_gtj - bound[r, j])`` (minima) and ``sum_t f(bound[r, m + j] - x_gtj)``
+    (maxima), f(v) = v ln v. Negative differences (entity g below the candidate's min) only arise
+    where the replicate gives g weight 0 or r is not the minimising one."""
+    m = Xg.shape[2]
+    side = np.concatenate([np.ones(m), -np.ones(m)])
+    Xg2 = np.concatenate([Xg, Xg], axis=2)
+    out = np.empty((len(bound), 2 * m, Xg.shape[0]))
+    for r, v in enumerate(bound):
+        d = side * (Xg2 - v)
+        out[r] = (d * np.log(np.maximum(d, 1e-300))).sum(axis=1).T
+    return out
+
+
+def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_candidates: int = HEAD) -> EntityTables:
     """Tables of a balanced panel sorted by entity (rows of entity g are the g-th block of T).
 
     Other variables are ordered regressor, controls, mediator (the order of the sweeps). The
-    log-sum tables are indexed by the entity that attains a replicate's min (max): only the
-    ``n_candidates`` entities with the smallest minima (largest maxima) are tabulated. A replicate
-    whose drawn entities include none of them is flagged (NaN): in a cluster bootstrap with G
-    entities that happens with probability about ``exp(-R)``, and never when ``R >= G``.
+    log-sum tables are indexed by the entity that attains a replicate's min (max): the
+    ``n_candidates`` entities with the smallest minima (largest maxima) are tabulated; a replicate
+    whose minimiser is not among them is NaN (:func:`promote_candidates` covers it).
+
+    Computed on the host in float64 NumPy (a millisecond or two, and no XLA compilation on the way
+    to the first replicate), returned as device arrays of ``X_ind``'s dtype.
     """
+    dtype = jnp.asarray(X_ind).dtype
+    X_ind, regressor, mediator, controls = (np.asarray(a, dtype=np.float64) for a in (X_ind, regressor, mediator, controls))
     n, m = X_ind.shape
     G = n_entities
     R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
-    pmin, pmax = Xg.min(axis=1), Xg.max(axis=1)
-    order = jnp.argsort(jnp.concatenate([pmin, -pmax], axis=1), axis=0)  # (G, 2m)
-    bound = jnp.concatenate([pmin, pmax], axis=1)[order[:R], jnp.arange(2 * m)]
-    # L[r, j, g]; negative differences (entity g below the candidate's min) only arise where the
-    # replicate gives g weight 0 or r is not the minimising one
-    side = jnp.concatenate([jnp.ones(m), -jnp.ones(m)]).astype(X_ind.dtype)
-    Xg2 = jnp.concatenate([Xg, Xg], axis=2)
-    lsum = jax.lax.map(lambda v: _xlogx_sum(side * (Xg2 - v)), bound).transpose(0, 2, 1)
-    W = jnp.concatenate([X_ind, regressor[:, None], controls, mediator[:, None]], axis=1)
+    order, values = _ranking(Xg)
+    W = np.concatenate([X_ind, regressor[:, None], controls, mediator[:, None]], axis=1)
     Wg = W.reshape(G, n // G, -1)
     Wg = Wg - Wg.mean(axis=1, keepdims=True)
-    M = jnp.einsum("gtp,gtq->pqg", Wg, Wg)
+    M = np.einsum("gtp,gtq->pqg", Wg, Wg)
     k = M.shape[0] - m
+    f = partial(jnp.asarray, dtype=dtype)
     return EntityTables(
-        Xg.sum(axis=1).T, jnp.minimum(jnp.argsort(order, axis=0), R), bound, lsum, M[m:, :m].reshape(k * m, G),
-        M[m:, m:].reshape(k * k, G), M[m:].transpose(2, 0, 1).reshape(G * k, -1),
+        f(Xg.sum(axis=1).T), jnp.asarray(np.minimum(np.argsort(order, axis=0), R)), f(values[:R]),
+        f(_log_table(Xg, values[:R])), f(M[m:, :m].reshape(k * m, G)), f(M[m:, m:].reshape(k * k, G)),
+        f(M[m:].transpose(2, 0, 1).reshape(G * k, -1)),
     )
 
 
@@ -99,9 +121,6 @@ def _sum(terms):
     return out
 
 
-HEAD = 8  # candidates the replicates read (by one matrix product); see promote_candidates for the others
-
-
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     """``sum_g c_g L[rank_jb, j, g]`` (2m, B) for the ranks (2m, B) of the minimising (maximising)
     candidates and entity weights ``Ct`` (G, B): the first ``HEAD`` candidates are weighted for
@@ -115,40 +134,40 @@ def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     return jnp.where(rank < h, out, jnp.nan)
 
 
-def promote_candidates(tab: EntityTables, C: np.ndarray) -> tuple[EntityTables, np.ndarray]:
-    """Tables that cover replicates the first ``HEAD`` candidates do not: the replicate's minimiser
-    (maximiser) of a bound column is the drawn entity of lowest rank, at rank r with probability
-    about ``exp(-r)``, so a few replicates in ten thousand need a lower-ranked one.
+def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityTables, np.ndarray]:
+    """Tables that cover replicates the tabulated candidates do not: the replicate's minimiser
+    (maximiser) of a bound column is its drawn entity of lowest rank, at rank r with probability
+    about ``exp(-r)``, so a few replicates in ten thousand need one below the first ``HEAD``.
 
-    Returns tables whose candidate order starts, in each column, with the minimisers of a subset
-    of the replicates ``C`` (B, G) (in their original order, so that for each of those replicates
-    its minimiser still comes first among its drawn entities), and the indices of that subset: the
-    replicates in order, as long as no column needs more than ``HEAD`` promoted candidates (at
-    least one replicate whenever its minimisers are tabulated). Host-side NumPy; the arrays keep
-    their shapes and dtypes, so the compiled replicate chunk serves them as they are."""
-    rank, bound, lsum = (np.asarray(x) for x in (tab.rank, tab.bound, tab.lsum))
-    R, cols = bound.shape
-    ranks = np.where(np.asarray(C)[:, :, None] > 0, rank[None], R).min(axis=1)  # (B, 2m) minimiser ranks
+    ``tab``: the tables of ``X_ind`` the replicates read. Returns tables of the same shapes (so that
+    the compiled replicate chunk serves them as they are) whose candidates are, in each column, the
+    minimisers of a subset of the replicates ``C`` (B, G) in their order of rank (so that for each
+    of those replicates its minimiser comes first among its drawn entities), then the next-ranked
+    entities; and the indices of that subset: the replicates in order, as long as no column needs
+    more candidates than the tables hold (always at least the first replicate). Host-side NumPy."""
+    R, cols = tab.bound.shape
+    G = tab.psum.shape[1]
+    X_ind = np.asarray(X_ind, dtype=np.float64)
+    Xg = X_ind.reshape(G, -1, X_ind.shape[1])
+    order, values = _ranking(Xg)
+    rank = np.argsort(order, axis=0)  # (G, 2m) every entity's rank
+    ranks = np.where(np.asarray(C)[:, :, None] > 0, rank[None], G).min(axis=1)  # (B, 2m) minimiser ranks
     front = [set() for _ in range(cols)]
     chosen = []
     for b, rb in enumerate(ranks):
-        if (rb >= R).any():
-            continue  # a minimiser that is not tabulated: no reordering can help
         grown = [front[c] | {int(rb[c])} for c in range(cols)]
-        if all(len(f) <= HEAD for f in grown):
+        if all(len(f) <= R for f in grown):
             front, chosen = grown, [*chosen, b]
-    order = np.empty((R, cols), dtype=np.int64)  # new position -> old rank
-    new_rank = np.empty_like(rank)
+    new = np.empty((R, cols), dtype=np.int64)  # candidate position -> rank
     for c in range(cols):
         first = sorted(front[c])
-        order[:, c] = np.concatenate([first, np.setdiff1d(np.arange(R), first)]).astype(np.int64)
-        to_new = np.empty(R + 1, dtype=rank.dtype)
-        to_new[order[:, c]] = np.arange(R)
-        to_new[R] = R
-        new_rank[:, c] = to_new[rank[:, c]]
-    promoted = tab._replace(rank=jnp.asarray(new_rank, dtype=tab.rank.dtype),
-                            bound=jnp.asarray(np.take_along_axis(bound, order, axis=0), dtype=tab.bound.dtype),
-                            lsum=jnp.asarray(np.take_along_axis(lsum, order[:, :, None], axis=0), dtype=tab.lsum.dtype))
+        new[:, c] = np.concatenate([first, np.setdiff1d(np.arange(G), first)[: R - len(first)]])
+    new_rank = np.full((G + 1, cols), R, dtype=np.int64)  # rank -> candidate position (R: none)
+    np.put_along_axis(new_rank, new, np.arange(R)[:, None], axis=0)
+    bound = np.take_along_axis(values, new, axis=0)
+    promoted = tab._replace(rank=jnp.asarray(np.take_along_axis(new_rank, rank, axis=0), dtype=tab.rank.dtype),
+                            bound=jnp.asarray(bound, dtype=tab.bound.dtype),
+                            lsum=jnp.asarray(_log_table(Xg, bound), dtype=tab.lsum.dtype))
     return promoted, np.asarray(chosen, dtype=np.int64)
 
 
@@ -159,10 +178,9 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     entity fixed effects; equal to ``pipeline.mediation_fast(..., c)`` row by row. ``members``
     (m,) or (1 + extra, m): row 0 the mediation's index, then one row per extra index.
 
-    A replicate whose minimiser (maximiser) of some indicator is not among the first ``HEAD``
+    A replicate whose minimiser (maximiser) of some indicator is not among the tabulated
     candidates returns NaN, never a wrong number: :func:`promote_candidates` gives tables that
-    cover it (:class:`~resilience_jax.bootstrap_engine.Engine` does this), unless the minimiser is
-    not tabulated at all (see :func:`entity_tables`)."""
+    cover it (:class:`~resilience_jax.bootstrap_engine.Engine` does this)."""
     R = tab.bound.shape[0]
     m = tab.psum.shape[0]
     G = C.shape[1]
