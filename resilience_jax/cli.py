@@ -92,12 +92,13 @@ def enable_compile_cache() -> Path | None:
 
 # XLA:CPU codegen optimisation level per command. describe/reproduce: arrays are tiny, so LLVM's
 # optimisation buys nothing at run time but costs about half of the compile time, which is most of
-# a cold CLI run. bootstrap: level 0 compiles the replicate chunk in ~1.2 s instead of ~2.5 s and
-# runs a replicate in ~33 us instead of ~4 us; past ~30,000 replicates level 1 (run time within
-# ~5% of the default level 3, two thirds of its compile time) is quicker overall. (Numbers agree
-# with the optimised build to ~1e-12: only the order of floating-point operations changes.)
+# a cold CLI run. bootstrap: level 0 compiles the replicate chunk in ~0.9 s instead of ~1.3 s (level
+# 1; ~2 s at the default level 3) but runs a replicate in ~20-25 us instead of ~3 us: a cold run of
+# 10,000 replicates was ~0.5 s quicker on average at level 0; past ~20,000 replicates level 1 is.
+# (Numbers agree with the optimised build to ~1e-12: only the order of floating-point operations
+# changes.)
 OPT_LEVEL = {"describe": 0, "reproduce": 0, "bootstrap": 0}
-BOOTSTRAP_OPT1_FROM = 30_000  # replicates from which `bootstrap` compiles at level 1
+BOOTSTRAP_OPT1_FROM = 20_000  # replicates from which `bootstrap` compiles at level 1
 
 
 def opt_level(argv: list[str]) -> int | None:
