@@ -8,17 +8,21 @@ Schemes
 
 Paths
 - ``fast`` (default): with province fixed effects, per-province tables computed once
-  (:mod:`resilience_jax.estimators.tables`): a replicate reads them with its province weights and
-  evaluates no logarithm of a row; without fixed effects (the pooled "as printed" reading), the
-  ``rows`` path.
+  (:mod:`resilience_jax.estimators.tables`): a chunk of replicates reads them with its matrix of
+  province weights (a few matrix products, then per-replicate algebra vectorised across
+  replicates) and evaluates no logarithm of a row; the rare replicate whose minimiser of an
+  indicator is not among the tabulated candidates is re-evaluated with re-ranked tables
+  (:meth:`Engine.recover`). Without fixed effects (the pooled "as printed" reading), the ``rows``
+  path.
 - ``rows``: :func:`~resilience_jax.pipeline.mediation_fast` on the original rows with the
   replicate's province multiplicities (or Dirichlet weights) as frequency weights.
 - ``general``: the reference: gather the drawn provinces' rows into a new panel (each draw its own
   entity) and recompute everything unweighted. Cluster scheme only.
 
-Keys: replicate ``b`` uses ``jax.random.fold_in(key, b)`` alone (derived inside the compiled
-chunk from its global index), so the numbers do not depend on the chunk size or device count. Chunks are ``vmap``ped replicates
-run one after another (memory stays bounded whatever ``n_boot``).
+Keys: replicate ``b``'s entity weights are ``draw_weights(replicate_key(key, b), ...)``
+(``jax.random.fold_in``), derived inside the compiled chunk from the replicate's global index, so
+the numbers do not depend on the chunk size or the device count. Chunks run one after another,
+one in flight while the previous one is fetched (memory stays bounded whatever ``n_boot``).
 """
 
 from __future__ import annotations
