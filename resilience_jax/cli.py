@@ -334,8 +334,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def console_main() -> int:
     """Entry point of the ``resilience-jax`` executable: a fresh process, so the XLA flags of
-    :func:`fast_compile` (:func:`opt_level`) can be set before the backend starts (in-process callers of :func:`main`,
-    such as tests and notebooks, keep their own flags)."""
+    :func:`fast_compile` (:func:`opt_level`) can be set before the backend starts (in-process
+    callers of :func:`main`, such as tests and notebooks, keep their own flags)."""
     import os
 
     argv = sys.argv[1:]

@@ -291,3 +291,20 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     rows = prepare(data, n_entities=G, path="rows", chunk=100, devices=1).evaluate(W)
     assert np.isfinite(fast).all()
     np.testing.assert_allclose(fast, rows, rtol=1e-10, atol=1e-12)
+
+
+def test_one_compiled_chunk_serves_replicates_estimate_jackknife_and_recovery(panel, data):
+    """Other seeds and replicate counts, the point estimate, the jackknife and the re-ranked tables
+    of the recovery all run through the chunk compiled once for these shapes."""
+    from resilience_jax.bootstrap_engine import _chunk, prepare
+    from resilience_jax.estimators.tables import HEAD
+
+    bootstrap(panel, n_boot=40, seed=1, chunk_size=40)
+    before = _chunk._cache_size()
+    bootstrap(panel, n_boot=120, seed=2, chunk_size=40)
+    eng = prepare(data, n_entities=30, chunk=40, devices=1)
+    W = np.ones((40, 30))
+    W[:, np.argsort(np.asarray(data.X_ind).reshape(30, -1, 15)[:, :, 0].min(axis=1))[: HEAD + 1]] = 0.0
+    assert np.isnan(eng._evaluate(W)).all(axis=1).all()  # the head candidates do not cover these
+    assert np.isfinite(eng.evaluate(W)).all()  # the re-ranked tables do
+    assert _chunk._cache_size() == before
