@@ -67,14 +67,23 @@ def index_members(idx, symbol: str) -> np.ndarray:
     return np.array([float(i.dimension == key) for i in idx.indicators])
 
 
+def uniform_index(bits: jax.Array, n: int) -> jax.Array:
+    """``floor(bits * n / 2^32)`` for 32-bit random words: an index in ``[0, n)``, each value with
+    probability 1/n within 2^-32. Exact in 32-bit integer arithmetic (the high and low 16 bits
+    apart), so float32 mode (no 64-bit integers) draws the same indices as float64 mode."""
+    if not 1 <= n < 2**16:
+        raise EstimationError(f"the cluster bootstrap draws among fewer than 65,536 entities; got {n}")
+    hi, lo = bits >> 16, bits & 0xFFFF
+    return ((hi * n + ((lo * n) >> 16)) >> 16).astype(jnp.int32)
+
+
 def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
     """Entity weights of one replicate: multiplicities (cluster) or ``G * Dirichlet(1)`` (bayesian).
 
-    Cluster draws map 32 random bits to ``floor(bits * G / 2^32)`` (one threefry word per draw,
-    half of ``jax.random.randint``'s cost; each entity's probability is 1/G within 2^-32)."""
+    Cluster draws take one threefry word per draw (:func:`uniform_index`; half of
+    ``jax.random.randint``'s cost)."""
     if scheme == "cluster":
-        bits = jax.random.bits(key, (n_clusters,), jnp.uint32).astype(jnp.uint64)
-        draws = ((bits * n_clusters) >> 32).astype(jnp.int32)
+        draws = uniform_index(jax.random.bits(key, (n_clusters,), jnp.uint32), n_clusters)
         return jnp.zeros(n_clusters).at[draws].add(1.0)  # O(G), not a G x G comparison (G in the thousands)
     return n_clusters * jax.random.dirichlet(key, jnp.ones(n_clusters))
 

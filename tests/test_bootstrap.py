@@ -98,6 +98,41 @@ def test_draw_weights():
     assert (np.asarray(dirich) > 0).all()
 
 
+def test_uniform_index_is_the_64_bit_multiply_shift():
+    """floor(bits * n / 2^32) computed in 32-bit pieces equals the 64-bit product, edges included;
+    each index is drawn with probability 1/n (chi-square on 30,000 draws)."""
+    from scipy.stats import chisquare
+
+    from resilience_jax.bootstrap_engine import uniform_index
+
+    words = np.concatenate([np.random.default_rng(0).integers(0, 2**32, 50_000, dtype=np.uint64),
+                            np.array([0, 1, 2**16 - 1, 2**16, 2**31, 2**32 - 1], dtype=np.uint64)])
+    for n in (1, 2, 3, 30, 2800, 2**16 - 1):
+        got = np.asarray(uniform_index(jnp.asarray(words.astype(np.uint32)), n))
+        np.testing.assert_array_equal(got, (words * np.uint64(n)) >> np.uint64(32))
+    counts = np.asarray(jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(jax.random.split(jax.random.key(1), 1000)))
+    assert chisquare(counts.sum(axis=0)).pvalue > 1e-3
+    with pytest.raises(EstimationError, match="65,536"):
+        uniform_index(jnp.zeros(3, jnp.uint32), 2**16)
+
+
+def test_float32_mode_draws_the_same_multiplicities(tmp_path):
+    """RESILIENCE_JAX_FLOAT32=1 (no 64-bit integers) draws the same cluster multiplicities."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys, jax, numpy as np\n"
+              "from resilience_jax.bootstrap_engine import draw_weights\n"
+              "w = jax.vmap(lambda k: draw_weights(k, 30, 'cluster'))(jax.random.split(jax.random.key(7), 50))\n"
+              "np.save(sys.argv[1], np.asarray(w))\n")
+    out = tmp_path / "w32.npy"
+    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, RESILIENCE_JAX_FLOAT32="1"),
+                   check=True, timeout=300)
+    w64 = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(jax.random.split(jax.random.key(7), 50))
+    np.testing.assert_array_equal(np.load(out), np.asarray(w64))
+
+
 def test_bayesian_bootstrap_runs(panel):
     res = bootstrap(panel, n_boot=50, seed=0, scheme="bayesian")
     np.testing.assert_allclose(res.multiplicities.sum(axis=1), 30.0, rtol=1e-12)
