@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from ..inference.significance import SobelTest, sobel_core
+from ..inference.vcov import crv1_factor
 
 
 class MediationEffects(NamedTuple):
@@ -113,7 +114,7 @@ def crv1_se(bread: jax.Array, scores: jax.Array, cluster_weights, on: jax.Array,
     clusters). Only the diagonal of ``bread meat bread`` is formed:
     ``se_j^2 = f sum_g c_g ((bread s_g)_j)^2`` (``cluster_weights`` c: frequency weights or None)."""
     K = on.sum(axis=1) + 1.0
-    f = n_clusters / (n_clusters - 1.0) * (nobs - 1.0) / (nobs - K)
+    f = crv1_factor(n_clusters, nobs, K)
     t = jnp.einsum("gek,ekl->gel", scores, bread) ** 2
     ss = (t if cluster_weights is None else cluster_weights[:, None, None] * t).sum(axis=0)
     return jnp.sqrt(f[:, None] * ss)

@@ -33,6 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..inference.vcov import crv1_factor
 from .linalg import sweep_rows
 
 
@@ -228,10 +229,10 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     u1 = jnp.concatenate([Z1[0, :k1] * d[0] * d[:k1], zero])  # row of (X'X)^-1 of the regressor (total, a)
     U = jnp.stack([u1, u1, Z2[0, :k] * d[0] * d[:k], Z2[k1, :k] * d[k1] * d[:k]], axis=1)  # (k, 4, B)
     t = jnp.stack([_sum([z[:, q, e] * U[q, i] for q in range(k)]) for i, e in enumerate((0, 1, 2, 2))], axis=1)
-    # CRV1 with Stata/fixest's G/(G-1) (N-1)/(N-K), K = slopes + 1 (the fixed effects nested in the clusters)
+    # CRV1, K = slopes + 1 (the fixed effects nested in the clusters)
     N = T * n
     K = jnp.array([k1, k1, k, k], C.dtype)[:, None] + 1.0
-    se = jnp.sqrt(n / (n - 1.0) * (N - 1.0) / (N - K) * (Ct[:, None] * t**2).sum(axis=0))  # (4, B)
+    se = jnp.sqrt(crv1_factor(n, N, K) * (Ct[:, None] * t**2).sum(axis=0))  # (4, B)
     means = (Wt * (A / ((hi - lo) * N))[None]).sum(axis=1)
     out = TableReplicates(Wt[0].T, jnp.stack([beta_tot[0], beta_a[0], beta_b[0], *(Z1[0, k + 1 :] * d[0])], axis=1),
                           beta_b[k1], se.T, means.T)

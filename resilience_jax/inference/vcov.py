@@ -19,6 +19,9 @@ import jax.numpy as jnp
 VCOV_CODES = {"iid": 0, "HC1": 1, "CRV1": 2}
 
 
+def crv1_factor(n_clusters, nobs, k):
+    """Stata's and fixest's CRV1 small-sample factor ``G/(G-1) (N-1)/(N-K)`` (K as fixest counts it)."""
+    return n_clusters / (n_clusters - 1) * (nobs - 1) / (nobs - k)
 
 
 def sandwich(bread: jax.Array, scores: jax.Array) -> jax.Array:
@@ -49,5 +52,5 @@ def vcov_all(
     v_hc1 = n / (n - df_k) * sandwich(bread, scores)
     both = jax.ops.segment_sum(jnp.concatenate([scores, mask[:, None]], axis=1), cluster, n_clusters_max)
     cl_scores, g = both[:, :-1], (both[:, -1] > 0).sum()
-    v_crv1 = g / (g - 1) * (n - 1) / (n - df_k) * sandwich(bread, cl_scores)
+    v_crv1 = crv1_factor(g, n, df_k) * sandwich(bread, cl_scores)
     return v_iid, v_hc1, v_crv1, n, g

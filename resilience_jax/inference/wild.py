@@ -25,6 +25,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .vcov import crv1_factor
+
 WildWeights = Literal["rademacher", "webb"]
 ENUMERATE_MAX_G = 12
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
@@ -58,7 +60,7 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     u = y - X @ b
     per = lambda a: jax.ops.segment_sum(a, cluster, G)  # noqa: E731
     S = per(X * u[:, None])  # (G, k)
-    f = G / (G - 1) * (n - 1) / (n - k - 1)  # K counts the intercept or the nested fixed effects (fixest)
+    f = crv1_factor(G, n, k + 1)  # K counts the intercept or the nested fixed effects (fixest)
     se = jnp.sqrt(f * jnp.sum((S @ bread[j]) ** 2))
     keep = np.array([i for i in range(k) if i != j])
     Z = X[:, keep]
