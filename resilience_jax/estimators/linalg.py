@@ -19,20 +19,12 @@ def spd_inverse(A: jax.Array) -> tuple[jax.Array, jax.Array]:
     (or not finite) flags a singular design.
     """
     k = A.shape[-1]
-    eye = jnp.eye(k, dtype=bool)
-    M = A
+    Z = jnp.moveaxis(A, (-2, -1), (0, 1))  # the sweep's layout: matrix axes first
     pivots = []
     for j in range(k):
-        piv = M[..., j, j][..., None]
-        row = M[..., j, :] / piv
-        col = M[..., :, j]
-        on_row, on_col = eye[j][:, None], eye[j][None, :]
-        # the sweep: rank-one update off row/column j; row j scaled, column j negated and scaled
-        M = jnp.where(on_row, row[..., None, :], M - col[..., :, None] * row[..., None, :])
-        M = jnp.where(on_col, (-col / piv)[..., :, None], M)
-        M = jnp.where(on_row & on_col, (1.0 / piv)[..., None], M)
-        pivots.append(piv[..., 0])
-    return M, jnp.min(jnp.stack(pivots, axis=-1), axis=-1)
+        pivots.append(Z[j, j])
+        Z = sweep_rows(Z, j)
+    return jnp.moveaxis(Z, (0, 1), (-2, -1)), jnp.min(jnp.stack(pivots, axis=-1), axis=-1)
 
 
 def sweep_rows(Z: jax.Array, j: int) -> jax.Array:
