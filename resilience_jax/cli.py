@@ -101,23 +101,13 @@ OPT_LEVEL = {"describe": 0, "reproduce": 0, "bootstrap": 0}
 BOOTSTRAP_OPT1_FROM = 20_000  # replicates from which `bootstrap` compiles at level 1
 
 
-def opt_level(argv: list[str]) -> int | None:
-    """The XLA optimisation level for a command line (None: leave XLA's default)."""
-    command = next((a for a in argv if a in OPT_LEVEL), None)
-    if command is None:
+def opt_level(args: argparse.Namespace) -> int | None:
+    """The XLA optimisation level for a parsed command line (None: leave XLA's default)."""
+    if args.command not in OPT_LEVEL:
         return None
-    if command == "bootstrap":
-        import contextlib
-        import io
-
-        try:
-            with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-                args = build_parser().parse_args(argv)
-        except SystemExit:  # a usage error (or --help): main() reports it
-            return None
-        if args.n_boot >= BOOTSTRAP_OPT1_FROM:
-            return 1
-    return OPT_LEVEL[command]
+    if args.command == "bootstrap" and args.n_boot >= BOOTSTRAP_OPT1_FROM:
+        return 1
+    return OPT_LEVEL[args.command]
 
 
 def fast_compile(level: int = 0) -> None:
@@ -305,8 +295,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command line and return its exit code (``EXIT_USER_ERROR`` for bad input,
+    ``EXIT_INTERNAL_ERROR`` for a bug; no traceback unless ``--debug``)."""
     if not args.debug:
         warnings.showwarning = _show_warning
         warnings.simplefilter("default", ResilienceWarning)
@@ -338,11 +332,11 @@ def console_main() -> int:
     callers of :func:`main`, such as tests and notebooks, keep their own flags)."""
     import os
 
-    argv = sys.argv[1:]
-    level = opt_level(argv)
+    args = build_parser().parse_args(sys.argv[1:])
+    level = opt_level(args)
     if level is not None:
         fast_compile(level)
-    code = main(argv)
+    code = run(args)
     # The work is done and every output file is closed: skip the interpreter's teardown of JAX,
     # pandas and matplotlib (about half a second of every command). The persistent compilation
     # cache is written when a function compiles, not at exit.
