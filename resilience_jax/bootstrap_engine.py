@@ -194,9 +194,10 @@ class Engine:
 
     def evaluate(self, weights: np.ndarray) -> np.ndarray:
         """Statistics of any (R, G) batch of entity weights, through the replicates' compiled chunk."""
-        return self.recover(weights, self._evaluate(weights))
+        return self.recover(weights, self.evaluate_unrecovered(weights))
 
-    def _evaluate(self, weights: np.ndarray) -> np.ndarray:
+    def evaluate_unrecovered(self, weights: np.ndarray) -> np.ndarray:
+        """Statistics of the weights as the compiled chunk gives them (NaN rows not yet recovered)."""
         R = len(weights)
         pad = (-R) % self.chunk
         W = np.concatenate([weights, np.ones((pad, self.n_entities))]) if pad else np.asarray(weights)
@@ -222,7 +223,7 @@ class Engine:
             if not len(chosen):
                 break
             payload = _replicated((promoted, directions, members), self.sharding)
-            stats[todo[chosen]] = replace(self, payload=payload)._evaluate(weights[todo[chosen]])
+            stats[todo[chosen]] = replace(self, payload=payload).evaluate_unrecovered(weights[todo[chosen]])
             todo = np.setdiff1d(todo, todo[chosen])
         return stats
 
