@@ -160,8 +160,6 @@ def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, 
     return w, _evaluate(w, payload, n_entities=n_entities, n_periods=n_periods, fixed_effects=fixed_effects, path=path)
 
 
-
-
 @dataclass(frozen=True)
 class Engine:
     """A prepared bootstrap: the payload of the chosen path (placed on the devices), its chunk size
@@ -215,13 +213,9 @@ class Engine:
             return stats
         stats = np.array(stats)
         todo = np.flatnonzero(~np.isfinite(stats).all(axis=1))
-        if not len(todo):
-            return stats
         tab, directions, members = self.payload
-        while len(todo):
+        while len(todo):  # each pass covers at least the first replicate left
             promoted, chosen = promote_candidates(tab, self.source.X_ind, weights[todo])
-            if not len(chosen):
-                break
             payload = _replicated((promoted, directions, members), self.sharding)
             stats[todo[chosen]] = replace(self, payload=payload).evaluate_unrecovered(weights[todo[chosen]])
             todo = np.setdiff1d(todo, todo[chosen])
