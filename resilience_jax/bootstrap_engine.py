@@ -17,7 +17,8 @@ Paths
 - ``rows``: :func:`~resilience_jax.pipeline.mediation_fast` on the original rows with the
   replicate's province multiplicities (or Dirichlet weights) as frequency weights.
 - ``general``: the reference: gather the drawn provinces' rows into a new panel (each draw its own
-  entity) and recompute everything unweighted. Cluster scheme only.
+  entity) and recompute everything unweighted (:mod:`resilience_jax.estimators.gathered`, batched
+  with the replicates on the last axis). Cluster scheme only.
 
 Keys: replicate ``b``'s entity weights are ``draw_weights(replicate_key(key, b), ...)``
 (``jax.random.fold_in``), derived inside the compiled chunk from the replicate's global index, so
@@ -39,6 +40,8 @@ import pandas as pd
 from . import _checks, _x64  # noqa: F401
 from .errors import EstimationError
 from .estimators.mediation import mediation_effects
+from .estimators.gathered import SUB, gathered_data, replicates_from_rows
+from .estimators.replicates import Replicates
 from .estimators.tables import entity_tables, promote_candidates, replicates_from_tables
 from .pipeline import mediation_fast
 
@@ -105,25 +108,8 @@ def replicate_fast(weights: jax.Array, data: BootData, *, n_entities: int, fixed
     return _stats(mediation_fast(*data, weights, n_entities=n_entities, fixed_effects=fixed_effects))
 
 
-def replicate_general(weights: jax.Array, data: BootData, *, n_entities: int, fixed_effects: bool) -> jax.Array:
-    """The reference replicate: gather each drawn entity's rows (``weights`` are integer
-    multiplicities) into a new panel, one entity per draw, and refit unweighted."""
-    G = n_entities
-    draws = jnp.repeat(jnp.arange(G), weights.astype(jnp.int32), total_repeat_length=G)
-
-    def gather(x):
-        blocks = x.reshape(G, -1, *x.shape[1:])[draws]
-        return blocks.reshape(x.shape)
-
-    X, d, mem, x, u, C = data
-    return _stats(mediation_fast(gather(X), d, mem, gather(x), gather(u), gather(C), n_entities=G, fixed_effects=fixed_effects))
-
-
-def replicates_tables(weights: jax.Array, payload, *, n_periods: int) -> jax.Array:
-    """Statistics of a batch of replicates (B, G entity weights) from per-entity tables (entity
-    fixed effects only)."""
-    tab, directions, members = payload
-    r = replicates_from_tables(tab, weights, directions, members, n_periods)
+def _pack_batch(r: Replicates) -> jax.Array:
+    """(B, statistics) of a batch of :class:`~resilience_jax.estimators.replicates.Replicates`."""
     beta, se = r.beta, r.se
     eff = mediation_effects(beta[:, 1], se[:, 1], r.b, se[:, 3], beta[:, 0], se[:, 0], beta[:, 2], se[:, 2])
     return _pack(r.weights, eff, beta[:, 3:], r.means[:, 1:])
@@ -131,14 +117,18 @@ def replicates_tables(weights: jax.Array, payload, *, n_periods: int) -> jax.Arr
 
 def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path):
     if path == "tables":
-        return replicates_tables(weights, payload, n_periods=n_periods)
-    rep = replicate_fast if path == "rows" else replicate_general
-    return jax.vmap(lambda w: rep(w, payload, n_entities=n_entities, fixed_effects=fixed_effects))(weights)
+        return _pack_batch(replicates_from_tables(*payload[:1], weights, *payload[1:], n_periods))
+    if path == "general":
+        return _pack_batch(replicates_from_rows(weights, payload, fixed_effects=fixed_effects))
+    return jax.vmap(lambda w: replicate_fast(w, payload, n_entities=n_entities, fixed_effects=fixed_effects))(weights)
 
 
 def default_chunk(path: str, fixed_effects: bool = True) -> int:
     """Replicates per compiled chunk: 1,000 from the tables (a replicate is a few hundred numbers),
-    250 where a replicate holds the panel's rows (so that a chunk's arrays stay in cache)."""
+    250 on the weighted rows (so that a chunk's arrays stay in cache), 256 on the gathered rows
+    (eight sub-batches of ``SUB``)."""
+    if path == "general":
+        return 8 * SUB
     return 1000 if path == "fast" and fixed_effects else 250
 
 
@@ -243,6 +233,9 @@ def prepare(
     if path == "tables":
         tab = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=n_entities)
         payload = (tab, data.directions, data.members)
+    elif path == "general":
+        payload = gathered_data(data.X_ind, data.regressor, data.mediator, data.controls, data.directions, data.members,
+                                n_entities=n_entities)
     chunk += (-chunk) % n_dev  # every device gets the same number of replicates
     sharding = None
     if n_dev > 1:

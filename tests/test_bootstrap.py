@@ -43,9 +43,10 @@ def test_fast_paths_equal_gathered_rows_replicate_by_replicate(data, fe, path):
     np.testing.assert_allclose(sf, sg, rtol=1e-10, atol=1e-12)
 
 
-def test_replicates_equal_independent_pyfixest_refits(panel, data):
+@pytest.mark.parametrize("path", ["fast", "general"])
+def test_replicates_equal_independent_pyfixest_refits(panel, data, path):
     pf = pytest.importorskip("pyfixest")
-    weights, stats = run_replicates(jax.random.key(5), data, n_boot=4, n_entities=30, chunk_size=4)
+    weights, stats = run_replicates(jax.random.key(5), data, n_boot=4, n_entities=30, chunk_size=4, path=path)
     frame, spec = panel.frame, panel.spec
     provinces = list(dict.fromkeys(frame["province"]))
     for w, s in zip(weights, stats):
@@ -254,7 +255,7 @@ def test_top_level_exports_are_the_functions():
 
 def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
     """Replicates sharded over 4 forced host devices equal the 1-device run (same draws; statistics
-    to floating-point summation order, ~1e-14)."""
+    to floating-point summation order, ~1e-14), on the tables path and on the gathered rows."""
     import os
     import subprocess
     import sys
@@ -264,7 +265,8 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
         "from resilience_jax.bootstrap_engine import bootstrap\n"
         "assert len(jax.devices()) == 4\n"
         "r = bootstrap(n_boot=53, seed=9, chunk_size=20, devices=4)\n"
-        "np.savez(sys.argv[1], draws=r.draws.to_numpy(), mult=r.multiplicities)\n"
+        "g = bootstrap(n_boot=53, seed=9, chunk_size=20, devices=4, path='general')\n"
+        "np.savez(sys.argv[1], draws=r.draws.to_numpy(), mult=r.multiplicities, general=g.draws.to_numpy())\n"
     )
     out = tmp_path / "four.npz"
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
@@ -273,6 +275,7 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
     one = bootstrap(panel, n_boot=53, seed=9, chunk_size=20, devices=1)
     np.testing.assert_array_equal(four["mult"], one.multiplicities)
     np.testing.assert_allclose(four["draws"], one.draws.to_numpy(), rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(four["general"], one.draws.to_numpy(), rtol=1e-10, atol=1e-12)  # sharded gathered rows
 
 
 def test_candidate_tables_cover_or_flag(data):

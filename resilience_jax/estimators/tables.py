@@ -33,8 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..inference.vcov import crv1_factor
-from .linalg import sweep_rows
+from .replicates import Replicates, add_up, collect, crv1_ses, solve
 
 
 HEAD = 12  # candidates the replicates read (by one matrix product); see promote_candidates for the others
@@ -105,23 +104,6 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
     )
 
 
-class TableReplicates(NamedTuple):
-    """Statistics of a batch of replicates (leading axis: replicate)."""
-
-    weights: jax.Array  # (B, m) the mediation index's indicator weights
-    beta: jax.Array  # (B, 3 + extra) regressor's coefficient: total effect, a-path, b-path (c'), extra indices' baselines
-    b: jax.Array  # (B,) the mediator's coefficient in the b-path
-    se: jax.Array  # (B, 4) CRV1 SEs of c, a, c', b
-    means: jax.Array  # (B, 1 + extra) mean of each index over the replicate's rows
-
-
-def _sum(terms):
-    out = terms[0]
-    for t in terms[1:]:
-        out = out + t
-    return out
-
-
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     """``sum_g c_g L[rank_jb, j, g]`` (2m, B) for the ranks (2m, B) of the minimising (maximising)
     candidates and entity weights ``Ct`` (G, B): the first ``HEAD`` candidates are weighted for
@@ -131,7 +113,7 @@ def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     Bn = Ct.shape[1]
     h = min(HEAD, R)
     head = (L[:h].reshape(h * m, G) @ Ct).reshape(h, m, Bn)
-    out = _sum([jnp.where(rank == r, head[r], 0.0) for r in range(h)])
+    out = add_up([jnp.where(rank == r, head[r], 0.0) for r in range(h)])
     return jnp.where(rank < h, out, jnp.nan)
 
 
@@ -173,7 +155,7 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
 
 
 def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Array, members: jax.Array,
-                           n_periods: int) -> TableReplicates:
+                           n_periods: int) -> Replicates:
     """Entropy weights, the mediation equations' coefficients and CRV1 SEs, the extra indices'
     baseline coefficients and the index means for a batch of entity weights ``C`` (B, G), with
     entity fixed effects; equal to ``pipeline.mediation_fast(..., c)`` row by row. ``members``
@@ -205,38 +187,20 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     Wt = dvg / dvg.sum(axis=1, keepdims=True)  # (1 + extra, m, B)
     a = (directions[:, None] / (hi - lo))[None] * Wt  # each index's coefficients on the raw indicators
 
-    # [X'X | X'y] of the other variables (regressor, controls, mediator) and the indices, equilibrated
+    # [X'X | X'y] of the other variables (regressor, controls, mediator) and the indices
     S_oi, S_oo = (tab.m_oi @ Ct).reshape(k, m, Bn), (tab.m_oo @ Ct).reshape(k, k, Bn)
-    S_oa = _sum([S_oi[:, j][:, None] * a[:, j][None] for j in range(m)])  # (k, 1 + extra, B)
-    d = 1.0 / jnp.sqrt(jnp.stack([S_oo[i, i] for i in range(k)]))  # (k, B)
-    Z = jnp.concatenate([S_oo * d[:, None] * d[None, :], S_oa * d[:, None]], axis=1)
-    # sweep the regressor and controls: the total effect, a-path and baseline equations; then the
-    # mediator: the b-path. Each sweep leaves the inverse of the swept block in place.
-    k1 = k - 1
-    for j in range(k1):
-        Z = sweep_rows(Z, j)
-    Z1, Z2 = Z, sweep_rows(Z, k1)
-    beta_tot = Z1[:k1, k] * d[:k1]
-    beta_a = Z1[:k1, k1] * d[:k1] / d[k1]
-    beta_b = Z2[:k, k] * d[:k]
+    S_oa = add_up([S_oi[:, j][:, None] * a[:, j][None] for j in range(m)])  # (k, 1 + extra, B)
+    sw = solve(S_oo, S_oa)
     zero = jnp.zeros((1, Bn), C.dtype)
     # scores: residual = W_g v for v on [indicators, other variables]; M_g's rows of the other
-    # variables times the three equations' v in one product, then the regressor's (mediator's) bread row
-    V = jnp.stack([jnp.concatenate([a[0], -beta_tot, zero]),
-                   jnp.concatenate([jnp.zeros_like(a[0]), -beta_a, 1.0 + zero]),
-                   jnp.concatenate([a[0], -beta_b])], axis=1)  # (P, 3, B)
-    z = (tab.m_o @ V.reshape(V.shape[0], -1)).reshape(G, k, 3, Bn)
-    u1 = jnp.concatenate([Z1[0, :k1] * d[0] * d[:k1], zero])  # row of (X'X)^-1 of the regressor (total, a)
-    U = jnp.stack([u1, u1, Z2[0, :k] * d[0] * d[:k], Z2[k1, :k] * d[k1] * d[:k]], axis=1)  # (k, 4, B)
-    t = jnp.stack([_sum([z[:, q, e] * U[q, i] for q in range(k)]) for i, e in enumerate((0, 1, 2, 2))], axis=1)
-    # CRV1, K = slopes + 1 (the fixed effects nested in the clusters)
-    N = T * n
-    K = jnp.array([k1, k1, k, k], C.dtype)[:, None] + 1.0
-    se = jnp.sqrt(crv1_factor(n, N, K) * (Ct[:, None] * t**2).sum(axis=0))  # (4, B)
-    means = (Wt * (A / ((hi - lo) * N))[None]).sum(axis=1)
-    out = TableReplicates(Wt[0].T, jnp.stack([beta_tot[0], beta_a[0], beta_b[0], *(Z1[0, k + 1 :] * d[0])], axis=1),
-                          beta_b[k1], se.T, means.T)
+    # variables times the three equations' v in one product
+    V = jnp.stack([jnp.concatenate([a[0], -sw.beta_tot, zero]),
+                   jnp.concatenate([jnp.zeros_like(a[0]), -sw.beta_a, 1.0 + zero]),
+                   jnp.concatenate([a[0], -sw.beta_b])], axis=1)  # (P, 3, B)
+    scores = (tab.m_o @ V.reshape(V.shape[0], -1)).reshape(G, k, 3, Bn)
+    se = crv1_ses(sw, scores, Ct, n, T * n)
+    out = collect(Wt, sw, se, (Wt * (A / ((hi - lo) * T * n))[None]).sum(axis=1))
     # an uncovered replicate is marked (NaN log sums above), never silently wrong
     covered = jnp.isfinite(logs).all(axis=0)
     nan = jnp.asarray(jnp.nan, C.dtype)
-    return TableReplicates(*(jnp.where(covered.reshape((-1,) + (1,) * (x.ndim - 1)), x, nan) for x in out))
+    return Replicates(*(jnp.where(covered.reshape((-1,) + (1,) * (x.ndim - 1)), x, nan) for x in out))
