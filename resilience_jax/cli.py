@@ -90,15 +90,21 @@ def enable_compile_cache() -> Path | None:
     return Path(where)
 
 
-# XLA:CPU codegen optimisation level per command. describe/reproduce: arrays are tiny, so LLVM's
-# optimisation buys nothing at run time but costs about half of the compile time, which is most of
-# a cold CLI run. bootstrap: level 0 compiles the replicate chunk in ~0.9 s instead of ~1.3 s (level
-# 1; ~2 s at the default level 3) but runs a replicate in ~20-25 us instead of ~3 us: a cold run of
-# 10,000 replicates was ~0.5 s quicker on average at level 0; past ~20,000 replicates level 1 is.
-# (Numbers agree with the optimised build to ~1e-12: only the order of floating-point operations
-# changes.)
+# XLA:CPU compile settings of the `resilience-jax` process (a cold CLI run is mostly compilation).
+# - Codegen optimisation level per command. describe/reproduce: arrays are tiny, so LLVM's
+#   optimisation buys nothing at run time. bootstrap: level 0 compiles the replicate chunk in
+#   ~0.4 s instead of ~1 s at level 1 but runs a replicate in ~25 us instead of ~5 us, so level 1
+#   pays from ~30,000 replicates.
+# - XLA:CPU's legacy loop emitters instead of its MLIR fusion emitters
+#   (--xla_cpu_use_fusion_emitters=false): the same kernels at run time here (within noise), compiled
+#   in half the time (the bootstrap chunk: 0.4 s instead of 1.0 s at level 0, 1.0-1.2 s instead of
+#   1.8-2.4 s at the default level). Set only on jaxlib versions known to have the flag (an unknown
+#   flag in XLA_FLAGS aborts the process).
+# Numbers agree with the library's default build to ~1e-12: only the order of floating-point
+# operations changes.
 OPT_LEVEL = {"describe": 0, "reproduce": 0, "bootstrap": 0}
-BOOTSTRAP_OPT1_FROM = 20_000  # replicates from which `bootstrap` compiles at level 1
+BOOTSTRAP_OPT1_FROM = 30_000  # replicates from which `bootstrap` compiles at level 1
+LEGACY_EMITTERS_JAXLIB = ((0, 6), (0, 11))  # jaxlib [from, to) that has --xla_cpu_use_fusion_emitters
 
 
 def opt_level(args: argparse.Namespace) -> int | None:
@@ -110,14 +116,30 @@ def opt_level(args: argparse.Namespace) -> int | None:
     return OPT_LEVEL[args.command]
 
 
+def _has_emitter_flag() -> bool:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major_minor = tuple(int(p) for p in version("jaxlib").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return False
+    lo, hi = LEGACY_EMITTERS_JAXLIB
+    return lo <= major_minor < hi
+
+
 def fast_compile(level: int = 0) -> None:
-    """Set XLA:CPU's codegen optimisation level, unless the user set it; call before any JAX
-    computation (the backend reads ``XLA_FLAGS`` when it starts)."""
+    """Set XLA:CPU's codegen optimisation level and, where the installed jaxlib has the flag, its
+    legacy loop emitters, unless the user set them; call before any JAX computation (the backend
+    reads ``XLA_FLAGS`` when it starts)."""
     import os
 
     flags = os.environ.get("XLA_FLAGS", "")
+    add = []
     if "xla_backend_optimization_level" not in flags:
-        os.environ["XLA_FLAGS"] = f"{flags} --xla_backend_optimization_level={int(level)}".strip()
+        add.append(f"--xla_backend_optimization_level={int(level)}")
+    if "xla_cpu_use_fusion_emitters" not in flags and _has_emitter_flag():
+        add.append("--xla_cpu_use_fusion_emitters=false")
+    os.environ["XLA_FLAGS"] = " ".join([flags, *add]).strip()
 
 
 def _header(panel) -> None:

@@ -1,5 +1,6 @@
 """Command line: describe/reproduce outputs, Table 2 moments, and clean errors on bad input."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -110,3 +111,36 @@ def test_console_script_subprocess(tmp_path, raw):
     bad = subprocess.run([*cmd, "describe", "--data", str(path)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert bad.returncode == 2 and "duplicate (province, year) rows: Beijing 2010" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_fast_compile_flags(monkeypatch):
+    """The CLI process lowers XLA:CPU's codegen level and, on jaxlib versions that have the flag,
+    uses its legacy loop emitters; flags the user set are left alone."""
+    from resilience_jax import cli
+
+    monkeypatch.delenv("XLA_FLAGS", raising=False)
+    cli.fast_compile(0)
+    flags = os.environ["XLA_FLAGS"].split()
+    assert "--xla_backend_optimization_level=0" in flags
+    assert ("--xla_cpu_use_fusion_emitters=false" in flags) == cli._has_emitter_flag()
+    monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=3 --xla_cpu_use_fusion_emitters=true")
+    cli.fast_compile(0)
+    assert os.environ["XLA_FLAGS"] == "--xla_backend_optimization_level=3 --xla_cpu_use_fusion_emitters=true"
+
+
+def test_console_bootstrap_equals_library(tmp_path):
+    """`resilience-jax bootstrap` (its own XLA compile flags) draws what the library draws, and its
+    statistics agree to rounding."""
+    from resilience_jax import bootstrap
+
+    exe = shutil.which("resilience-jax")
+    cmd = [exe] if exe else [sys.executable, "-m", "resilience_jax.cli"]
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
+    env["RESILIENCE_JAX_CACHE_DIR"] = "off"
+    done = subprocess.run([*cmd, "bootstrap", "--n-boot", "300", "--seed", "4", "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    draws = pd.read_parquet(tmp_path / "bootstrap_REIC_draws.parquet")
+    lib = bootstrap(n_boot=300, seed=4)
+    np.testing.assert_array_equal(np.load(tmp_path / "bootstrap_REIC_weights.npz")["multiplicities"], lib.multiplicities)
+    np.testing.assert_allclose(draws.to_numpy(), lib.draws.to_numpy(), rtol=1e-10, atol=1e-12)
