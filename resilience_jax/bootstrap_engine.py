@@ -227,6 +227,8 @@ def prepare(
     n_dev = len(jax.devices()) if devices is None else int(devices)
     if not 1 <= n_dev <= len(jax.devices()):
         raise EstimationError(f"devices must be between 1 and {len(jax.devices())}, got {devices!r}")
+    if path == "general" and scheme != "cluster":
+        raise EstimationError("the gathered-rows (general) path needs integer multiplicities: scheme='cluster'")
     if path == "fast":
         path = "tables" if fixed_effects else "rows"
     payload = data

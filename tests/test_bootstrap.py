@@ -189,6 +189,11 @@ def test_bad_input(panel, kwargs, msg):
         bootstrap(panel, **{"n_boot": 10, **kwargs})
 
 
+def test_gathered_rows_need_multiplicities(data):
+    with pytest.raises(EstimationError, match="integer multiplicities"):
+        run_replicates(jax.random.key(0), data, n_boot=4, n_entities=30, scheme="bayesian", path="general")
+
+
 def test_fewer_than_two_clusters(panel):
     one = load_panel(panel.frame[panel.frame["province"] == "Beijing"])
     with pytest.raises(EstimationError, match="at least 2 clusters"):

@@ -8,8 +8,10 @@ cover.
 Layout: a batch of replicates is processed ``SUB`` at a time (``lax.map``), each sub-batch as
 arrays (slot, period, variable, replicate) with the replicates on the last (contiguous) axis, so
 that XLA vectorises across them and a sub-batch stays in cache. Indicators with the same index
-membership form one block: each index is a ratio of block sums, so a row costs one
-multiply-add per indicator whatever the number of indices.
+membership form one block: each index is a ratio of block sums, so a row costs a few
+multiply-adds per indicator whatever the number of indices. Where the time goes (2 cores,
+10,000 replicates): about a sixth gathering and storing the rows, over a quarter normalising and
+taking the logarithms, a fifth forming the cross products, the rest the indices and the scores.
 """
 
 from __future__ import annotations
@@ -90,10 +92,9 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
     coef = data.block_members[:, :, None] / (data.block_members @ part_w)[:, None]  # (U, A, b)
     Id = add_up([part[:, :, a][:, :, None] * coef[:, a][None, None] for a in range(A)])  # (G, T, U, b)
     k = Do.shape[2]
-    iu, ju = np.triu_indices(k)
-    upper = (Do[:, :, iu] * Do[:, :, ju]).sum(axis=(0, 1))
-    S_oo = jnp.zeros((k, k, upper.shape[-1]), upper.dtype).at[iu, ju].set(upper).at[ju, iu].set(upper)
-    S_oa = (Do[:, :, :, None] * Id[:, :, None, :]).sum(axis=(0, 1))[:, data.distinct]  # (k, E, b)
+    # cross products as one batched matrix product (a fused multiply-reduce is ~1.5x slower here)
+    M = jnp.einsum("gtib,gtjb->ijb", Do, jnp.concatenate([Do, Id], axis=2))
+    S_oo, S_oa = M[:, :k], M[:, k:][:, data.distinct]  # (k, k, b), (k, E, b)
     sw = solve(S_oo, S_oa)
     # residuals of the three equations, then their cluster scores X_g' u_g
     k1 = k - 1
