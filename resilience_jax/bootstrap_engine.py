@@ -125,10 +125,10 @@ def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path):
 
 def default_chunk(path: str, fixed_effects: bool = True) -> int:
     """Replicates per compiled chunk: 1,000 from the tables (a replicate is a few hundred numbers),
-    250 on the weighted rows (so that a chunk's arrays stay in cache), 256 on the gathered rows
-    (eight sub-batches of ``SUB``)."""
+    250 on the weighted rows (so that a chunk's arrays stay in cache), 480 on the gathered rows
+    (ten sub-batches of ``SUB``)."""
     if path == "general":
-        return 8 * SUB
+        return 10 * SUB
     return 1000 if path == "fast" and fixed_effects else 250
 
 
