@@ -60,13 +60,14 @@ def plot_indirect(boot, path: str | Path) -> Path:
     # one filled outline, not 80 bar patches (a quarter of the figure's drawing time)
     ax.hist(ab, bins=80, density=True, histtype="stepfilled", color="#4C72B0", alpha=0.7,
             label=f"bootstrap ({boot.scheme}, {boot.n_boot} replicates)")
-    grid = np.linspace(np.quantile(ab, 0.001), np.quantile(ab, 0.999), 400)
     ab0, z0 = boot.estimate["ab"], boot.estimate["sobel_z"]
-    se = ab0 / z0
+    se = abs(ab0 / z0)
+    # the normal curve over its own +-4 SE as well as the draws' range (not cut off mid-air)
+    grid = np.linspace(min(np.quantile(ab, 0.001), ab0 - 4 * se), max(np.quantile(ab, 0.999), ab0 + 4 * se), 400)
     ax.plot(grid, np.exp(-0.5 * ((grid - ab0) / se) ** 2) / (se * np.sqrt(2 * np.pi)), color="#C44E52",
             lw=2, label=f"Sobel normal approximation (z = {z0:.2f})")
     ax.axvline(ab0, color="black", lw=1, ls="--", label=f"estimate {ab0:.4f}")
-    lo, hi = boot.ci("bca")["lower"]["ab"], boot.ci("bca")["upper"]["ab"]
+    lo, hi = boot.ci("bca").loc["ab"]
     ax.axvspan(lo, hi, color="grey", alpha=0.15, label="95% BCa interval")
     ax.set_xlabel("indirect effect a*b")
     ax.set_ylabel("density")
