@@ -39,8 +39,8 @@ import pandas as pd
 
 from . import _checks, _x64  # noqa: F401
 from .errors import EstimationError
-from .estimators.mediation import mediation_effects
 from .estimators.gathered import SUB, gathered_data, replicates_from_rows
+from .estimators.mediation import mediation_effects
 from .estimators.replicates import Replicates
 from .estimators.tables import entity_tables, promote_candidates, replicates_from_tables
 from .pipeline import mediation_fast
@@ -117,7 +117,8 @@ def _pack_batch(r: Replicates) -> jax.Array:
 
 def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path):
     if path == "tables":
-        return _pack_batch(replicates_from_tables(*payload[:1], weights, *payload[1:], n_periods))
+        tab, directions, members = payload
+        return _pack_batch(replicates_from_tables(tab, weights, directions, members, n_periods))
     if path == "general":
         return _pack_batch(replicates_from_rows(weights, payload, fixed_effects=fixed_effects))
     return jax.vmap(lambda w: replicate_fast(w, payload, n_entities=n_entities, fixed_effects=fixed_effects))(weights)
