@@ -9,9 +9,8 @@ Layout: a batch of replicates is processed ``SUB`` at a time (``lax.map``), each
 arrays (slot, period, variable, replicate) with the replicates on the last (contiguous) axis, so
 that XLA vectorises across them and a sub-batch stays in cache. Indicators with the same index
 membership form one block: each index is a ratio of block sums, so a row costs a few
-multiply-adds per indicator whatever the number of indices. Where the time goes (2 cores,
-10,000 replicates): about a sixth gathering and storing the rows, over a quarter normalising and
-taking the logarithms, a fifth forming the cross products, the rest the indices and the scores.
+multiply-adds per indicator whatever the number of indices. The cross products are formed slot by slot in one batched matrix
+product, and the cluster scores follow from them without residual rows.
 """
 
 from __future__ import annotations
@@ -92,16 +91,17 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
     coef = data.block_members[:, :, None] / (data.block_members @ part_w)[:, None]  # (U, A, b)
     Id = add_up([part[:, :, a][:, :, None] * coef[:, a][None, None] for a in range(A)])  # (G, T, U, b)
     k = Do.shape[2]
-    # cross products as one batched matrix product (a fused multiply-reduce is ~1.5x slower here)
-    M = jnp.einsum("gtib,gtjb->ijb", Do, jnp.concatenate([Do, Id], axis=2))
-    S_oo, S_oa = M[:, :k], M[:, k:][:, data.distinct]  # (k, k, b), (k, E, b)
-    sw = solve(S_oo, S_oa)
-    # residuals of the three equations, then their cluster scores X_g' u_g
+    # each slot's cross products [Do | Id]' Do as one batched matrix product (a fused multiply-reduce
+    # is ~1.5x slower here); their sum is X'X and X'y, and the cluster scores X_g' u_g of the three
+    # equations are linear in them (no residual rows)
+    Mg = jnp.einsum("gtib,gtjb->gijb", Do, jnp.concatenate([Do, Id], axis=2))  # (G, k, k + U, b)
+    M = Mg.sum(axis=0)
+    sw = solve(M[:, :k], M[:, k:][:, data.distinct])
     k1 = k - 1
-    y, med = Id[:, :, data.distinct[0]], Do[:, :, k1]
-    fitted = [add_up([Do[:, :, q] * beta[q] for q in range(len(beta))]) for beta in (sw.beta_tot, sw.beta_a, sw.beta_b)]
-    resid = jnp.stack([y - fitted[0], med - fitted[1], y - fitted[2]], axis=2)  # (G, T, 3, b)
-    scores = (Do[:, :, :, None] * resid[:, :, None]).sum(axis=1)  # (G, k, 3, b)
+    g_y = jax.lax.dynamic_index_in_dim(Mg, k + data.distinct[0], axis=2, keepdims=False)  # X_g' y, (G, k, b)
+    scores = jnp.stack([g_y - add_up([Mg[:, :, q] * sw.beta_tot[q] for q in range(k1)]),
+                        Mg[:, :, k1] - add_up([Mg[:, :, q] * sw.beta_a[q] for q in range(k1)]),
+                        g_y - add_up([Mg[:, :, q] * sw.beta_b[q] for q in range(k)])], axis=2)  # (G, k, 3, b)
     se = crv1_ses(sw, scores, None, G, n)
     return collect(Wt, sw, se, (Wt * (S / n)[None]).sum(axis=1))
 
