@@ -9,8 +9,9 @@ Layout: a batch of replicates is processed ``SUB`` at a time (``lax.map``), each
 arrays (slot, period, variable, replicate) with the replicates on the last (contiguous) axis, so
 that XLA vectorises across them and a sub-batch stays in cache. Indicators with the same index
 membership form one block: each index is a ratio of block sums, so a row costs a few
-multiply-adds per indicator whatever the number of indices. The cross products are formed slot by slot in one batched matrix
-product, and the cluster scores follow from them without residual rows.
+multiply-adds per indicator whatever the number of indices. The cross products are formed slot
+by slot in one batched matrix product, and the cluster scores follow from them without residual
+rows.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 
 from .replicates import Replicates, add_up, collect, crv1_ses, solve
 
-SUB = 48  # replicates per sub-batch (measured on 2 cores: 48 about 8% quicker than 32, 64 and 128 slower)
+SUB = 48  # replicates per sub-batch (measured on 2 cores: 48 about 15% quicker than 32, 64 within noise, 128 slower)
 
 
 class GatheredData(NamedTuple):
