@@ -139,6 +139,34 @@ def test_float32_mode_draws_the_same_multiplicities(tmp_path):
     np.testing.assert_array_equal(np.load(out), np.asarray(w64))
 
 
+def test_float32_mode_bootstrap_agrees_with_float64(tmp_path, panel):
+    """RESILIENCE_JAX_FLOAT32=1: the entropy weights and every bootstrap path are finite (0 ln 0
+    must not become 0 * log(0) = NaN when 1e-300 rounds to 0) and agree with float64."""
+    import os
+    import subprocess
+    import sys
+
+    from resilience_jax import entropy_weights
+
+    script = ("import sys, numpy as np\n"
+              "from resilience_jax import bootstrap, entropy_weights, load_panel\n"
+              "p = load_panel()\n"
+              "w = np.asarray(entropy_weights(p.indicator_matrix(), p.spec.index.directions).weights)\n"
+              "d = {path: bootstrap(n_boot=40, seed=1, path=path).draws.to_numpy() for path in ('fast', 'rows', 'general')}\n"
+              "np.savez(sys.argv[1], weights=w, **d)\n")
+    out = tmp_path / "f32.npz"
+    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, RESILIENCE_JAX_FLOAT32="1"),
+                   check=True, timeout=600)
+    got = np.load(out)
+    assert got["weights"].dtype == np.float32
+    w64 = np.asarray(entropy_weights(panel.indicator_matrix(), panel.spec.index.directions).weights)
+    np.testing.assert_allclose(got["weights"], w64, rtol=1e-4)
+    ref = bootstrap(panel, n_boot=40, seed=1).draws.to_numpy()
+    for path in ("fast", "rows", "general"):
+        assert np.isfinite(got[path]).all(), path
+        np.testing.assert_allclose(got[path], ref, rtol=2e-3, atol=1e-5, err_msg=path)
+
+
 def test_bayesian_bootstrap_runs(panel):
     res = bootstrap(panel, n_boot=50, seed=0, scheme="bayesian")
     np.testing.assert_allclose(res.multiplicities.sum(axis=1), 30.0, rtol=1e-12)

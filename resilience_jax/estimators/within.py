@@ -59,7 +59,7 @@ def within(
         v = v - ue * (v - group_demean(v, w, entity, n_entities))
         return v - ut * (v - group_demean(v, w, time, n_periods))
 
-    scale = jnp.maximum(jnp.abs(x).max(), 1e-300)
+    scale = jnp.maximum(jnp.abs(x).max(), jnp.finfo(x.dtype).tiny)
 
     def cond(state):
         _, delta, it = state

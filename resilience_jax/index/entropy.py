@@ -36,7 +36,6 @@ from .. import _x64  # noqa: F401
 from ..errors import EstimationError
 
 PanelMode = Literal["pooled", "per_year", "global"]
-_TINY = 1e-300
 
 
 class EntropyWeights(NamedTuple):
@@ -62,9 +61,11 @@ class EntropyWeights(NamedTuple):
     constant: jax.Array
 
 
-def _plogp(p: jax.Array) -> jax.Array:
-    # p * log(max(p, tiny)): exactly 0 at p = 0 without a where() branch (cheaper under vmap)
-    return p * jnp.log(jnp.maximum(p, _TINY))
+def xlogx(x: jax.Array) -> jax.Array:
+    """``x ln x`` with ``0 ln 0 = 0``, as ``x * log(max(x, tiny))`` (no where() branch, cheaper
+    batched). ``tiny`` is the smallest normal number of x's dtype: a fixed 1e-300 would round to 0 in
+    float32 and give 0 * log(0) = NaN."""
+    return x * jnp.log(jnp.maximum(x, jnp.finfo(x.dtype).tiny))
 
 
 def _normalise(X, directions, lo, hi):
@@ -81,7 +82,7 @@ def _entropy_of(z, w, shift):
     total = (w[:, None] * zs).sum(axis=0)
     p = zs / jnp.where(total > 0, total, 1.0)
     n_eff = w.sum()
-    return -(w[:, None] * _plogp(p)).sum(axis=0) / jnp.log(n_eff)
+    return -(w[:, None] * xlogx(p)).sum(axis=0) / jnp.log(n_eff)
 
 
 def _weights_from(e):
