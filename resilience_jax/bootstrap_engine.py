@@ -405,7 +405,7 @@ def bootstrap(
     scheme : ``"cluster"`` or ``"bayesian"``. index : index symbol (default: the overall index).
     fixed_effects : province fixed effects (True) or the pooled "as printed" reading.
     chunk_size : replicates per compiled chunk (memory bound; results do not depend on it); default
-        1,000 on the tables path, 250 on the row paths.
+        :func:`default_chunk` of the path.
     path : ``"fast"`` (default), ``"rows"``, or ``"general"`` (gathered rows; the reference; cluster only).
     devices : local devices to shard the replicates over (default: all); same numbers on any count.
     """

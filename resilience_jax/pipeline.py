@@ -31,7 +31,7 @@ from .data.validate import Panel
 from .errors import EstimationError
 from .estimators.mediation import MediationEffects, crv1_se, mediation_effects, solve_equations
 from .estimators.ols import fit_batch_core
-from .index.entropy import EntropyWeights, entropy_core, entropy_weights, index_weights, log0
+from .index.entropy import EntropyWeights, entropy_core, entropy_from_sums, entropy_weights, index_weights, log0
 from .report.results import FeolsResult, MediationResult
 
 
@@ -260,7 +260,7 @@ def mediation_fast(
     S = (r * z).sum(axis=0)
     # sum_i r_i p ln p with p = z / S equals (sum_i r_i z ln z) / S - ln S  (sum_i r_i = n_eff)
     n_eff = T * c.sum() if weighted else n
-    e = -((r * z * log0(z)).sum(axis=0) / S - jnp.log(S)) / jnp.log(n_eff)  # r * z shared with S
+    e = entropy_from_sums(S, (r * z * log0(z)).sum(axis=0), n_eff)  # r * z shared with S
     W = index_weights(e, members)
     idx = z @ W.T  # (n, 1 + extra)
     D = jnp.concatenate([idx[:, :1], regressor[:, None], mediator[:, None], controls, idx[:, 1:]], axis=1)

@@ -33,6 +33,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..index.entropy import entropy_from_sums, index_weights
 from .replicates import Replicates, add_up, collect, crv1_ses, solve
 
 
@@ -181,10 +182,8 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     csum = tab.psum @ Ct
     pos = (directions > 0)[:, None]
     A = jnp.where(pos, csum - T * n * lo, T * n * hi - csum)
-    e = (jnp.log(A) - jnp.where(pos, Bmin, Bmax) / A) / jnp.log(T * n)  # (m, B)
-    mem = members if members.ndim == 2 else members[None]
-    dvg = (1.0 - e)[None] * mem[:, :, None]
-    Wt = dvg / dvg.sum(axis=1, keepdims=True)  # (1 + extra, m, B)
+    e = entropy_from_sums(A, jnp.where(pos, Bmin, Bmax), T * n)  # (m, B)
+    Wt = index_weights(e, members)  # (1 + extra, m, B)
     a = (directions[:, None] / (hi - lo))[None] * Wt  # each index's coefficients on the raw indicators
 
     # [X'X | X'y] of the other variables (regressor, controls, mediator) and the indices

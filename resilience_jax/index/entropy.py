@@ -149,10 +149,20 @@ def entropy_core(
     return EntropyWeights(weights, e, d, z, index, sub, constant_t)
 
 
+def entropy_from_sums(total: jax.Array, xlogx_total: jax.Array, n) -> jax.Array:
+    """Entropy ``e_j`` from ``total = sum_i w_i v_ij`` and ``xlogx_total = sum_i w_i v_ij ln v_ij``
+    over n (effective) objects, for any positive rescaling ``v`` of the normalised values (z, or
+    the distances to the minimum): ``sum_i w_i p ln p`` with ``p = v / total`` equals
+    ``xlogx_total / total - ln total``, so ``e = (ln total - xlogx_total / total) / ln n``."""
+    return (jnp.log(total) - xlogx_total / total) / jnp.log(n)
+
+
 def index_weights(entropy: jax.Array, members: jax.Array) -> jax.Array:
-    """(D, m) indicator weights of D indices from the entropies: ``1 - e_j`` renormalised over each
-    index's members (rows of the 0/1 ``members``; a (m,) ``members`` is one index)."""
+    """(D, m, ...) indicator weights of D indices from the entropies (m, ...): ``1 - e_j``
+    renormalised over each index's members (rows of the 0/1 ``members``; a (m,) ``members`` is one
+    index). Trailing axes of ``entropy`` are batch axes (replicates)."""
     mem = members if members.ndim == 2 else members[None]
+    mem = mem.reshape(mem.shape + (1,) * (entropy.ndim - 1))
     dvg = (1.0 - entropy)[None] * mem
     return dvg / dvg.sum(axis=1, keepdims=True)
 
