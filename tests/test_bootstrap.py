@@ -16,6 +16,17 @@ from resilience_jax.errors import EstimationError
 CONTROLS = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]
 
 
+def run_script(script: str, out, timeout: int = 600, **env) -> np.lib.npyio.NpzFile:
+    """Run ``script`` (which saves its arrays to ``sys.argv[1]``) in a fresh Python process with
+    extra environment variables (set before JAX starts), and load what it saved."""
+    import os
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, **env), check=True, timeout=timeout)
+    return np.load(out)
+
+
 @pytest.fixture(scope="module")
 def panel():
     return load_panel()
@@ -124,28 +135,18 @@ def test_uniform_index_is_the_64_bit_multiply_shift():
 
 def test_float32_mode_draws_the_same_multiplicities(tmp_path):
     """RESILIENCE_JAX_FLOAT32=1 (no 64-bit integers) draws the same cluster multiplicities."""
-    import os
-    import subprocess
-    import sys
-
     script = ("import sys, jax, numpy as np\n"
               "from resilience_jax.bootstrap_engine import draw_weights\n"
               "w = jax.vmap(lambda k: draw_weights(k, 30, 'cluster'))(jax.random.split(jax.random.key(7), 50))\n"
-              "np.save(sys.argv[1], np.asarray(w))\n")
-    out = tmp_path / "w32.npy"
-    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, RESILIENCE_JAX_FLOAT32="1"),
-                   check=True, timeout=300)
+              "np.savez(sys.argv[1], w=np.asarray(w))\n")
+    got = run_script(script, tmp_path / "w32.npz", timeout=300, RESILIENCE_JAX_FLOAT32="1")
     w64 = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(jax.random.split(jax.random.key(7), 50))
-    np.testing.assert_array_equal(np.load(out), np.asarray(w64))
+    np.testing.assert_array_equal(got["w"], np.asarray(w64))
 
 
 def test_float32_mode_bootstrap_agrees_with_float64(tmp_path, panel):
     """RESILIENCE_JAX_FLOAT32=1: the entropy weights and every bootstrap path are finite (0 ln 0
     must not become 0 * log(0) = NaN when 1e-300 rounds to 0) and agree with float64."""
-    import os
-    import subprocess
-    import sys
-
     from resilience_jax import entropy_weights
 
     script = ("import sys, numpy as np\n"
@@ -154,10 +155,7 @@ def test_float32_mode_bootstrap_agrees_with_float64(tmp_path, panel):
               "w = np.asarray(entropy_weights(p.indicator_matrix(), p.spec.index.directions).weights)\n"
               "d = {path: bootstrap(n_boot=40, seed=1, path=path).draws.to_numpy() for path in ('fast', 'rows', 'general')}\n"
               "np.savez(sys.argv[1], weights=w, **d)\n")
-    out = tmp_path / "f32.npz"
-    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, RESILIENCE_JAX_FLOAT32="1"),
-                   check=True, timeout=600)
-    got = np.load(out)
+    got = run_script(script, tmp_path / "f32.npz", RESILIENCE_JAX_FLOAT32="1")
     assert got["weights"].dtype == np.float32
     w64 = np.asarray(entropy_weights(panel.indicator_matrix(), panel.spec.index.directions).weights)
     np.testing.assert_allclose(got["weights"], w64, rtol=1e-4)
@@ -294,10 +292,6 @@ def test_top_level_exports_are_the_functions():
 def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
     """Replicates sharded over 4 forced host devices equal the 1-device run (same draws; statistics
     to floating-point summation order, ~1e-14), on the tables path and on the gathered rows."""
-    import os
-    import subprocess
-    import sys
-
     script = (
         "import sys, numpy as np, jax\n"
         "from resilience_jax.bootstrap_engine import bootstrap\n"
@@ -306,10 +300,8 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
         "g = bootstrap(n_boot=53, seed=9, chunk_size=20, devices=4, path='general')\n"
         "np.savez(sys.argv[1], draws=r.draws.to_numpy(), mult=r.multiplicities, general=g.draws.to_numpy())\n"
     )
-    out = tmp_path / "four.npz"
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
-    subprocess.run([sys.executable, "-c", script, str(out)], env=env, check=True, timeout=600)
-    four = np.load(out)
+    four = run_script(script, tmp_path / "four.npz", XLA_FLAGS="--xla_force_host_platform_device_count=4",
+                      JAX_PLATFORMS="cpu")
     one = bootstrap(panel, n_boot=53, seed=9, chunk_size=20, devices=1)
     np.testing.assert_array_equal(four["mult"], one.multiplicities)
     np.testing.assert_allclose(four["draws"], one.draws.to_numpy(), rtol=1e-11, atol=1e-12)
