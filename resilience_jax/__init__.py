@@ -2,7 +2,15 @@
 with fast JAX bootstraps of the whole pipeline; a reproduction of Yao, Lu & Li (2025).
 
 Importing the package enables JAX's float64 mode (see :mod:`resilience_jax._x64`; set
-``RESILIENCE_JAX_FLOAT32=1`` before import to opt out). Public names are imported lazily.
+``RESILIENCE_JAX_FLOAT32=1`` before import to opt out). Public names and subpackages are
+imported lazily, on first use (``rj.datasets.paper_panel()`` works after ``import resilience_jax as rj``).
+
+The package reads as the pipeline, imports flowing one way (a test checks it):
+``errors``, ``status``, ``_x64`` (anywhere) -> ``datasets`` -> ``data`` -> ``index`` -> ``inference``
+-> ``estimators`` -> ``results`` -> ``api``, ``design``, ``suite`` -> ``bootstrap`` -> ``report`` -> ``cli``.
+The staged core: ``index.stage`` (the index stage), ``estimators.equations`` (the equations stage),
+composed by ``estimators.staged`` (the single fit on rows) and ``bootstrap.paths`` (tables, rows,
+gathered rows).
 """
 
 from __future__ import annotations
@@ -26,20 +34,27 @@ _LAZY = {
     "entropy_weights": "resilience_jax.index.entropy",
     "feols": "resilience_jax.api",
     "mediation": "resilience_jax.api",
+    "SSC": "resilience_jax.inference.vcov",
     "sobel": "resilience_jax.inference.significance",
-    "run_suite": "resilience_jax.pipeline",
-    "bootstrap": "resilience_jax.bootstrap_engine",
+    "run_suite": "resilience_jax.suite",
+    "wild_bootstrap": "resilience_jax.bootstrap.wild",
 }
+# subpackages and modules reachable as attributes; `bootstrap` is the package, callable as the
+# function (see resilience_jax.bootstrap)
+_SUBMODULES = ("bootstrap", "data", "datasets", "errors", "estimators", "index", "inference", "report", "results",
+               "status", "suite")
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'resilience_jax' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted([*globals(), *_LAZY])
+    return sorted([*globals(), *_LAZY, *_SUBMODULES])
 
 
-__all__ = sorted(_LAZY)
+__all__ = sorted([*_LAZY, "bootstrap"])

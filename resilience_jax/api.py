@@ -22,8 +22,8 @@ from .errors import DataError, EstimationError, FewClustersWarning
 from .estimators.mediation import mediation_summary_batch, unpack_summary
 from .estimators.ols import fit_batch
 from .estimators.within import within
-from .inference.vcov import VCOV_CODES
-from .report.results import FeolsResult, MediationResult
+from .inference.vcov import DEFAULT_SSC, SSC, VCOV_CODES
+from .results.regression import FeolsResult, MediationResult
 
 FEW_CLUSTERS = 10
 
@@ -83,13 +83,16 @@ class BatchDesign(NamedTuple):
     use_time: np.ndarray
     vcov_kind: np.ndarray
     df_k: np.ndarray
+    ssc: SSC = DEFAULT_SSC
 
     def fit(self):
+        """The batch's fits (one jitted, vmapped call; see ``estimators.ols.fit_batch``)."""
         n = self.y.shape[1]
-        return fit_batch(*self, n_entities=n, n_periods=n, n_clusters_max=n, two_way=bool((self.use_entity & self.use_time).any()))
+        return fit_batch(*self[:-1], n_entities=n, n_periods=n, n_clusters_max=n,
+                         two_way=bool((self.use_entity & self.use_time).any()), ssc=self.ssc)
 
 
-def fit_many(data, specs: Sequence[RegSpec]) -> list[FeolsResult]:
+def fit_many(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> list[FeolsResult]:
     """Fit a batch of regressions on one DataFrame with one jitted, vmapped call.
 
     Raises
@@ -97,12 +100,12 @@ def fit_many(data, specs: Sequence[RegSpec]) -> list[FeolsResult]:
     DataError, EstimationError
         As :func:`feols`, naming the regression concerned.
     """
-    design = batch_design(data, specs)
+    design = batch_design(data, specs, ssc=ssc)
     fits = jax.tree_util.tree_map(np.asarray, design.fit())
     return [_wrap(s, design, fits, r) for r, s in enumerate(specs)]
 
 
-def batch_design(data, specs: Sequence[RegSpec]) -> BatchDesign:
+def batch_design(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> BatchDesign:
     """Validate a batch of regressions and stack their padded, masked arrays."""
     df = _frame(data)
     n = len(df)
@@ -154,11 +157,11 @@ def batch_design(data, specs: Sequence[RegSpec]) -> BatchDesign:
             CL[r] = cl
             _check_clusters(len(np.unique(cl[sel])), cluster, where)
         nobs = int(sel.sum())
-        DK[r] = dof_k(len(s.regressors), fe, mask, cl)
+        DK[r] = dof_k(len(s.regressors), fe, mask, cl, k_fixef=ssc.k_fixef)
         if nobs - DK[r] <= 0:
             raise EstimationError(f"{where}: {nobs} observations for {int(DK[r])} coefficients: no residual degrees of freedom")
 
-    return BatchDesign(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK)
+    return BatchDesign(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK, ssc)
 
 
 def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
@@ -170,9 +173,13 @@ def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
         Xr = raw
         if s.fixed_effects:
             n = d.y.shape[1]
-            Xr = np.asarray(within(raw, d.mask[r], d.entity[r], d.time[r], True, len(s.fixed_effects) == 2, n_entities=n, n_periods=n))
+            Xr = np.asarray(within(raw, d.mask[r], d.entity[r], d.time[r], True, len(s.fixed_effects) == 2, n_entities=n,
+                                   n_periods=n).values)
         sel = d.mask[r] > 0
         raise EstimationError(f"{s.formula}: " + collinear_message(Xr[sel], names, s.fixed_effects, raw[sel]))
+    if not fits.converged[r]:
+        raise EstimationError(f"{s.formula}: the two-way demeaning did not converge ({' and '.join(s.fixed_effects)}); "
+                              "check for singletons or very unbalanced cells")
     kind, cluster = s.vcov
     return FeolsResult(
         formula=s.formula,
@@ -194,7 +201,7 @@ def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
     )
 
 
-def feols(fml: str, data, vcov="iid") -> FeolsResult:
+def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
     """Linear regression with up to two absorbed fixed effects, in fixest/pyfixest syntax.
 
     Parameters
@@ -202,8 +209,9 @@ def feols(fml: str, data, vcov="iid") -> FeolsResult:
     fml : ``"y ~ x1 + x2"`` (pooled OLS with intercept), ``"y ~ x1 + x2 | province"`` (entity fixed
         effects) or ``"y ~ x1 | province + year"`` (two-way).
     data : pandas DataFrame or :class:`~resilience_jax.data.Panel`.
-    vcov : ``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_variable"}``; small-sample
-        factors and t degrees of freedom as fixest's defaults (Stata's ``vce(cluster)`` for CRV1).
+    vcov : ``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_variable"}``.
+    ssc : small-sample correction (:class:`~resilience_jax.inference.vcov.SSC`); default fixest's and
+        Stata's ``vce(cluster)`` factors and t(G-1) for CRV1.
 
     Returns
     -------
@@ -233,7 +241,9 @@ def feols(fml: str, data, vcov="iid") -> FeolsResult:
     """
     f = parse_formula(fml)
     spec = RegSpec(f.outcome, tuple((x, x) for x in f.regressors), f.fixed_effects, parse_vcov(vcov))
-    return fit_many(data, [spec])[0]
+    if ssc is not None and not isinstance(ssc, SSC):
+        raise EstimationError(f"ssc must be a resilience_jax.inference.vcov.SSC, got {type(ssc).__name__}")
+    return fit_many(data, [spec], ssc=ssc or DEFAULT_SSC)[0]
 
 
 def mediation(

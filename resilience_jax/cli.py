@@ -157,7 +157,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from .report.describe import describe
     from .report.tables import to_markdown, write_table
 
-    from .pipeline import compute_indices
+    from .suite import compute_indices
 
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate)
     _header(panel)
@@ -177,7 +177,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     import time
 
     from .data.validate import load_panel
-    from .pipeline import run_suite
+    from .suite import run_suite
     from .report.paper_tables import write_paper_tables
 
     start = time.perf_counter()
@@ -208,11 +208,8 @@ def _warm_reports(seed: int) -> None:
     the bootstrap's XLA compilation (which does not hold the GIL). A warm-up only: a failure here
     is left for the real call to report."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
         import jax
-        import matplotlib.pyplot  # noqa: F401
+        import matplotlib.figure  # noqa: F401
         import numpy as np
 
         from .estimators.mediation import mc_interval_batch
@@ -229,7 +226,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
 
     import numpy as np
 
-    from .bootstrap_engine import bootstrap
+    from .bootstrap.api import bootstrap
     from .data.validate import load_panel
     from .errors import EstimationError
     from .report.bootstrap_report import plot_indirect, plot_weights, side_by_side
@@ -271,9 +268,10 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     draws_path = out / f"bootstrap_{symbol}_draws.parquet"
     boot.draws.to_parquet(draws_path)
     np.savez_compressed(out / f"bootstrap_{symbol}_weights.npz", multiplicities=boot.multiplicities, seed=args.seed)
-    figs = [plot_indirect(boot, out / f"bootstrap_{symbol}_indirect.png"),
-            plot_weights(boot, [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators],
-                         out / f"bootstrap_{symbol}_weights.png")]
+    labels = [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators]
+    figs = [out / f"bootstrap_{symbol}_indirect.png", out / f"bootstrap_{symbol}_weights.png"]
+    plot_indirect(boot).savefig(figs[0], dpi=150)
+    plot_weights(boot, labels).savefig(figs[1], dpi=150)
     print(to_markdown(table, floatfmt=".4f", note=note))
     print("Wrote: " + ", ".join(str(p) for p in [*paths, draws_path, *figs]))
     return 0
@@ -283,7 +281,7 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     """Wild cluster bootstrap p-values of the baseline coefficient: whole panel and each region."""
     import pandas as pd
 
-    from .bootstrap_engine import wild_bootstrap
+    from .bootstrap.wild import wild_bootstrap
     from .report.tables import to_markdown, write_table
 
     spec = panel.spec
@@ -322,12 +320,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command line and return its exit code (``EXIT_USER_ERROR`` for bad input,
-    ``EXIT_INTERNAL_ERROR`` for a bug; no traceback unless ``--debug``)."""
-    if not args.debug:
-        warnings.showwarning = _show_warning
-        warnings.simplefilter("default", ResilienceWarning)
+    ``EXIT_INTERNAL_ERROR`` for a bug; no traceback unless ``--debug``).
+
+    No process-wide side effects: the persistent compilation cache and the one-line warning format
+    are set by the executable's entry point (:func:`console_main`) only, so an in-process caller
+    (a test, a notebook) keeps its own settings."""
     try:
-        enable_compile_cache()
         return COMMANDS[args.command](args)
     except ResilienceError as exc:
         if args.debug:
@@ -358,6 +356,11 @@ def console_main() -> int:
     level = opt_level(args)
     if level is not None:
         fast_compile(level)
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures are written to files; no display is needed
+    if not args.debug:
+        warnings.showwarning = _show_warning
+        warnings.simplefilter("default", ResilienceWarning)
+    enable_compile_cache()
     code = run(args)
     # The work is done and every output file is closed: skip the interpreter's teardown of JAX,
     # pandas and matplotlib (about half a second of every command). The persistent compilation

@@ -97,19 +97,31 @@ def is_nested(inner: np.ndarray, outer: np.ndarray) -> bool:
     return len(pairs) == len(np.unique(inner))
 
 
-def dof_k(n_slopes: int, fe_codes: list[np.ndarray], mask: np.ndarray, cluster: np.ndarray | None) -> int:
-    """Coefficients counted in (N-1)/(N-K), as fixest's default ``ssc(k_fixef="nonnested")``.
+def dof_k(n_slopes: int, fe_codes: list[np.ndarray], mask: np.ndarray, cluster: np.ndarray | None,
+          k_fixef: str = "nonnested") -> int:
+    """Coefficients counted in (N-1)/(N-K), as fixest's ``ssc(k_fixef=...)``
+    (:class:`~resilience_jax.inference.vcov.SSC`; default ``"nonnested"``).
 
     Without fixed effects K counts the slopes and the intercept. With fixed effects K adds the
-    number of fixed-effect levels minus one per extra dimension; under CRV1, levels of a fixed
-    effect nested in the clusters are not counted (one is added back per nested dimension).
+    number of fixed-effect levels minus one per extra dimension (``"full"``, and ``"nonnested"``
+    without clusters); under CRV1 with ``"nonnested"``, levels of a fixed effect nested in the
+    clusters are not counted (one is added back per nested dimension); ``"none"`` counts no level.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> g = np.repeat(np.arange(3), 4)
+    >>> dof_k(2, [g], np.ones(12), g), dof_k(2, [g], np.ones(12), None), dof_k(2, [g], np.ones(12), g, "none")
+    (3, 5, 2)
     """
     if not fe_codes:
         return n_slopes + 1
+    if k_fixef == "none":
+        return n_slopes
     sel = mask.astype(bool)
     levels = [len(np.unique(c[sel])) for c in fe_codes]
     k_fe = sum(levels) - (len(fe_codes) - 1)
-    if cluster is None:
+    if cluster is None or k_fixef == "full":
         return n_slopes + k_fe
     nested = [lv for c, lv in zip(fe_codes, levels) if is_nested(c[sel], cluster[sel])]
     if not nested:

@@ -1,5 +1,5 @@
-"""Bootstrap engine (work in progress for the bootstrap issue): fast path = gathered-rows reference
-= independent pyfixest refits; determinism across runs and chunk sizes; interval formulas; bad input."""
+"""Bootstrap engine: fast path = gathered-rows reference = independent pyfixest refits; determinism
+across runs and chunk sizes; interval formulas; bad input."""
 
 import jax
 import jax.numpy as jnp
@@ -8,10 +8,14 @@ import pandas as pd
 import pytest
 
 from helpers import numpy_entropy
-from resilience_jax.bootstrap_engine import (STATS, BootData, bca_ci, bootstrap, draw_weights, percentile_ci,
-                                      run_replicates)
+from resilience_jax import bootstrap
+from resilience_jax.bootstrap.engine import run_replicates
 from resilience_jax.data import load_panel
+from resilience_jax.data.arrays import mediation_arrays
 from resilience_jax.errors import EstimationError
+from resilience_jax.estimators.record import MediationStats, to_columns
+from resilience_jax.inference.intervals import bca_ci, percentile_ci
+from resilience_jax.inference.resample import draw_weights
 
 CONTROLS = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]
 
@@ -35,13 +39,9 @@ def panel():
 @pytest.fixture(scope="module")
 def data(panel):
     """Members: the mediation's index (REIC), then REIC, REICD, REICC for their baseline coefficients."""
-    from resilience_jax.bootstrap_engine import index_members
-
-    f, s = panel.frame, panel.spec
-    members = np.array([index_members(s.index, sym) for sym in ("REIC", "REIC", "REICD", "REICC")])
-    return BootData(*(jnp.asarray(a, dtype=float) for a in (
-        panel.indicator_matrix(), s.index.directions, members, f["LnAI"].to_numpy(), f["Upgra"].to_numpy(),
-        f[CONTROLS].to_numpy())))
+    arrays, layout = mediation_arrays(panel)
+    assert layout.symbols == ("REIC", "REICD", "REICC") and arrays.members.shape == (4, 15)
+    return arrays
 
 
 @pytest.mark.parametrize("fe, path", [(True, "fast"), (True, "rows"), (False, "fast")])
@@ -51,7 +51,8 @@ def test_fast_paths_equal_gathered_rows_replicate_by_replicate(data, fe, path):
     wf, sf = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=16, path=path)
     wg, sg = run_replicates(key, data, n_boot=40, n_entities=30, fixed_effects=fe, chunk_size=40, path="general")
     np.testing.assert_array_equal(wf, wg)
-    np.testing.assert_allclose(sf, sg, rtol=1e-10, atol=1e-12)
+    for field in MediationStats._fields:
+        np.testing.assert_allclose(getattr(sf, field), getattr(sg, field), rtol=1e-10, atol=1e-12, err_msg=field)
 
 
 @pytest.mark.parametrize("path", ["fast", "general"])
@@ -60,7 +61,8 @@ def test_replicates_equal_independent_pyfixest_refits(panel, data, path):
     weights, stats = run_replicates(jax.random.key(5), data, n_boot=4, n_entities=30, chunk_size=4, path=path)
     frame, spec = panel.frame, panel.spec
     provinces = list(dict.fromkeys(frame["province"]))
-    for w, s in zip(weights, stats):
+    for r, w in enumerate(weights):
+        s = MediationStats(*(np.asarray(x)[r] for x in stats))
         parts = []
         for g, count in enumerate(w.astype(int)):
             for copy in range(count):  # each draw is its own cluster with its own fixed effect
@@ -77,13 +79,13 @@ def test_replicates_equal_independent_pyfixest_refits(panel, data, path):
         a = pf.feols(f"Upgra ~ LnAI + {rhs} | draw", rs, vcov=v)
         b = pf.feols(f"REIC ~ LnAI + Upgra + {rhs} | draw", rs, vcov=v)
         c = pf.feols(f"REIC ~ LnAI + {rhs} | draw", rs, vcov=v)
-        got = dict(zip(STATS, s[15:]))
-        np.testing.assert_allclose(s[:15], wts, rtol=1e-10)
-        np.testing.assert_allclose([got["a"], got["se_a"]], [a.coef()["LnAI"], a.se()["LnAI"]], rtol=1e-8)
-        np.testing.assert_allclose([got["b"], got["se_b"]], [b.coef()["Upgra"], b.se()["Upgra"]], rtol=1e-8)
-        np.testing.assert_allclose([got["c"], got["c_prime"]], [c.coef()["LnAI"], b.coef()["LnAI"]], rtol=1e-8)
-        betas = s[15 + len(STATS): 15 + len(STATS) + 3]
-        np.testing.assert_allclose(s[-3:], [rs["REIC"].mean(), rs["REICD"].mean(), rs["REICC"].mean()], rtol=1e-10)
+        np.testing.assert_allclose(s.weights, wts, rtol=1e-10)
+        np.testing.assert_allclose([s.a, s.se_a], [a.coef()["LnAI"], a.se()["LnAI"]], rtol=1e-8)
+        np.testing.assert_allclose([s.b, s.se_b], [b.coef()["Upgra"], b.se()["Upgra"]], rtol=1e-8)
+        np.testing.assert_allclose([s.c, s.se_c, s.c_prime, s.se_c_prime],
+                                   [c.coef()["LnAI"], c.se()["LnAI"], b.coef()["LnAI"], b.se()["LnAI"]], rtol=1e-8)
+        betas = s.beta
+        np.testing.assert_allclose(s.mean, [rs["REIC"].mean(), rs["REICD"].mean(), rs["REICC"].mean()], rtol=1e-10)
         assert betas[0] == pytest.approx(c.coef()["LnAI"], rel=1e-8)  # baseline REIC = total effect
         for beta, sym in zip(betas[1:], ("REICD", "REICC")):
             ref = pf.feols(f"{sym} ~ LnAI + {rhs} | draw", rs, vcov=v)
@@ -120,7 +122,7 @@ def test_uniform_index_is_the_64_bit_multiply_shift():
     each index is drawn with probability 1/n (chi-square on 30,000 draws)."""
     from scipy.stats import chisquare
 
-    from resilience_jax.bootstrap_engine import uniform_index
+    from resilience_jax.inference.resample import uniform_index
 
     words = np.concatenate([np.random.default_rng(0).integers(0, 2**32, 50_000, dtype=np.uint64),
                             np.array([0, 1, 2**16 - 1, 2**16, 2**31, 2**32 - 1], dtype=np.uint64)])
@@ -136,7 +138,7 @@ def test_uniform_index_is_the_64_bit_multiply_shift():
 def test_float32_mode_draws_the_same_multiplicities(tmp_path):
     """RESILIENCE_JAX_FLOAT32=1 (no 64-bit integers) draws the same cluster multiplicities."""
     script = ("import sys, jax, numpy as np\n"
-              "from resilience_jax.bootstrap_engine import draw_weights\n"
+              "from resilience_jax.inference.resample import draw_weights\n"
               "w = jax.vmap(lambda k: draw_weights(k, 30, 'cluster'))(jax.random.split(jax.random.key(7), 50))\n"
               "np.savez(sys.argv[1], w=np.asarray(w))\n")
     got = run_script(script, tmp_path / "w32.npz", timeout=300, RESILIENCE_JAX_FLOAT32="1")
@@ -249,7 +251,7 @@ def test_cli_bootstrap_outputs(tmp_path, capsys):
     from scipy.stats import t as student
 
     from resilience_jax.api import mediation
-    from resilience_jax.pipeline import compute_indices
+    from resilience_jax.suite import compute_indices
 
     panel = load_panel()
     _, idx = compute_indices(panel)
@@ -282,11 +284,17 @@ def test_cli_bootstrap_bad_input(tmp_path, capsys, args, needle):
 
 def test_top_level_exports_are_the_functions():
     import resilience_jax as rj
-    import resilience_jax.bootstrap_engine  # noqa: F401  (importing submodules must not shadow the API)
-    import resilience_jax.pipeline  # noqa: F401
+    import resilience_jax.bootstrap.engine  # noqa: F401  (importing submodules must not shadow the API)
+    import resilience_jax.suite  # noqa: F401
 
-    for name in ("bootstrap", "feols", "mediation", "sobel", "entropy_weights", "run_suite", "load_panel"):
+    for name in ("feols", "mediation", "sobel", "entropy_weights", "run_suite", "load_panel", "wild_bootstrap"):
         assert callable(getattr(rj, name)) and not isinstance(getattr(rj, name), type(rj)), name
+    # `bootstrap` is the package, callable as the function (the call reaches bootstrap.api.bootstrap)
+    import types
+
+    assert isinstance(rj.bootstrap, types.ModuleType) and rj.bootstrap.bootstrap is rj.bootstrap.api.bootstrap
+    with pytest.raises(EstimationError, match="n_boot must be a positive integer"):
+        rj.bootstrap(n_boot=0)
 
 
 def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
@@ -294,7 +302,7 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
     to floating-point summation order, ~1e-14), on the tables path and on the gathered rows."""
     script = (
         "import sys, numpy as np, jax\n"
-        "from resilience_jax.bootstrap_engine import bootstrap\n"
+        "from resilience_jax import bootstrap\n"
         "assert len(jax.devices()) == 4\n"
         "r = bootstrap(n_boot=53, seed=9, chunk_size=20, devices=4)\n"
         "g = bootstrap(n_boot=53, seed=9, chunk_size=20, devices=4, path='general')\n"
@@ -310,29 +318,30 @@ def test_same_numbers_on_one_and_four_devices(panel, tmp_path):
 
 def test_candidate_tables_cover_or_flag(data):
     """With fewer tabulated candidates, covered replicates equal the default tables and uncovered
-    ones are NaN (never silently wrong)."""
-    from resilience_jax.estimators.tables import entity_tables, replicates_from_tables
+    ones are flagged NOT_TABULATED (never silently wrong)."""
+    from resilience_jax import status
+    from resilience_jax.bootstrap.paths.tables import entity_tables, replicates_from_tables
 
     full = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30)
     few = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30, n_candidates=4)
     keys = jax.random.split(jax.random.key(3), 300)
     C = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
-    wf, bf, *_ = (np.asarray(x) for x in replicates_from_tables(full, C, data.directions, data.members, 14))
-    wc, bc, *_ = (np.asarray(x) for x in replicates_from_tables(few, C, data.directions, data.members, 14))
-    ok = np.isfinite(bc).all(axis=1)
+    f = replicates_from_tables(full, C, data.directions, data.members, 14)
+    c = replicates_from_tables(few, C, data.directions, data.members, 14)
+    ok = np.asarray(c.status) == 0
     assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
-    assert np.isfinite(bf[ok]).all()  # covered by 4 candidates: covered by the default HEAD
-    np.testing.assert_allclose(bc[ok], bf[ok], rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(wc[ok], wf[ok], rtol=1e-10)
-    assert np.isnan(bc[~ok]).all()
+    assert (np.asarray(c.status)[~ok] == status.NOT_TABULATED).all()
+    assert (np.asarray(f.status) == 0).all()  # covered by the default HEAD
+    np.testing.assert_allclose(to_columns(c)[ok], to_columns(f)[ok], rtol=1e-10, atol=1e-13)
 
 
 def test_low_ranked_minimisers_are_recovered_exactly(data):
-    """Replicates whose min (max) of an indicator is attained below the first HEAD candidates come
-    back NaN from the tables and are re-evaluated with re-ranked tables: equal to the weighted-rows
-    path, a few such replicates or all of them."""
-    from resilience_jax.bootstrap_engine import prepare
-    from resilience_jax.estimators.tables import HEAD, entity_tables, promote_candidates, replicates_from_tables
+    """Replicates whose min (max) of an indicator is attained below the first HEAD candidates are
+    flagged by the tables and re-evaluated with re-ranked tables: equal to the weighted-rows path,
+    a few such replicates or all of them."""
+    from resilience_jax import status
+    from resilience_jax.bootstrap.engine import prepare
+    from resilience_jax.bootstrap.paths.tables import HEAD, entity_tables, promote_candidates, replicates_from_tables
 
     G = 30
     Xg = np.asarray(data.X_ind).reshape(G, -1, 15)
@@ -343,12 +352,12 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     C[:3, np.argsort(Xg[:, :, 0].min(axis=1))[: HEAD + 2]] = 0.0
     C[3:6, np.argsort(-Xg[:, :, 7].max(axis=1))[: HEAD + 2]] = 0.0
     tab = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=G)
-    first = np.asarray(replicates_from_tables(tab, jnp.asarray(C), data.directions, data.members, 14).beta)
-    assert np.isnan(first[:6]).all()  # flagged, not wrong
+    first = replicates_from_tables(tab, jnp.asarray(C), data.directions, data.members, 14)
+    assert (np.asarray(first.status)[:6] == status.NOT_TABULATED).all()  # flagged, not wrong
     promoted, chosen = promote_candidates(tab, data.X_ind, C[:6])
     np.testing.assert_array_equal(chosen, np.arange(6))
-    again = np.asarray(replicates_from_tables(promoted, jnp.asarray(C), data.directions, data.members, 14).beta)
-    assert np.isfinite(again[:6]).all()
+    again = replicates_from_tables(promoted, jnp.asarray(C), data.directions, data.members, 14)
+    assert (np.asarray(again.status)[:6] == 0).all()
     # every replicate drops the top HEAD + 2 candidates of every indicator's min: recovered in passes
     bad = C.copy()
     for j in range(15):
@@ -357,22 +366,27 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     W = np.vstack([C, bad])
     fast = prepare(data, n_entities=G, path="fast", chunk=100, devices=1).evaluate(W)
     rows = prepare(data, n_entities=G, path="rows", chunk=100, devices=1).evaluate(W)
-    assert np.isfinite(fast).all()
-    np.testing.assert_allclose(fast, rows, rtol=1e-10, atol=1e-12)
+    assert (np.asarray(fast.status) == 0).all()
+    np.testing.assert_allclose(to_columns(fast), to_columns(rows), rtol=1e-10, atol=1e-12)
 
 
 def test_one_compiled_chunk_serves_replicates_estimate_jackknife_and_recovery(panel, data):
-    """Other seeds and replicate counts, the point estimate, the jackknife and the re-ranked tables
-    of the recovery all run through the chunk compiled once for these shapes."""
-    from resilience_jax.bootstrap_engine import _chunk, prepare
-    from resilience_jax.estimators.tables import HEAD
+    """Other seeds and replicate counts (n_boot 100, 200, 300 and 1000 with the default chunk), the
+    point estimate, the jackknife and the re-ranked tables of the recovery all run through the
+    chunk compiled once for these shapes (the engine's trace counter, incremented when JAX traces)."""
+    from resilience_jax.bootstrap.engine import TRACES, prepare
+    from resilience_jax.bootstrap.paths.tables import HEAD
 
-    bootstrap(panel, n_boot=40, seed=1, chunk_size=40)
-    before = _chunk._cache_size()
-    bootstrap(panel, n_boot=120, seed=2, chunk_size=40)
-    eng = prepare(data, n_entities=30, chunk=40, devices=1)
+    before = TRACES["chunk"]
+    for n_boot, seed in ((100, 1), (200, 2), (300, 3), (1000, 4)):
+        bootstrap(panel, n_boot=n_boot, seed=seed)
+    assert TRACES["chunk"] - before <= 1  # one compile (none if an earlier test compiled these shapes)
+    eng = prepare(data, n_entities=30, devices=1)
     W = np.ones((40, 30))
     W[:, np.argsort(np.asarray(data.X_ind).reshape(30, -1, 15)[:, :, 0].min(axis=1))[: HEAD + 1]] = 0.0
-    assert np.isnan(eng.evaluate_unrecovered(W)).all(axis=1).all()  # the head candidates do not cover these
-    assert np.isfinite(eng.evaluate(W)).all()  # the re-ranked tables do
-    assert _chunk._cache_size() == before
+    compiled = TRACES["chunk"]
+    from resilience_jax import status
+
+    assert (np.asarray(eng.evaluate_unrecovered(W).status) == status.NOT_TABULATED).all()  # the head candidates do not cover these
+    assert (np.asarray(eng.evaluate(W).status) == 0).all()  # the re-ranked tables do
+    assert TRACES["chunk"] == compiled

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from resilience_jax.cli import main
+from resilience_jax.errors import InterpolationWarning
 from test_datasets import TABLE2
 
 
@@ -88,8 +89,9 @@ def test_interpolate_flag_reports_cells(tmp_path, raw, capsys):
     nan.loc[31, "trade"] = np.nan
     path = tmp_path / "nan.csv"
     nan.to_csv(path, index=False)
-    rc, out, err = run(capsys, "describe", "--data", str(path), "--interpolate", "--out", str(tmp_path / "o"))
-    assert rc == 0 and "Interpolated cells: 1" in out and "warning: " in err
+    with pytest.warns(InterpolationWarning, match="filled 1 missing cell"):  # in-process: Python's own warnings
+        rc, out, err = run(capsys, "describe", "--data", str(path), "--interpolate", "--out", str(tmp_path / "o"))
+    assert rc == 0 and "Interpolated cells: 1" in out
     cells = pd.read_csv(tmp_path / "o" / "interpolated_cells.csv")
     assert cells.loc[0, "column"] == "trade" and cells.loc[0, "method"] == "linear"
 
@@ -101,9 +103,35 @@ def test_bad_spec_exits_nonzero(tmp_path, capsys):
     assert rc == 2 and "study.index: missing required field" in err
 
 
+def test_library_calls_leave_global_state_alone(tmp_path, capsys):
+    """The CLI's in-process entry point (as a notebook or a test calls it) sets no compilation
+    cache, keeps the warnings hook and matplotlib's backend as they were."""
+    import warnings
+
+    import jax
+    import matplotlib
+
+    from resilience_jax.cli import main
+
+    hook, backend, cache = warnings.showwarning, matplotlib.get_backend(), jax.config.jax_compilation_cache_dir
+    assert main(["bootstrap", "--n-boot", "20", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert warnings.showwarning is hook and matplotlib.get_backend() == backend
+    assert jax.config.jax_compilation_cache_dir == cache
+
+
 def test_console_script_subprocess(tmp_path, raw):
     exe = shutil.which("resilience-jax")
     cmd = [exe] if exe else [sys.executable, "-m", "resilience_jax.cli"]
+    # the executable: warnings as one line on stderr, the compilation cache where it is told
+    nan = raw.copy()
+    nan.loc[31, "trade"] = np.nan
+    nan.to_csv(tmp_path / "nan.csv", index=False)
+    env = dict(os.environ, RESILIENCE_JAX_CACHE_DIR=str(tmp_path / "xla"))
+    warned = subprocess.run([*cmd, "describe", "--data", str(tmp_path / "nan.csv"), "--interpolate", "--out",
+                             str(tmp_path / "o")], capture_output=True, text=True, timeout=120, env=env)
+    assert warned.returncode == 0 and warned.stderr.startswith("warning: ") and "filled 1 missing cell" in warned.stderr
+    assert any((tmp_path / "xla").iterdir())
     helped = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=120)
     assert helped.returncode == 0 and "describe" in helped.stdout and "reproduce" in helped.stdout
     path = tmp_path / "dup.csv"

@@ -1,4 +1,4 @@
-"""The embedded synthetic panel: determinism, bit-for-bit regeneration, Table 2 calibration."""
+"""The embedded synthetic panel: determinism, regeneration (to 1e-12 on any x86-64 CPU), Table 2 calibration."""
 
 import importlib.util
 from pathlib import Path
@@ -28,10 +28,12 @@ TABLE2 = {
 }
 
 
-def test_shipped_panel_regenerates_bit_for_bit():
+def test_shipped_panel_regenerates_to_1e_12():
+    """A fresh run of the generator equals the shipped CSV: labels exactly, numbers to a relative
+    1e-12 (XLA's exp/log differ in the last bits between AVX2 and AVX-512; see the script)."""
     fresh = simulate_panel(jax.random.key(PAPER_PANEL_SEED)).data
     shipped = paper_panel()
-    pd.testing.assert_frame_equal(fresh, shipped, check_exact=True, check_dtype=False)
+    pd.testing.assert_frame_equal(fresh, shipped, check_exact=False, rtol=1e-12, atol=0, check_dtype=False)
     truth = paper_panel_truth()
     assert truth["seed"] == PAPER_PANEL_SEED and truth["synthetic"] is True
     assert truth["params"] == SimParams().__dict__
@@ -43,6 +45,15 @@ def test_regeneration_script_check_mode(monkeypatch):
     spec.loader.exec_module(mod)
     monkeypatch.setattr("sys.argv", ["make_paper_panel.py", "--check"])
     assert mod.main() == 0
+    # the comparison catches a real change: one cell moved by 1e-9 relative, one label swapped
+    shipped = paper_panel()
+    moved = shipped.copy()
+    moved.loc[5, "profit"] *= 1 + 1e-9
+    assert mod.differences(moved, shipped) == [f"profit: max relative difference {1e-9:.2e}"]
+    relabelled = shipped.copy()
+    relabelled.loc[0, "region"] = "West"
+    assert mod.differences(relabelled, shipped) == ["region: labels differ"]
+    assert mod.differences(shipped, shipped) == []
 
 
 def test_same_key_same_data_different_key_different_data():
@@ -62,6 +73,10 @@ def test_shape_names_and_regions(spec):
         assert col in df.columns
     assert df.drop_duplicates("province").groupby("region").size().to_dict() == {"East": 11, "Central": 8, "West": 11}
     assert set(df.province) == {p for _, ps in spec.regions for p in ps}
+    # the generator's own province table (it imports nothing from the data layer) agrees with the spec
+    from resilience_jax.datasets.simulate import PROVINCES
+
+    assert {p: r for r, ps in PROVINCES.items() for p in ps} == spec.region_of()
 
 
 def test_indicators_plausible_units_and_skew():

@@ -18,7 +18,7 @@ CONTROLS = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]
 @pytest.fixture(scope="module")
 def df():
     from resilience_jax.data import load_panel
-    from resilience_jax.pipeline import compute_indices
+    from resilience_jax.suite import compute_indices
 
     panel = load_panel()
     _, idx = compute_indices(panel)
@@ -105,46 +105,21 @@ def test_mediation_results_object(df):
         mediation(df, "REIC", "LnAI", "Upgra", seed=1.5)
 
 
-def test_single_compiled_mediation_core_equals_api(df, spec):
-    """pipeline.mediation_core (index + three equations in one jit) equals the step-by-step API."""
-    import jax.numpy as jnp
-
-    from resilience_jax.design import codes_of
-    from resilience_jax.index import membership_matrix
-    from resilience_jax.pipeline import mediation_core
-
-    X = df[list(spec.index.columns)].to_numpy()
-    M, _ = membership_matrix([i.dimension for i in spec.index.indicators])
-    ent_codes, G = codes_of(df["province"])
-    k = len(CONTROLS)
-    df_k = np.array([k + 2, k + 2, k + 3], float)  # slopes + 1 (province FE nested in province clusters)
-    _, eff = mediation_core(X, jnp.asarray(spec.index.directions, float), M, np.ones(len(df)), np.zeros(len(df), np.int32),
-                            df["LnAI"].to_numpy(), df["Upgra"].to_numpy(), df[CONTROLS].to_numpy(), ent_codes, ent_codes,
-                            True, 2, df_k, n_groups=G)
-    ref = mediation(df, "REIC", "LnAI", "Upgra", CONTROLS, fixed_effects=("province",), vcov={"CRV1": "province"}).effects
-    for name in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab", "share"):
-        assert float(getattr(eff, name)) == pytest.approx(getattr(ref, name), rel=1e-10), name
-    assert float(eff.tests.z) == pytest.approx(ref.tests.z, rel=1e-10)
-
-
 @pytest.mark.parametrize("fe", [True, False])
 @pytest.mark.parametrize("index", ["REIC", "REICD", "REICC"])
-def test_fast_table_path_equals_api(df, spec, fe, index):
-    """The single-fit fast path (one stacked cross-product, batched solves) equals three ordinary regressions."""
-    import jax.numpy as jnp
+def test_staged_single_fit_equals_api(df, spec, fe, index):
+    """The staged core's single fit (index stage, then the equations stage from per-entity cross
+    products) equals three ordinary regressions of the step-by-step API, by name."""
+    import resilience_jax as rj
+    from resilience_jax.data.arrays import mediation_arrays
+    from resilience_jax.estimators.staged import fit_rows_jit
 
-    from resilience_jax.pipeline import mediation_fast
-
-    X = df[list(spec.index.columns)].to_numpy()
-    if index == "REIC":
-        members = np.ones(X.shape[1])
-    else:
-        key = next(d.key for d in spec.index.dimensions if d.symbol == index)
-        members = np.array([float(i.dimension == key) for i in spec.index.indicators])
-    fit = mediation_fast(X, jnp.asarray(spec.index.directions, float), members, df["LnAI"].to_numpy(),
-                         df["Upgra"].to_numpy(), df[CONTROLS].to_numpy(), n_entities=30, fixed_effects=fe)
-    eff = fit.effects()
+    arrays, layout = mediation_arrays(rj.load_panel(), index)
+    st = fit_rows_jit(arrays, n_entities=30, fixed_effects=fe)
+    assert int(st.status) == 0
     ref = mediation(df, index, "LnAI", "Upgra", CONTROLS, fixed_effects=("province",) if fe else (),
                     vcov={"CRV1": "province"}).effects
-    for name in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab"):
-        assert float(getattr(eff, name)) == pytest.approx(getattr(ref, name), rel=1e-9), name
+    for name in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab", "share"):
+        assert float(getattr(st, name)) == pytest.approx(getattr(ref, name), rel=1e-9), name
+    assert float(st.sobel_z) == pytest.approx(ref.tests.z, rel=1e-9)
+    np.testing.assert_allclose(st.mean, [df[s].mean() for s in layout.symbols], rtol=1e-10)

@@ -11,7 +11,7 @@ import pytest
 from resilience_jax.cli import main
 from resilience_jax.data import load_panel
 from resilience_jax.errors import EstimationError, FewClustersWarning
-from resilience_jax.pipeline import build_suite, compute_indices, run_suite
+from resilience_jax.suite import build_suite, compute_indices, run_suite
 
 pf = pytest.importorskip("pyfixest")
 
@@ -136,7 +136,7 @@ def test_lag_on_one_year_panel_python_api(raw):
 def test_winsorize_helper_against_scipy():
     from scipy.stats.mstats import winsorize as sp_winsorize
 
-    from resilience_jax.pipeline import winsorize
+    from resilience_jax.suite import winsorize
 
     x = np.random.default_rng(0).standard_t(3, size=1001)
     # scipy clips a count of order statistics; on 1001 points 1% = 10 values each side, and numpy's

@@ -126,15 +126,24 @@ def _lognormal_calibrate(z: jax.Array, mean: float, sd: float) -> tuple[jax.Arra
     return mean * e / e.mean(), s
 
 
-def _province_table(n_provinces: int) -> tuple[list[str], list[str]]:
-    """Real province names and regions from the bundled spec for 30 provinces; generic ones otherwise."""
-    if n_provinces == 30:
-        from ..data.spec import load_spec
+# The paper's 30 provinces and its East/Central/West split (Table 5), in the order the generator
+# assigns them (the embedded panel's rows). The study spec (models/paper.toml [regions]) states the
+# same split for the analysis; tests/test_datasets.py checks that the two agree. Kept here so that
+# the generator, the lowest layer of the package, imports nothing from the data layer.
+PROVINCES = {
+    "East": ("Beijing", "Tianjin", "Hebei", "Liaoning", "Shanghai", "Jiangsu", "Zhejiang", "Fujian", "Shandong",
+             "Guangdong", "Hainan"),
+    "Central": ("Shanxi", "Jilin", "Heilongjiang", "Anhui", "Jiangxi", "Henan", "Hubei", "Hunan"),
+    "West": ("Inner Mongolia", "Guangxi", "Chongqing", "Sichuan", "Guizhou", "Yunnan", "Shaanxi", "Gansu", "Qinghai",
+             "Ningxia", "Xinjiang"),
+}
 
-        spec = load_spec()
-        names = [p for _, provinces in spec.regions for p in provinces]
-        region = spec.region_of()
-        return names, [region[p] for p in names]
+
+def _province_table(n_provinces: int) -> tuple[list[str], list[str]]:
+    """The paper's province names and regions for 30 provinces; generic ones otherwise."""
+    if n_provinces == 30:
+        pairs = [(p, r) for r, provinces in PROVINCES.items() for p in provinces]
+        return [p for p, _ in pairs], [r for _, r in pairs]
     cycle = ("East", "Central", "West")
     return [f"P{i + 1:03d}" for i in range(n_provinces)], [cycle[i % 3] for i in range(n_provinces)]
 

@@ -15,7 +15,6 @@ import jax
 import jax.numpy as jnp
 
 from ..inference.significance import SobelTest, sobel_core
-from ..inference.vcov import crv1_factor
 
 
 class MediationEffects(NamedTuple):
@@ -77,44 +76,3 @@ def unpack_summary(packed) -> tuple[MediationEffects, float, float]:
     eff = jax.tree_util.tree_unflatten(_effects_treedef(), values[:-2])
     eff = eff._replace(tests=eff.tests._replace(goodman_defined=bool(eff.tests.goodman_defined)))
     return eff, values[-2], values[-1]
-
-
-def equation_layout(k: int, n_extra: int):
-    """Outcome columns and regressor masks of the mediation equations over a cross-product matrix
-    of ``[index, regressor, mediator, controls (k - 2), extra indices (n_extra)]``.
-
-    Equations: total effect, a-path (mediator as outcome), b-path, then the total-effect (baseline)
-    equation of each extra index. Regressors are columns 1..k; the mediator (column 2) is left out
-    of every equation but the b-path.
-    """
-    outcome = jnp.array([0, 2, 0, *range(k + 1, k + 1 + n_extra)])
-    on = jnp.ones((3 + n_extra, k)).at[jnp.array([0, 1, *range(3, 3 + n_extra)]), 1].set(0.0)
-    return outcome, on
-
-
-def solve_equations(DD: jax.Array, k: int, n_extra: int):
-    """Coefficients (E, k) and breads (E, k, k) of the equations of :func:`equation_layout` from the
-    (weighted, demeaned) cross-product matrix DD, by one batched Gauss-Jordan sweep."""
-    from .linalg import spd_inverse
-
-    outcome, on = equation_layout(k, n_extra)
-    on = on.astype(DD.dtype)
-    R = slice(1, k + 1)
-    XX = DD[R, R][None] * on[:, :, None] * on[:, None, :] + jax.vmap(jnp.diag)(1.0 - on)
-    Xy = DD[R, outcome].T * on
-    d = 1.0 / jnp.sqrt(jax.vmap(jnp.diag)(XX))
-    inv, _ = spd_inverse(XX * d[:, :, None] * d[:, None, :])
-    bread = d[:, :, None] * inv * d[:, None, :]
-    return (bread * Xy[:, None, :]).sum(axis=-1), bread, outcome, on
-
-
-def crv1_se(bread: jax.Array, scores: jax.Array, cluster_weights, on: jax.Array, n_clusters, nobs) -> jax.Array:
-    """CRV1 standard errors (E, k) from per-cluster scores (G, E, k), with the Stata/fixest factor
-    ``G/(G-1) (N-1)/(N-K)``, K = slopes + 1 (the intercept or the fixed effects nested in the
-    clusters). Only the diagonal of ``bread meat bread`` is formed:
-    ``se_j^2 = f sum_g c_g ((bread s_g)_j)^2`` (``cluster_weights`` c: frequency weights or None)."""
-    K = on.sum(axis=1) + 1.0
-    f = crv1_factor(n_clusters, nobs, K)
-    t = jnp.einsum("gek,ekl->gel", scores, bread) ** 2
-    ss = (t if cluster_weights is None else cluster_weights[:, None, None] * t).sum(axis=0)
-    return jnp.sqrt(f[:, None] * ss)

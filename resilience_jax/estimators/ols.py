@@ -18,20 +18,18 @@ import jax
 import jax.numpy as jnp
 
 from .. import _x64  # noqa: F401
-from ..inference.vcov import vcov_all
+from ..inference.vcov import DEFAULT_SSC, SSC, vcov_all
+from .linalg import SINGULAR_TOL, solve_normal
 from .within import within
-
-# A regressor counts as collinear when 1 - R^2 of its regression on the columns before it (the
-# squared Cholesky pivot of the column-equilibrated X'X) falls below this (pyfixest's collin_tol).
-SINGULAR_TOL = 1e-10
 
 
 class OLSFit(NamedTuple):
     """Arrays of one fit; coefficient 0 is the constant, 1..k the regressors' (0 where masked out).
 
-    ``cond`` is the smallest squared Cholesky pivot of the equilibrated X'X, i.e. the smallest
+    ``cond`` is the smallest pivot of the equilibrated normal equations, i.e. the smallest
     ``1 - R^2`` of a column on the columns before it (``singular`` if below ``SINGULAR_TOL`` or not
-    finite); ``df_t`` the degrees of freedom of the t reference (G-1 for CRV1).
+    finite); ``df_t`` the degrees of freedom of the t reference (G-1 for CRV1); ``converged``
+    whether the two-way demeaning converged.
     """
 
     coef: jax.Array
@@ -47,11 +45,12 @@ class OLSFit(NamedTuple):
     cond: jax.Array
     singular: jax.Array
     resid: jax.Array
+    converged: jax.Array
 
 
 def _fit(
     y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
-    *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True,
+    *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True, ssc: SSC = DEFAULT_SSC,
 ) -> OLSFit:
     dt = X.dtype
     mask = mask.astype(dt)
@@ -64,7 +63,8 @@ def _fit(
     # design [1, Xc] is well conditioned even when a regressor varies little around a large level
     # (adding the means back, as Stata's constant does, would make it nearly collinear with the
     # constant). The constant is restored below.
-    YXw = dm(jnp.concatenate([y[:, None], X], axis=1))
+    demeaned = dm(jnp.concatenate([y[:, None], X], axis=1))
+    YXw = demeaned.values
     y_w, Xw = YXw[:, 0], YXw[:, 1:]
     yt = (y_w + anyfe * wt(y)) * mask
     Xc = (Xw - wt(Xw)) * mask[:, None]
@@ -72,24 +72,19 @@ def _fit(
     cm = jnp.concatenate([jnp.ones((1,), dt), colmask.astype(dt)])
     Xs = jnp.concatenate([mask[:, None], Xc], axis=1) * cm
 
-    norms = jnp.sqrt((Xs**2).sum(axis=0))
-    d = jnp.where(cm > 0, 1.0 / jnp.where(norms > 0, norms, 1.0), 1.0)
-    A = (Xs * d).T @ (Xs * d) + jnp.diag(1.0 - cm)
     # a regressor with (almost) nothing left after centring / the within transformation is absorbed:
     # its share of sum of squares kept, ||Xc_j||^2 / ||X_j||^2, plays the role of 1 - R^2
+    norms = jnp.sqrt((Xs**2).sum(axis=0))
     raw = jnp.sqrt(((X * mask[:, None]) ** 2).sum(axis=0))
     kept = jnp.where(colmask > 0, (norms[1:] / jnp.where(raw > 0, raw, 1.0)) ** 2, 1.0)
-    # Cholesky (a LAPACK call) compiles faster than estimators.linalg.spd_inverse's unrolled sweep;
-    # the suite compiles once per run, so compile time matters more here than a few microseconds
-    L = jnp.linalg.cholesky(A)
-    cond = jnp.minimum(jnp.min(jnp.diag(L)) ** 2, jnp.min(kept))
-    Linv = jax.scipy.linalg.solve_triangular(L, jnp.eye(A.shape[0], dtype=dt), lower=True)
-    Ainv = Linv.T @ Linv
-    bread = (d[:, None] * Ainv * d[None, :]) * jnp.outer(cm, cm)
-    coef = bread @ (Xs.T @ yt)
+    # masked-out columns: a 1 on the diagonal (their coefficient is 0, their pivot 1)
+    sol = solve_normal(Xs.T @ Xs + jnp.diag(1.0 - cm), Xs.T @ yt)
+    cond = jnp.minimum(sol.pivot, jnp.min(kept))
+    bread = sol.inverse * jnp.outer(cm, cm)
+    coef = sol.coef * cm
     resid = (yt - Xs @ coef) * mask
 
-    v_iid, v_hc1, v_crv1, nobs, g = vcov_all(Xs, resid, bread, mask, cluster, df_k, n_clusters_max=n_clusters_max)
+    v_iid, v_hc1, v_crv1, nobs, g = vcov_all(Xs, resid, bread, mask, cluster, df_k, n_clusters_max=n_clusters_max, ssc=ssc)
     V = jnp.stack([v_iid, v_hc1, v_crv1])[vcov_kind]
     # back to [constant, slopes]: constant = mean(y) - mean(X)'b, i.e. theta = T theta_c, V = T V_c T'
     T = jnp.eye(Xs.shape[1], dtype=dt).at[0, 1:].set(-xbar * colmask)
@@ -97,20 +92,24 @@ def _fit(
     V = T @ V @ T.T
     se = jnp.sqrt(jnp.clip(jnp.diag(V), 0.0))
     tstat = jnp.where(se > 0, coef / jnp.where(se > 0, se, 1.0), 0.0)
-    df_t = jnp.where(vcov_kind == 2, g - 1, nobs - df_k)
+    df_t = ssc.df_t(vcov_kind, nobs, df_k, g)
 
     ssr = (resid**2).sum()
     tss = (mask * (y - wt(y)) ** 2).sum()
     tss_w = jnp.where(anyfe > 0, (y_w**2).sum(), tss)  # without fixed effects, within R2 = R2
-    return OLSFit(coef, V, se, tstat, df_t, nobs, g, ssr, 1 - ssr / tss, 1 - ssr / tss_w, cond, ~(cond >= SINGULAR_TOL), resid)
+    return OLSFit(coef, V, se, tstat, df_t, nobs, g, ssr, 1 - ssr / tss, 1 - ssr / tss_w, cond,
+                  ~(cond >= SINGULAR_TOL), resid, demeaned.converged)
 
 
-_STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way")
+_STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way", "ssc")
 
 
 def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
-               *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True) -> OLSFit:
-    one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way)
+                   *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True,
+                   ssc: SSC = DEFAULT_SSC) -> OLSFit:
+    """``vmap`` of one masked fit over a leading batch axis of every argument (see the module doc)."""
+    one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way,
+                  ssc=ssc)
     return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k)
 
 

@@ -2,13 +2,23 @@
 
 Rows with weight 0 (masked out: another region, a lost lag) neither enter the group means nor
 keep a value (they are returned as 0). Two-way demeaning uses alternating projections to a
-tolerance, exact after one sweep on balanced panels.
+tolerance, exact after one sweep on balanced panels; whether it converged within ``max_iter``
+sweeps is returned beside the values (a status, not a silent approximation).
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import jax
 import jax.numpy as jnp
+
+
+class Demeaned(NamedTuple):
+    """The within-transformed values and whether the (two-way) iteration converged."""
+
+    values: jax.Array
+    converged: jax.Array
 
 
 def group_demean(x: jax.Array, w: jax.Array, codes: jax.Array, n_groups: int) -> jax.Array:
@@ -36,12 +46,26 @@ def within(
     two_way: bool = True,
     tol: float = 1e-14,
     max_iter: int = 10_000,
-) -> jax.Array:
+) -> Demeaned:
     """Project out entity and/or time effects; returns 0 on masked rows.
 
     The flags may be traced, so one compiled function serves pooled, one-way and two-way models.
     ``two_way=False`` (static) promises that the two flags are never both on: a single demeaning by
     whichever effect is on is then exact, and the iteration is left out of the compiled graph.
+
+    Returns
+    -------
+    Demeaned
+        ``values`` (same shape as ``x``) and ``converged`` (False if two-way alternating projections
+        stopped at ``max_iter`` before reaching ``tol`` relative to the largest absolute value).
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> x = jnp.array([1.0, 3.0, 10.0, 14.0])
+    >>> g = jnp.array([0, 0, 1, 1])
+    >>> within(x, jnp.ones(4), g, g, True, False, n_entities=2, n_periods=2, two_way=False).values.tolist()
+    [-1.0, 1.0, -2.0, 2.0]
     """
     keep = (w > 0) if x.ndim == 1 else (w > 0)[:, None]
     x = x * keep
@@ -53,7 +77,7 @@ def within(
         codes = jnp.where(ue > 0, entity, time)
         n_groups = max(n_entities, n_periods)
         on = jnp.maximum(ue, ut)
-        return x - on * (x - group_demean(x, w, codes, n_groups))
+        return Demeaned(x - on * (x - group_demean(x, w, codes, n_groups)), jnp.asarray(True))
 
     def sweep(v):
         v = v - ue * (v - group_demean(v, w, entity, n_entities))
@@ -74,5 +98,5 @@ def within(
     # one-way (or none) is exact after one sweep; iterate only when both effects are on
     both = (ue * ut) > 0
     start = (first, jnp.where(both, jnp.inf, 0.0), jnp.asarray(1))
-    out, _, _ = jax.lax.while_loop(cond, body, start)
-    return out
+    out, delta, _ = jax.lax.while_loop(cond, body, start)
+    return Demeaned(out, delta <= tol * scale)

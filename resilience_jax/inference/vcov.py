@@ -1,33 +1,140 @@
-"""Variance estimators in fixest/Stata semantics (iid, HC1, CRV1): pure and jittable.
+"""Variance estimators in fixest/Stata semantics (iid, HC1, CRV1): one sandwich, one small-sample
+correction, pure and jittable.
 
-With ``N`` observations, ``K`` = ``df_k`` coefficients counted as fixest's ``ssc()`` does (slopes,
-plus the intercept or the non-nested fixed effects) and ``G`` clusters:
+With ``N`` observations, ``K`` coefficients counted as :class:`SSC` says (slopes, plus the intercept
+or the fixed effects not nested in the clusters) and ``G`` clusters, fixest's defaults give
 
 - ``iid``:  ``V = SSR / (N - K) * (X'X)^-1``
 - ``HC1``:  ``V = N / (N - K) * (X'X)^-1 X' diag(u^2) X (X'X)^-1``
 - ``CRV1``: ``V = G/(G-1) * (N-1)/(N-K) * (X'X)^-1 (sum_g X_g'u_g u_g'X_g) (X'X)^-1``, t(G-1) reference
 
-(``(N-1)/(N-K)`` and ``G/(G-1)`` are Stata's ``vce(cluster)`` and fixest's ``ssc(adj=TRUE,
-cluster.adj=TRUE)`` factors.) Rows with weight 0 contribute nothing.
+(Stata's ``vce(cluster)`` and fixest's ``ssc(adj=TRUE, cluster.adj=TRUE)``). Every estimator of the
+package (``feols``, the mediation, each bootstrap path, the wild bootstrap) computes its cluster
+scores, then calls :func:`sandwich` with the factor of :class:`SSC`: there is no other CRV1.
+Batch axes (bootstrap replicates) trail the matrix axes, where XLA vectorises them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import jax
 import jax.numpy as jnp
+
+from .._ops import add_up, expand_trailing
 
 VCOV_CODES = {"iid": 0, "HC1": 1, "CRV1": 2}
 
 
-def crv1_factor(n_clusters, nobs, k):
-    """Stata's and fixest's CRV1 small-sample factor ``G/(G-1) (N-1)/(N-K)`` (K as fixest counts it)."""
-    return n_clusters / (n_clusters - 1) * (nobs - 1) / (nobs - k)
+@dataclass(frozen=True)
+class SSC:
+    """Small-sample correction, in the semantics of pyfixest's ``ssc()`` and fixest's ``ssc()``.
+
+    Frozen and hashable, so it is passed to jitted code as a static argument.
+
+    Parameters
+    ----------
+    k_adj : multiply by ``(N-1)/(N-K)`` (CRV1, iid) or ``N/(N-K)`` (HC1).
+    k_fixef : how fixed effects count in K: ``"nonnested"`` (levels of a fixed effect nested in
+        the clusters are not counted, one is added back per such dimension: fixest's and Stata's
+        default), ``"full"`` (every level) or ``"none"`` (no level).
+    G_adj : multiply CRV1 by ``G/(G-1)``.
+    t_df : degrees of freedom of the t reference: ``"min"`` (``G-1`` for CRV1, ``N-K`` otherwise) or
+        ``"conventional"`` (``N-K`` always).
+
+    Example
+    -------
+    >>> SSC().crv1_factor(30, 420, 7)  # G/(G-1) (N-1)/(N-K)
+    1.0500...
+    >>> SSC(k_adj=False, G_adj=False).crv1_factor(30, 420, 7)
+    1.0
+    """
+
+    k_adj: bool = True
+    k_fixef: Literal["nonnested", "full", "none"] = "nonnested"
+    G_adj: bool = True
+    t_df: Literal["min", "conventional"] = "min"
+
+    def __post_init__(self):
+        from ..errors import EstimationError
+
+        if not isinstance(self.k_adj, bool) or not isinstance(self.G_adj, bool):
+            raise EstimationError(f"ssc: k_adj and G_adj must be True or False, got {self.k_adj!r}, {self.G_adj!r}")
+        if self.k_fixef not in ("nonnested", "full", "none"):
+            raise EstimationError(f"ssc: k_fixef must be 'nonnested', 'full' or 'none', got {self.k_fixef!r}")
+        if self.t_df not in ("min", "conventional"):
+            raise EstimationError(f"ssc: t_df must be 'min' or 'conventional', got {self.t_df!r}")
+
+    def crv1_factor(self, n_clusters, nobs, k):
+        """``G/(G-1) (N-1)/(N-K)`` with the adjustments switched on (arrays broadcast)."""
+        f = (nobs - 1) / (nobs - k) if self.k_adj else 1.0
+        return f * (n_clusters / (n_clusters - 1) if self.G_adj else 1.0)
+
+    def hc1_factor(self, nobs, k):
+        """``N/(N-K)`` (or 1 without ``k_adj``)."""
+        return nobs / (nobs - k) if self.k_adj else 1.0
+
+    def iid_denominator(self, nobs, k):
+        """The denominator of the residual variance: ``N-K`` (or ``N-1`` without ``k_adj``)."""
+        return nobs - k if self.k_adj else nobs - 1
+
+    def df_t(self, vcov_kind, nobs, k, n_clusters):
+        """Degrees of freedom of the t reference (``vcov_kind`` a code of :data:`VCOV_CODES`, may be traced)."""
+        if self.t_df == "conventional":
+            return nobs - k
+        return jnp.where(vcov_kind == VCOV_CODES["CRV1"], n_clusters - 1, nobs - k)
 
 
-def sandwich(bread: jax.Array, scores: jax.Array) -> jax.Array:
-    """``bread (scores' scores) bread`` for (n_or_G, K) scores."""
-    meat = scores.T @ scores
-    return bread @ meat @ bread
+DEFAULT_SSC = SSC()
+
+
+def cluster_scores(scores: jax.Array, cluster: jax.Array, n_clusters: int) -> jax.Array:
+    """Per-cluster sums (G, k) of per-observation scores ``x_i u_i`` (n, k)."""
+    return jax.ops.segment_sum(scores, cluster, n_clusters)
+
+
+def meat(scores: jax.Array, cluster_weights: jax.Array | None = None) -> jax.Array:
+    """The unscaled meat ``sum_g c_g s_g s_g'`` (k, k, ...) of per-cluster scores ``s_g`` (G, k, ...);
+    ``cluster_weights`` c (G, ...) are frequency weights (a cluster drawn twice counts twice)."""
+    w = 1.0 if cluster_weights is None else expand_trailing(cluster_weights, scores.ndim)
+    return jnp.einsum("gi...,gj...->ij...", w * scores, scores)
+
+
+def sandwich(bread: jax.Array, scores: jax.Array, factor=1.0, *, cluster_weights: jax.Array | None = None,
+             diagonal: bool = False) -> jax.Array:
+    """``factor * bread (sum_g c_g s_g s_g') bread'``: the one cluster-robust sandwich.
+
+    Parameters
+    ----------
+    bread : (r, k, ...) rows of ``(X'X)^-1`` (all k rows for the full matrix), batch axes trailing
+        (or none, shared by every batch element).
+    scores : (G, k, ...) per-cluster scores ``X_g' u_g`` (per observation for HC1).
+    factor : small-sample factor (:class:`SSC`), broadcast against the result.
+    cluster_weights : (G, ...) frequency weights of the clusters, or None.
+    diagonal : return only the diagonal (r, ...) of the r rows' variances,
+        ``sum_g c_g (bread s_g)_i^2``, without forming the meat (the bootstrap's standard errors).
+
+    Returns
+    -------
+    (r, k, ...) covariance rows, or (r, ...) variances with ``diagonal=True``.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> s = jnp.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> sandwich(jnp.eye(2), s).tolist()
+    [[2.0, 1.0], [1.0, 5.0]]
+    >>> sandwich(jnp.eye(2), s, diagonal=True).tolist()
+    [2.0, 5.0]
+    """
+    r, k = bread.shape[:2]
+    # bread s_g, row by row as a chain of multiply-adds over k (small k; fuses when batched)
+    t = jnp.stack([add_up([bread[i, q] * scores[:, q] for q in range(k)]) for i in range(r)], axis=1)  # (G, r, ...)
+    if diagonal:
+        t2 = t**2 if cluster_weights is None else expand_trailing(cluster_weights, t.ndim) * t**2
+        return factor * t2.sum(axis=0)
+    return factor * meat(t, cluster_weights)
 
 
 def vcov_all(
@@ -39,18 +146,19 @@ def vcov_all(
     df_k: jax.Array,
     *,
     n_clusters_max: int,
+    ssc: SSC = DEFAULT_SSC,
 ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]:
-    """All three variance matrices and the counts they use: (V_iid, V_HC1, V_CRV1, N, G).
+    """All three variance matrices of one fit and the counts they use: (V_iid, V_HC1, V_CRV1, N, G).
 
     ``X`` is the (masked) design, ``resid`` the residuals (0 on masked rows), ``bread`` = (X'X)^-1.
     Computing all three is cheaper than branching under ``vmap`` for the suite's small K.
     """
     n = mask.sum()
     ssr = (resid**2).sum()
-    v_iid = ssr / (n - df_k) * bread
-    scores = X * resid[:, None]
-    v_hc1 = n / (n - df_k) * sandwich(bread, scores)
-    both = jax.ops.segment_sum(jnp.concatenate([scores, mask[:, None]], axis=1), cluster, n_clusters_max)
+    v_iid = ssr / ssc.iid_denominator(n, df_k) * bread
+    obs = X * resid[:, None]
+    v_hc1 = sandwich(bread, obs, ssc.hc1_factor(n, df_k))
+    both = cluster_scores(jnp.concatenate([obs, mask[:, None]], axis=1), cluster, n_clusters_max)
     cl_scores, g = both[:, :-1], (both[:, -1] > 0).sum()
-    v_crv1 = crv1_factor(g, n, df_k) * sandwich(bread, cl_scores)
+    v_crv1 = sandwich(bread, cl_scores, ssc.crv1_factor(g, n, df_k))
     return v_iid, v_hc1, v_crv1, n, g

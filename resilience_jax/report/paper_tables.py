@@ -1,4 +1,4 @@
-"""The paper's tables (weights, Table 2-11) in its layout, from a :class:`~resilience_jax.pipeline.SuiteResult`.
+"""The paper's tables (weights, Table 2-11) in its layout, from a :class:`~resilience_jax.results.SuiteResult`.
 
 Regression tables: coefficient with stars (* 10%, ** 5%, *** 1%), standard error in parentheses
 below, constant, N and R-squared, the SE type and the data's provenance in a note.
@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..data.spec import Vcov
 from .describe import describe
-from .results import FeolsResult, MediationResult, stars
+from ..results.regression import FeolsResult, MediationResult, stars
 from .tables import write_table
 
 Lang = Literal["en", "zh"]

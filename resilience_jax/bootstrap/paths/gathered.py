@@ -3,15 +3,17 @@ enters as two entities, each with its own fixed effect and cluster) and the whol
 recomputed on it: min-max normalisation, entropies (one logarithm per row and indicator), weights,
 indices, within transformation, the three mediation equations and their CRV1 SEs. The reference
 of the per-entity tables path (:mod:`.tables`), and the path for specifications the tables do not
-cover.
+cover. The staged core composed on gathered rows: the index stage from the gathered rows' bounds
+and entropy sums, the equations stage from their per-slot cross products.
 
 Layout: a batch of replicates is processed ``SUB`` at a time (``lax.map``), each sub-batch as
 arrays (slot, period, variable, replicate) with the replicates on the last (contiguous) axis, so
 that XLA vectorises across them and a sub-batch stays in cache. Indicators with the same index
 membership form one block: each index is a ratio of block sums, so a row costs a few
-multiply-adds per indicator whatever the number of indices. The cross products are formed slot
-by slot in one batched matrix product, and the cluster scores follow from them without residual
-rows.
+multiply-adds per indicator whatever the number of indices (the index stage's coefficients
+``sign_j w_j / range_j`` in factored form: ``sign_j (1 - e_j) / range_j`` per indicator, one
+normaliser per index and block). The cross products are formed slot by slot in one batched matrix
+product; the equations stage takes them as the per-cluster moments.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..index.entropy import entropy_from_sums, index_weights, xlogx
-from .replicates import Replicates, add_up, collect, crv1_ses, solve
+from ..._ops import add_up
+from ...estimators.equations import equations_stage
+from ...estimators.record import MediationStats, mediation_stats
+from ...index.stage import index_stage, row_sums
 
 SUB = 48  # replicates per sub-batch (measured on 2 cores: 48 about 15% quicker than 32, 64 within noise, 128 slower)
 
@@ -61,8 +65,8 @@ def _slots(counts: jax.Array) -> jax.Array:
     return jnp.repeat(jnp.arange(G), counts.astype(jnp.int32), total_repeat_length=G)
 
 
-def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
-    """Packed statistics of ``SUB`` replicates (one :class:`Replicates` as arrays)."""
+def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool) -> MediationStats:
+    """The record of ``SUB`` replicates (replicate axis first)."""
     G, T, P = data.rows.shape
     m = data.members.shape[1]
     slots = jax.vmap(_slots)(C).T  # (G, b)
@@ -70,18 +74,12 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
     # stored once in this layout (without the barrier XLA recomputes the gather in every consumer)
     Xr, Do = jax.lax.optimization_barrier((D[:, :, :m], D[:, :, m:]))
     n = G * T
-    # entropy weights: min-max normalisation, shares, 0 ln 0 = 0
-    lo, hi = Xr.min(axis=(0, 1)), Xr.max(axis=(0, 1))  # (m, b)
-    pos = (data.directions > 0)[:, None]
-    rng = hi - lo
-    z = jnp.where(pos, Xr - lo, hi - Xr) * (1.0 / rng)
-    S = z.sum(axis=(0, 1))
-    e = entropy_from_sums(S, xlogx(z).sum(axis=(0, 1)), n)
-    dv = 1.0 - e  # (m, b)
-    Wt = index_weights(e, data.members)  # (E, m, b)
+    s = row_sums(Xr, data.directions[:, None], axis=(0, 1))  # (m, b) bounds and entropy sums
+    ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n, s.total / n, data.directions, data.members)
     # the indices, demeaned: linear in the raw indicators (coefficient sign_j dv_j / range_j over
     # the index's sum of dv), summed by block
-    cj = dv * data.directions[:, None] / rng
+    dv = ist.divergence  # (m, b)
+    cj = dv * data.directions[:, None] / (s.hi - s.lo)
     A = data.blocks.shape[1]
     part = jnp.stack([add_up([Xr[:, :, j] * (cj[j] * data.blocks[j, a]) for j in range(m)]) for a in range(A)], axis=2)
     part_w = data.blocks.T @ dv  # (A, b) sum of dv in each block
@@ -92,25 +90,20 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
     Id = add_up([part[:, :, a][:, :, None] * coef[:, a][None, None] for a in range(A)])  # (G, T, U, b)
     k = Do.shape[2]
     # each slot's cross products [Do | Id]' Do as one batched matrix product (a fused multiply-reduce
-    # is ~1.5x slower here); their sum is X'X and X'y, and the cluster scores X_g' u_g of the three
-    # equations are linear in them (no residual rows)
+    # is ~1.5x slower here): the per-cluster moments of the equations stage
     Mg = jnp.einsum("gtib,gtjb->gijb", Do, jnp.concatenate([Do, Id], axis=2))  # (G, k, k + U, b)
     M = Mg.sum(axis=0)
-    sw = solve(M[:, :k], M[:, k:][:, data.distinct])
-    k1 = k - 1
-    g_y = jax.lax.dynamic_index_in_dim(Mg, k + data.distinct[0], axis=2, keepdims=False)  # X_g' y, (G, k, b)
-    scores = jnp.stack([g_y - add_up([Mg[:, :, q] * sw.beta_tot[q] for q in range(k1)]),
-                        Mg[:, :, k1] - add_up([Mg[:, :, q] * sw.beta_a[q] for q in range(k1)]),
-                        g_y - add_up([Mg[:, :, q] * sw.beta_b[q] for q in range(k)])], axis=2)  # (G, k, 3, b)
-    se = crv1_ses(sw, scores, None, G, n)
-    return collect(Wt, sw, se, (Wt * (S / n)[None]).sum(axis=1))
+    g_oy = jax.lax.dynamic_index_in_dim(Mg, k + data.distinct[0], axis=2, keepdims=False)  # X_g' y, (G, k, b)
+    eq = equations_stage(M[:, :k], M[:, k:][:, data.distinct], Mg[:, :, :k], g_oy, None, G, n)
+    return mediation_stats(ist, eq, batch_last=True)
 
 
-def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: bool = True) -> Replicates:
-    """Statistics of a batch of cluster-bootstrap replicates (integer multiplicities ``C`` (B, G))
-    by gathering each replicate's rows; equal to ``pipeline.mediation_fast`` on the gathered panel."""
+def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: bool = True) -> MediationStats:
+    """The record of a batch of cluster-bootstrap replicates (integer multiplicities ``C`` (B, G))
+    by gathering each replicate's rows; equal to
+    :func:`~resilience_jax.estimators.staged.fit_rows` on the gathered panel."""
     B, G = C.shape
     pad = (-B) % SUB
     Cp = jnp.concatenate([C, jnp.ones((pad, G), C.dtype)]) if pad else C
     out = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects), Cp.reshape(-1, SUB, G))
-    return Replicates(*(x.reshape(-1, *x.shape[2:])[:B] for x in out))
+    return jax.tree_util.tree_map(lambda x: x.reshape(-1, *x.shape[2:])[:B], out)

@@ -1,4 +1,4 @@
-"""Results objects: arrays from the core, labelled here (pandas only at this edge)."""
+"""Regression results: one fit (:class:`FeolsResult`) and a three-step mediation (:class:`MediationResult`)."""
 
 from __future__ import annotations
 

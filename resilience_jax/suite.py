@@ -3,7 +3,8 @@
 ``run_suite(panel)`` computes the entropy weights and the indices (REIC and one sub-index per
 dimension), builds every regression of ``models/paper.toml`` (stepwise controls, regional
 heterogeneity, robustness variants, both mediation variants), fits them all in one jitted, vmapped
-call, and returns a :class:`SuiteResult` that ``report.paper_tables`` turns into the paper's tables.
+call, and returns a :class:`~resilience_jax.results.SuiteResult` that ``report.paper_tables`` turns
+into the paper's tables.
 
 Robustness conventions (SPEC.md section 4):
 - ``winsorize``: the outcome, the regressor and the controls are each clipped at their pooled
@@ -16,37 +17,15 @@ Robustness conventions (SPEC.md section 4):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import partial
-from typing import NamedTuple
-
-import jax
-import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
 from .api import RegSpec, fit_many, summarise_mediations
-from .data.spec import RobustnessVariant, StudySpec
+from .data.spec import RobustnessVariant
 from .data.validate import Panel
 from .errors import EstimationError
-from .estimators.mediation import MediationEffects, crv1_se, mediation_effects, solve_equations
-from .estimators.ols import fit_batch_core
-from .index.entropy import EntropyWeights, entropy_core, entropy_from_sums, entropy_weights, index_weights, log0
-from .report.results import FeolsResult, MediationResult
-
-
-@dataclass(frozen=True)
-class SuiteResult:
-    panel: Panel
-    entropy: EntropyWeights
-    indices: dict[str, np.ndarray]
-    fits: dict[tuple[str, str, str], FeolsResult]
-    mediation: dict[tuple[str, str], MediationResult]
-    notes: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def spec(self) -> StudySpec:
-        return self.panel.spec
+from .index.entropy import EntropyWeights, entropy_weights
+from .results.suite import SuiteResult
 
 
 def compute_indices(panel: Panel, *, shift: float = 0.0) -> tuple[EntropyWeights, dict[str, np.ndarray]]:
@@ -180,103 +159,3 @@ def run_suite(panel: Panel, *, seed: int = 0, n_mc: int = 20_000) -> SuiteResult
     triples = [tuple(fits[("mediation", y, f"{v}:{step}")] for step in ("total", "a", "b")) for y, v in keys]
     med = dict(zip(keys, summarise_mediations(triples, m.regressor, m.mediator, n_mc=n_mc, seed=seed)))
     return SuiteResult(panel, ent, indices, fits, med)
-
-
-@partial(jax.jit, static_argnames=("n_groups", "mode"))
-def mediation_core(
-    X_ind, directions, membership, obs_weights, time_codes, regressor, mediator, controls, entity, cluster,
-    use_fe, vcov_kind, df_k, *, n_groups: int, mode: str = "pooled",
-) -> tuple[EntropyWeights, MediationEffects]:
-    """Entropy index plus the three mediation equations (outcome = the overall index) in one
-    compiled call: the unit the bootstrap replicates. ``df_k`` holds the three equations' K."""
-    ent = entropy_core(X_ind, directions, obs_weights, membership, time_codes, 0.0, mode=mode, n_periods=n_groups)
-    y = ent.index
-    n, kc = controls.shape
-    X = jnp.concatenate([regressor[:, None], mediator[:, None], controls], axis=1)
-    ones = jnp.ones(kc)
-    colmask = jnp.stack([jnp.concatenate([jnp.array([1.0, 0.0]), ones]), jnp.concatenate([jnp.array([1.0, 0.0]), ones]),
-                         jnp.concatenate([jnp.array([1.0, 1.0]), ones])])
-    rep = lambda v: jnp.broadcast_to(v, (3, *jnp.shape(v)))  # noqa: E731
-    fits = fit_batch_core(
-        jnp.stack([y, mediator, y]), rep(X), rep(jnp.ones(n)), colmask, rep(entity), rep(jnp.zeros_like(entity)), rep(cluster),
-        rep(use_fe), rep(False), rep(vcov_kind), df_k, n_entities=n_groups, n_periods=n_groups, n_clusters_max=n_groups,
-        two_way=False,
-    )
-    eff = mediation_effects(fits.coef[1, 1], fits.se[1, 1], fits.coef[2, 2], fits.se[2, 2],
-                            fits.coef[0, 1], fits.se[0, 1], fits.coef[2, 1], fits.se[2, 1])
-    return ent, eff
-
-
-class FastMediation(NamedTuple):
-    """Arrays of :func:`mediation_fast`. Rows of ``coef``: total effect, a-path, b-path equations,
-    then the baseline (total-effect) equation of each extra index; rows of ``se``: the three
-    mediation equations; columns: regressor, mediator, controls (the mediator's entry is 0 except
-    in the b-path)."""
-
-    weights: jax.Array
-    coef: jax.Array
-    se: jax.Array
-    index_mean: jax.Array  # (1 + extra,) mean of each index over the (weighted) rows
-
-    def effects(self) -> MediationEffects:
-        """a, b, c, c', a*b, share and the Sobel/Aroian/Goodman tests (jittable)."""
-        c, s = self.coef, self.se
-        return mediation_effects(c[1, 0], s[1, 0], c[2, 1], s[2, 1], c[0, 0], s[0, 0], c[2, 0], s[2, 0])
-
-
-@partial(jax.jit, static_argnames=("n_entities", "fixed_effects"))
-def mediation_fast(
-    X_ind, directions, members, regressor, mediator, controls, entity_weights=None, *, n_entities: int,
-    fixed_effects: bool = True,
-) -> FastMediation:
-    """The fast path of :func:`mediation_core`: a balanced panel sorted by entity, CRV1 by entity.
-    Returns the entropy weights and the three equations' coefficients and standard errors
-    (``.effects()`` gives the mediation effects and tests).
-
-    The index, the regressor, the mediator and the controls are stacked into one (n, 3 + k) matrix
-    D, demeaned within entity (or, ``fixed_effects=False``, the paper's pooled "as printed" reading,
-    around the grand mean, which is OLS with an intercept); every equation's ``X'X`` and ``X'y`` are
-    blocks of ``D'D``, the three systems are solved as one batch, and cluster scores are sums over
-    each entity's T rows. ``members`` (m,) 0/1 selects the indicators of the index (all: REIC; one
-    dimension: its sub-index, weights renormalised within it); a (1 + D, m) ``members`` adds the
-    baseline equation (index on regressor and controls) of D more indices, as extra rows.
-
-    ``entity_weights`` (G,) are frequency weights per entity: an entity with weight 2 counts as two
-    entities, each with its own fixed effect and its own cluster (SPEC.md section 6), so a cluster
-    bootstrap replicate is this function with the replicate's multiplicities, no rows gathered;
-    weight 0 leaves an entity out (the province jackknife). Default: all ones.
-    """
-    n, m = X_ind.shape
-    G, T = n_entities, n // n_entities
-    weighted = entity_weights is not None  # static: the unweighted single fit compiles without weights
-    c = jnp.asarray(entity_weights, X_ind.dtype) if weighted else jnp.ones(G, X_ind.dtype)
-    r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else 1.0  # row weights
-    if weighted:
-        lo = jnp.where(r > 0, X_ind, jnp.inf).min(axis=0)
-        hi = jnp.where(r > 0, X_ind, -jnp.inf).max(axis=0)
-    else:
-        lo, hi = X_ind.min(axis=0), X_ind.max(axis=0)
-    z = jnp.where(directions > 0, X_ind - lo, hi - X_ind) / (hi - lo)
-    S = (r * z).sum(axis=0)
-    # sum_i r_i p ln p with p = z / S equals (sum_i r_i z ln z) / S - ln S  (sum_i r_i = n_eff)
-    n_eff = T * c.sum() if weighted else n
-    e = entropy_from_sums(S, (r * z * log0(z)).sum(axis=0), n_eff)  # r * z shared with S
-    W = index_weights(e, members)
-    idx = z @ W.T  # (n, 1 + extra)
-    D = jnp.concatenate([idx[:, :1], regressor[:, None], mediator[:, None], controls, idx[:, 1:]], axis=1)
-    Dg = D.reshape(G, T, -1)
-    if fixed_effects:
-        Dg = Dg - Dg.mean(axis=1, keepdims=True)
-    else:
-        Dg = Dg - (c[:, None, None] * Dg).sum(axis=(0, 1), keepdims=True) / (T * c.sum())
-    D = Dg.reshape(n, -1)
-    DD = D.T @ (r * D) if weighted else D.T @ D
-    k = 2 + controls.shape[1]
-    b, bread, outcome, on = solve_equations(DD, k, W.shape[0] - 1)
-    # standard errors of the three mediation equations only (the extra indices' baseline equations
-    # contribute coefficients)
-    resid = D[:, outcome[:3]] - D[:, 1 : k + 1] @ b[:3].T
-    scores = (D[:, None, 1 : k + 1] * resid[:, :, None]).reshape(G, T, 3, k).sum(axis=1) * on[:3]
-    means = (r * idx).sum(axis=0) / n_eff
-    se = crv1_se(bread[:3], scores, c if weighted else None, on[:3], c.sum(), T * c.sum())
-    return FastMediation(W[0], b, se, means)

@@ -10,18 +10,18 @@ needs is then a ``c``-weighted sum of per-entity tables, computed once:
   ``e_j = (ln A_j - B_j / A_j) / ln(n_eff)``: the range cancels, and ``B_j`` is read from a table
   ``L[k, j, g] = sum_t (x_gtj - pmin_kj) ln(x_gtj - pmin_kj)`` indexed by the entity k that attains
   the replicate's min, so no logarithm of a row is evaluated per replicate;
-- regressions: ``M_g = W_g' W_g`` for the within-demeaned block ``W_g`` of
-  [indicators, regressor, controls, mediator]; the index enters through its coefficient vector
-  ``a_j = sign_j w_j / range_j`` (the demeaned index is linear in the demeaned raw indicators), so
-  the equations' ``X'X`` and ``X'y`` are blocks of ``sum_g c_g M_g`` times ``a``, and the cluster
-  scores are ``M_g`` rows times residual vectors.
+- regressions: the per-entity moments of :mod:`resilience_jax.estimators.moments`; the index
+  enters through its coefficients ``a_j = sign_j w_j / range_j`` on the raw indicators (the
+  demeaned index is linear in the demeaned raw indicators), so the equations' ``X'X`` and ``X'y``
+  are blocks of ``sum_g c_g M_g`` times ``a`` (the index stage and the equations stage of the
+  staged core, composed here).
 
 A batch of replicates is one matrix of entity weights ``C`` (B, G): every weighted sum is one
 matrix product with ``C``, and the per-replicate algebra runs with the replicates along the last
 (contiguous) axis, so that XLA vectorises across replicates instead of within 7 x 7 matrices.
 The log-sum tables hold the ``HEAD`` entities with the smallest minima (largest maxima), which
-cover all but a few replicates in ten thousand; those few are re-evaluated with tables of their
-own minimisers (:func:`promote_candidates`).
+cover all but a few replicates in ten thousand; those few are flagged ``NOT_TABULATED`` and
+re-evaluated with tables of their own minimisers (:func:`promote_candidates`).
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..index.entropy import entropy_from_sums, index_weights
-from .replicates import Replicates, add_up, collect, crv1_ses, solve
-
+from ... import status
+from ..._ops import add_up
+from ...estimators.equations import equations_stage, outcome_moments
+from ...estimators.moments import EntityMoments, entity_moments
+from ...estimators.record import MediationStats, mediation_stats
+from ...index.stage import index_stage
 
 HEAD = 12  # candidates the replicates read (by one matrix product); see promote_candidates for the others
 
@@ -47,9 +50,7 @@ class EntityTables(NamedTuple):
     rank: jax.Array  # (G, 2m) candidate position of entity g among the ascending minima / descending maxima (R: none)
     bound: jax.Array  # (R, 2m) the R smallest per-entity minima (ascending), the R largest maxima (descending)
     lsum: jax.Array  # (R, 2m, G) sum_t f(x_gtj - bound[r, j]) (minima), sum_t f(bound[r, j] - x_gtj) (maxima); f(v) = v ln v
-    m_oi: jax.Array  # (k * m, G) cross products of the k other variables with the indicators
-    m_oo: jax.Array  # (k * k, G) cross products of the other variables
-    m_o: jax.Array  # (G * k, P) rows of the other variables in each M_g
+    moments: EntityMoments  # per-entity cross products of the demeaned indicators and other variables
 
 
 def _ranking(Xg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -80,42 +81,39 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
     Other variables are ordered regressor, controls, mediator (the order of the sweeps). The
     log-sum tables are indexed by the entity that attains a replicate's min (max): the
     ``n_candidates`` entities with the smallest minima (largest maxima) are tabulated; a replicate
-    whose minimiser is not among them is NaN (:func:`promote_candidates` covers it).
+    whose minimiser is not among them is flagged (:func:`promote_candidates` covers it).
 
     Computed on the host in float64 NumPy (a millisecond or two, and no XLA compilation on the way
     to the first replicate), returned as device arrays of ``X_ind``'s dtype.
     """
     dtype = jnp.asarray(X_ind).dtype
-    X_ind, regressor, mediator, controls = (np.asarray(a, dtype=np.float64) for a in (X_ind, regressor, mediator, controls))
+    X_ind = np.asarray(X_ind, dtype=np.float64)
     n, m = X_ind.shape
     G = n_entities
     R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
     order, values = _ranking(Xg)
-    W = np.concatenate([X_ind, regressor[:, None], controls, mediator[:, None]], axis=1)
-    Wg = W.reshape(G, n // G, -1)
-    Wg = Wg - Wg.mean(axis=1, keepdims=True)
-    M = np.einsum("gtp,gtq->pqg", Wg, Wg)
-    k = M.shape[0] - m
+    others = np.column_stack([np.asarray(regressor, np.float64), np.asarray(controls, np.float64),
+                              np.asarray(mediator, np.float64)])
     f = partial(jnp.asarray, dtype=dtype)
     return EntityTables(
         f(Xg.sum(axis=1).T), jnp.asarray(np.minimum(np.argsort(order, axis=0), R)), f(values[:R]),
-        f(_log_table(Xg, values[:R])), f(M[m:, :m].reshape(k * m, G)), f(M[m:, m:].reshape(k * k, G)),
-        f(M[m:].transpose(2, 0, 1).reshape(G * k, -1)),
+        f(_log_table(Xg, values[:R])), entity_moments(X_ind, others, n_entities=G),
     )
 
 
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     """``sum_g c_g L[rank_jb, j, g]`` (2m, B) for the ranks (2m, B) of the minimising (maximising)
     candidates and entity weights ``Ct`` (G, B): the first ``HEAD`` candidates are weighted for
-    every replicate in one matrix product, and the entry of the replicate's own selected. A pair
-    whose minimiser ranks lower is NaN (see :func:`promote_candidates`)."""
+    every replicate in one matrix product, and the entry of the replicate's own selected; and (B,)
+    whether every minimiser of the replicate is among them (see :func:`promote_candidates`)."""
     R, m, G = L.shape
     Bn = Ct.shape[1]
     h = min(HEAD, R)
     head = (L[:h].reshape(h * m, G) @ Ct).reshape(h, m, Bn)
     out = add_up([jnp.where(rank == r, head[r], 0.0) for r in range(h)])
-    return jnp.where(rank < h, out, jnp.nan)
+    covered = (rank < h).all(axis=0)
+    return jnp.where(rank < h, out, 1.0), covered
 
 
 def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityTables, np.ndarray]:
@@ -156,19 +154,19 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
 
 
 def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Array, members: jax.Array,
-                           n_periods: int) -> Replicates:
-    """Entropy weights, the mediation equations' coefficients and CRV1 SEs, the extra indices'
-    baseline coefficients and the index means for a batch of entity weights ``C`` (B, G), with
-    entity fixed effects; equal to ``pipeline.mediation_fast(..., c)`` row by row. ``members``
-    (m,) or (1 + extra, m): row 0 the mediation's index, then one row per extra index.
+                           n_periods: int) -> MediationStats:
+    """The staged core for a batch of entity weights ``C`` (B, G) with entity fixed effects, from
+    the tables: the index stage from the tabulated bounds and log sums, the equations stage from the
+    entity-weighted moments. Equal to :func:`~resilience_jax.estimators.staged.fit_rows` row by row.
+    ``members`` (E, m): row 0 the mediation's index, then one row per index symbol.
 
     A replicate whose minimiser (maximiser) of some indicator is not among the tabulated
-    candidates returns NaN, never a wrong number: :func:`promote_candidates` gives tables that
-    cover it (:class:`~resilience_jax.bootstrap_engine.Engine` does this)."""
+    candidates is flagged ``status.NOT_TABULATED`` (its numbers are not to be used):
+    :func:`promote_candidates` gives tables that cover it (the engine does this)."""
     R = tab.bound.shape[0]
     m = tab.psum.shape[0]
-    G = C.shape[1]
-    k = tab.m_o.shape[0] // G
+    mom = tab.moments
+    k = mom.g_oo.shape[1]
     Bn = C.shape[0]
     T = n_periods
     Ct = C.T  # (G, B): replicates along the contiguous axis from here on
@@ -176,30 +174,14 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     rank = jnp.where((Ct > 0)[:, None, :], tab.rank[:, :, None], R).min(axis=0)  # (2m, B)
     bounds = jnp.take_along_axis(tab.bound.T, rank, axis=1, mode="clip")
     lo, hi = bounds[:m], bounds[m:]
-    logs = _log_sums(tab.lsum, rank, Ct)
-    Bmin, Bmax = logs[:m], logs[m:]
+    logs, covered = _log_sums(tab.lsum, rank, Ct)
     n = Ct.sum(axis=0)  # effective number of entities
     csum = tab.psum @ Ct
     pos = (directions > 0)[:, None]
-    A = jnp.where(pos, csum - T * n * lo, T * n * hi - csum)
-    e = entropy_from_sums(A, jnp.where(pos, Bmin, Bmax), T * n)  # (m, B)
-    Wt = index_weights(e, members)  # (1 + extra, m, B)
-    a = (directions[:, None] / (hi - lo))[None] * Wt  # each index's coefficients on the raw indicators
-
-    # [X'X | X'y] of the other variables (regressor, controls, mediator) and the indices
-    S_oi, S_oo = (tab.m_oi @ Ct).reshape(k, m, Bn), (tab.m_oo @ Ct).reshape(k, k, Bn)
-    S_oa = add_up([S_oi[:, j][:, None] * a[:, j][None] for j in range(m)])  # (k, 1 + extra, B)
-    sw = solve(S_oo, S_oa)
-    zero = jnp.zeros((1, Bn), C.dtype)
-    # scores: residual = W_g v for v on [indicators, other variables]; M_g's rows of the other
-    # variables times the three equations' v in one product
-    V = jnp.stack([jnp.concatenate([a[0], -sw.beta_tot, zero]),
-                   jnp.concatenate([jnp.zeros_like(a[0]), -sw.beta_a, 1.0 + zero]),
-                   jnp.concatenate([a[0], -sw.beta_b])], axis=1)  # (P, 3, B)
-    scores = (tab.m_o @ V.reshape(V.shape[0], -1)).reshape(G, k, 3, Bn)
-    se = crv1_ses(sw, scores, Ct, n, T * n)
-    out = collect(Wt, sw, se, (Wt * (A / ((hi - lo) * T * n))[None]).sum(axis=1))
-    # an uncovered replicate is marked (NaN log sums above), never silently wrong
-    covered = jnp.isfinite(logs).all(axis=0)
-    nan = jnp.asarray(jnp.nan, C.dtype)
-    return Replicates(*(jnp.where(covered.reshape((-1,) + (1,) * (x.ndim - 1)), x, nan) for x in out))
+    A = jnp.where(pos, csum - T * n * lo, T * n * hi - csum)  # sums of the distances to the worse bound
+    ist = index_stage(lo, hi, A, jnp.where(pos, logs[:m], logs[m:]), T * n, A / ((hi - lo) * T * n), directions,
+                      members)
+    S_oq, S_oo = (mom.m_oi @ Ct).reshape(k, m, Bn), (mom.m_oo @ Ct).reshape(k, k, Bn)
+    S_oy, g_oy = outcome_moments(S_oq, mom.g_oi, ist.coef)
+    eq = equations_stage(S_oo, S_oy, mom.g_oo, g_oy, Ct, n, T * n)
+    return mediation_stats(ist, eq, jnp.where(covered, status.OK, status.NOT_TABULATED), batch_last=True)

@@ -1,0 +1,127 @@
+"""The chunk driver shared by every replicated computation (the mediation bootstrap's paths, the
+wild bootstrap; the sensitivity studies to come).
+
+A computation is a compiled *step* ``step(start) -> pytree`` that evaluates items ``start, ...,
+start + chunk - 1`` (replicates, sign vectors, specifications) from their indices alone (each item
+derives its own key from its index), with leading axis ``chunk``. The driver
+
+- fixes the chunk size once (rounded up to a multiple of the device count) and pads the last chunk
+  instead of shrinking it, so a new number of items never compiles a new step;
+- shards each chunk's items over the local devices (``jax.local_devices()``), with the payload
+  replicated on each;
+- keeps one chunk in flight while the previous one is fetched (the host's work overlaps the
+  device's), so memory stays bounded whatever the number of items;
+- gathers each result from its process-local shards, reports progress through a callback, and
+  returns host NumPy arrays trimmed to the number of items.
+
+Because an item depends only on its index, the numbers do not depend on the chunk size or the
+device count; multi-process execution can land here, in :func:`run`, without touching the steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import jax
+import numpy as np
+
+from ..errors import EstimationError
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """Chunk size and device placement of a replicated computation (see the module doc)."""
+
+    chunk: int
+    sharding: Any = None  # NamedSharding of the items' axis over the devices, or None (one device)
+
+    @property
+    def n_devices(self) -> int:
+        return 1 if self.sharding is None else self.sharding.mesh.size
+
+    def put(self, x):
+        """Place an array whose leading axis is the chunk's items on the devices."""
+        return x if self.sharding is None else jax.device_put(x, self.sharding)
+
+    def replicate(self, payload):
+        """The payload on every device of the mesh (as it is, on one device)."""
+        if self.sharding is None:
+            return payload
+        return jax.device_put(payload, jax.sharding.NamedSharding(self.sharding.mesh, jax.sharding.PartitionSpec()))
+
+
+def make_driver(chunk: int, devices: int | None = None) -> Driver:
+    """A driver of ``chunk`` items a step over the first ``devices`` local devices (default: all).
+
+    Raises
+    ------
+    EstimationError
+        ``devices`` outside ``1..len(jax.local_devices())``.
+
+    Example
+    -------
+    >>> make_driver(250, devices=1).chunk
+    250
+    """
+    local = jax.local_devices()
+    n_dev = len(local) if devices is None else devices
+    if isinstance(n_dev, bool) or not isinstance(n_dev, (int, np.integer)) or not 1 <= n_dev <= len(local):
+        raise EstimationError(f"devices must be between 1 and {len(local)}, got {devices!r}")
+    chunk = int(chunk) + (-int(chunk)) % int(n_dev)  # every device gets the same number of items
+    if n_dev == 1:
+        return Driver(chunk)
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.array(local[: int(n_dev)]), ("items",))
+    return Driver(chunk, NamedSharding(mesh, PartitionSpec("items")))
+
+
+def to_host(x) -> np.ndarray:
+    """A (possibly sharded) device array as one host array, from this process's shards."""
+    if getattr(x, "is_fully_addressable", True):
+        return np.asarray(x)
+    shards = sorted(x.addressable_shards, key=lambda s: s.index[0].start or 0)
+    return np.concatenate([np.asarray(s.data) for s in shards])
+
+
+def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progress | None = None):
+    """Items ``0..n-1`` of ``step``, chunk by chunk, as a pytree of host arrays with leading axis n.
+
+    ``step(start)`` dispatches (without waiting) the chunk of items ``start..start + chunk - 1``;
+    ``progress(done)`` is called after each chunk with the number of items finished.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> d = make_driver(4, devices=1)
+    >>> run(d, lambda s: {"i": s + jnp.arange(4)}, 6)["i"].tolist()
+    [0, 1, 2, 3, 4, 5]
+    """
+    if n < 1:
+        raise EstimationError(f"the number of items must be at least 1, got {n}")
+    starts = list(range(0, n, driver.chunk))
+    parts = []
+    pending = None
+    for start in [*starts, None]:
+        nxt = step(start) if start is not None else None
+        if pending is not None:
+            parts.append(jax.tree_util.tree_map(to_host, pending))
+            if progress is not None:
+                progress(min(len(parts) * driver.chunk, n))
+        pending = nxt
+    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs)[:n], *parts)
+
+
+def progress_bar(desc: str, total: int) -> tuple[Progress, Callable[[], None]]:
+    """A tqdm bar as a :data:`Progress` callback, and the function that closes it."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit="replicate", total=total)
+
+    def update(done: int) -> None:
+        bar.update(done - bar.n)
+
+    return update, bar.close

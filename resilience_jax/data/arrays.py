@@ -1,0 +1,88 @@
+"""The one array assembly of the staged core: a validated panel -> the arrays of the mediation
+pipeline (used by the bootstrap paths, the tests, the benchmarks and the coming layers).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _x64
+from ..errors import EstimationError
+
+
+class MediationArrays(NamedTuple):
+    """Arrays of a balanced panel sorted by entity (T rows each), in the active float dtype.
+
+    ``members`` (E, m): 0/1 indicator membership of the indices the pipeline builds: row 0 the
+    mediation's index, then one row per index symbol of the spec (for their baseline coefficients
+    and means). Names travel beside the arrays in :class:`Layout`.
+    """
+
+    X_ind: jax.Array  # (n, m) raw indicators
+    directions: jax.Array  # (m,) +1 / -1
+    members: jax.Array  # (E, m)
+    regressor: jax.Array  # (n,)
+    mediator: jax.Array  # (n,)
+    controls: jax.Array  # (n, k - 2)
+
+
+class Layout(NamedTuple):
+    """What the arrays of :func:`mediation_arrays` hold, by name."""
+
+    indicators: tuple[str, ...]  # the m indicator columns
+    symbols: tuple[str, ...]  # the index symbols of members rows 1..
+    index: str  # the mediation's index symbol (members row 0)
+    n_entities: int
+    n_periods: int
+
+
+def index_members(idx, symbol: str) -> np.ndarray:
+    """0/1 indicator membership (m,) of an index symbol of an index spec (the overall index or a
+    dimension's sub-index).
+
+    Raises
+    ------
+    EstimationError
+        An unknown symbol (the message lists the spec's).
+
+    Example
+    -------
+    >>> from resilience_jax.data import load_index
+    >>> index_members(load_index(), "REICC").astype(int).tolist()
+    [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]
+    """
+    if symbol == idx.symbol:
+        return np.ones(len(idx.indicators))
+    keys = [d.key for d in idx.dimensions if d.symbol == symbol]
+    if not keys:
+        raise EstimationError(f"unknown index {symbol!r}; expected one of {list(idx.symbols)}")
+    return np.array([float(i.dimension == keys[0]) for i in idx.indicators])
+
+
+def mediation_arrays(panel, index: str | None = None) -> tuple[MediationArrays, Layout]:
+    """The arrays of the spec's mediation model on ``panel`` with ``index`` (default: the overall
+    index) as its outcome, and their :class:`Layout`.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> arrays, layout = mediation_arrays(rj.load_panel(), "REICD")
+    >>> arrays.X_ind.shape, arrays.members.shape, layout.symbols
+    ((420, 15), (4, 15), ('REIC', 'REICD', 'REICC'))
+    """
+    spec = panel.spec
+    idx = spec.index
+    symbol = index or idx.symbol
+    members = np.array([index_members(idx, s) for s in (symbol, *idx.symbols)])
+    m = spec.mediation
+    f = panel.frame
+    dt = _x64.float_dtype()
+    arrays = MediationArrays(*(jnp.asarray(a, dtype=dt) for a in (
+        panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
+        f[list(m.controls)].to_numpy())))
+    G, T = panel.shape
+    return arrays, Layout(tuple(idx.columns), tuple(idx.symbols), symbol, G, T)

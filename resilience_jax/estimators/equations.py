@@ -1,0 +1,129 @@
+"""The equations stage of the staged core: from cross-product moments to the mediation's three
+equations and the indices' baseline equations, with CRV1 standard errors and a status.
+
+Variables ("others") are ordered regressor, controls, mediator (``k`` of them, the order of the
+sweeps); the outcomes are E indices, the mediation's first. All moments are of within-demeaned
+(or, pooled, grand-mean-demeaned) data:
+
+- ``S_oo`` (k, k, ...): cross products of the others, summed over the (weighted) clusters;
+- ``S_oy`` (k, E, ...): cross products of the others with each index;
+- ``g_oo`` (G, k, k[, ...]) and ``g_oy`` (G, k[, ...]): the same per cluster, for the mediation's
+  index, from which the cluster scores follow without residual rows
+  (``X_g'u_g = X_g'y_g - X_g'X_g b``); without trailing batch axes they are shared by every replicate
+  (the per-entity tables).
+
+Equations: total effect (index 0 on regressor and controls), a-path (mediator on regressor and
+controls), b-path (index 0 on regressor, controls and mediator), and each index's baseline (index e
+on regressor and controls: one sweep of ``[X'X | X'Y]`` serves them all). A path that forms the
+indices from basis columns (the raw indicators, whose moments do not depend on the replicate) gets
+``S_oy`` and ``g_oy`` from :func:`outcome_moments`. Batch axes (replicates) trail.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from .. import status
+from .._ops import add_up
+from ..inference.vcov import DEFAULT_SSC, SSC, sandwich
+from .linalg import coefficients, equilibrate, inverse_rows, singular, sweep
+
+
+class Equations(NamedTuple):
+    """Coefficients on the regressor (and the mediator's b) with their CRV1 SEs (batch axes ``...``)."""
+
+    c: jax.Array  # total effect: the regressor's coefficient in index 0 ~ regressor + controls
+    se_c: jax.Array
+    a: jax.Array  # a-path: the regressor's coefficient in mediator ~ regressor + controls
+    se_a: jax.Array
+    c_prime: jax.Array  # direct effect: the regressor's coefficient in index 0 ~ regressor + controls + mediator
+    se_c_prime: jax.Array
+    b: jax.Array  # the mediator's coefficient in the b-path
+    se_b: jax.Array
+    beta: jax.Array  # (E, ...) baseline coefficient of the regressor for every index
+    status: jax.Array  # (...) int32: status.SINGULAR where a pivot says the design is singular
+
+
+def outcome_moments(S_oq: jax.Array, g_oq: jax.Array, alpha: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """``S_oy`` (k, E, ...) and ``g_oy`` (G, k, ...) for indices that are linear combinations
+    ``y_e = Q alpha_e`` of basis columns Q.
+
+    ``S_oq`` (k, q, ...) summed cross products with the basis; ``g_oq`` (G * k, q) per-cluster ones
+    (the same for every replicate); ``alpha`` (E, q, ...) each index's coefficients on the basis.
+    """
+    q = S_oq.shape[1]
+    S_oy = add_up([S_oq[:, j][:, None] * alpha[:, j][None] for j in range(q)])
+    G = g_oq.shape[0] // S_oq.shape[0]
+    a0 = alpha[0].reshape(q, -1)
+    g_oy = (g_oq @ a0).reshape(G, S_oq.shape[0], *alpha.shape[2:])
+    return S_oy, g_oy
+
+
+def _times(g: jax.Array, b: jax.Array, nb: int) -> jax.Array:
+    """``g`` (G, k[, ...]) times a coefficient ``b`` (...), batch axes aligned."""
+    if g.ndim == 2 and nb:
+        g = g.reshape(g.shape + (1,) * nb)
+    return g * b
+
+
+def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *, ssc: SSC = DEFAULT_SSC) -> Equations:
+    """The mediation's three equations and the baselines, with CRV1 SEs, from the moments.
+
+    Parameters
+    ----------
+    S_oo, S_oy, g_oo, g_oy : the moments (see the module doc).
+    cluster_weights : (G, ...) frequency weights of the clusters (a cluster drawn twice counts
+        twice), or None (each cluster once).
+    n_clusters, nobs : (...) effective G and N of the CRV1 small-sample factor.
+    ssc : small-sample correction; K counts the slopes and one for the intercept or the fixed
+        effects nested in the clusters.
+
+    Returns
+    -------
+    Equations
+
+    Example
+    -------
+    Two clusters of one regressor, one control and a mediator, one index (k = 3, E = 1):
+
+    >>> import jax.numpy as jnp
+    >>> S = jnp.array([[2.0, 0.5, 0.3], [0.5, 1.0, 0.2], [0.3, 0.2, 1.5]])
+    >>> eq = equations_stage(S, jnp.array([[1.0], [0.4], [0.9]]), jnp.stack([S / 2, S / 2]),
+    ...                      jnp.array([[0.6, 0.1, 0.5], [0.4, 0.3, 0.4]]), None, 2.0, 40.0)
+    >>> round(float(eq.c), 6) == round(float(eq.beta[0]), 6), int(eq.status)
+    (True, 0)
+    """
+    k = S_oo.shape[0]
+    k1 = k - 1
+    nb = S_oo.ndim - 2
+    s1 = sweep(equilibrate(S_oo, S_oy), range(k1))  # regressor and controls: total effect, a-path, baselines
+    s2 = sweep(s1, (k1,))  # and the mediator: the b-path
+    d = s1.d
+    beta_tot = coefficients(s1, k1)[:, 0]  # (k1, ...)
+    beta_a = s1.Z[:k1, k1] * d[:k1] / d[k1]  # the mediator's column as the outcome
+    beta_b = coefficients(s2, k)[:, 0]  # (k, ...)
+    beta = coefficients(s1, k1)[0]  # (E, ...) the regressor in every index's baseline
+
+    # cluster scores X_g'u_g of the three equations (G, k, ...), linear in the per-cluster moments
+    g_med = g_oo[:, :, k1]
+    scores = [
+        g_oy - add_up([_times(g_oo[:, :, q], beta_tot[q], nb) for q in range(k1)]),
+        _times(g_med, 1.0, nb) - add_up([_times(g_oo[:, :, q], beta_a[q], nb) for q in range(k1)]),
+        g_oy - add_up([_times(g_oo[:, :, q], beta_b[q], nb) for q in range(k)]),
+    ]
+    # the SE rows of (X'X)^-1: the regressor of the first stage (total, a-path: a zero for the
+    # mediator), then the regressor and the mediator of the b-path
+    u1 = inverse_rows(s1, (0,), k1)[0]
+    u1 = jnp.concatenate([u1, jnp.zeros_like(u1[:1])])
+    u2 = inverse_rows(s2, (0, k1), k)
+    U = jnp.stack([u1, u1, u2[0], u2[1]], axis=1)[None]  # (1, k, 4, ...): one bread row per SE
+    S4 = jnp.stack([scores[0], scores[1], scores[2], scores[2]], axis=2)  # (G, k, 4, ...)
+    K = jnp.array([k1, k1, k, k], d.dtype).reshape((4,) + (1,) * nb) + 1.0
+    var = sandwich(U, S4, ssc.crv1_factor(n_clusters, nobs, K), cluster_weights=cluster_weights, diagonal=True)[0]
+    se = jnp.sqrt(var)
+    bad = singular(s2.pivot)
+    return Equations(beta_tot[0], se[0], beta_a[0], se[1], beta_b[0], se[2], beta_b[k1], se[3], beta,
+                     jnp.where(bad, status.SINGULAR, status.OK).astype(jnp.int32))

@@ -1,0 +1,70 @@
+"""The one named record of the staged core's statistics, for every path (the single fit, the
+weighted rows, the per-entity tables, the gathered rows).
+
+Fields have the replicate axis first (none for a single fit). Flat packing happens only at the
+host boundary (:func:`to_columns`), with column names generated from the fields: the indicator
+weights ``w_<indicator>``, the mediation statistics by name, ``beta_<index>`` and ``mean_<index>``
+for each index symbol.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import status
+from ..index.stage import IndexStage
+from .equations import Equations
+from .mediation import mediation_effects
+
+# the scalar statistics, in the order of the columns
+SCALARS = ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime", "ab", "share", "sobel_z")
+
+
+MediationStats = NamedTuple("MediationStats", [
+    ("weights", jax.Array), *((name, jax.Array) for name in SCALARS), ("beta", jax.Array), ("mean", jax.Array),
+    ("status", jax.Array)])
+MediationStats.__doc__ = """Statistics of one mediation pipeline run (index stage, then equations stage).
+
+``weights`` (..., m): the mediation index's indicator weights; the scalars of ``SCALARS`` (...,):
+``a``, ``se_a``, ``b``, ``se_b``, ``c``, ``se_c``, ``c_prime``, ``se_c_prime``, ``ab``, ``share``,
+``sobel_z``; ``beta`` (..., S) and ``mean`` (..., S): each index symbol's baseline coefficient on
+the regressor and its mean; ``status`` (...,) int32 flags of :mod:`resilience_jax.status`.
+"""
+
+
+def mediation_stats(ist: IndexStage, eq: Equations, extra_status=0, *, batch_last: bool = False) -> MediationStats:
+    """The record from the two stages (index 0 is the mediation's index, 1.. the symbols'), with
+    the replicate axis moved first when the stages ran batch-last; a non-finite statistic that no
+    flag explains is flagged ``NON_FINITE``."""
+    eff = mediation_effects(eq.a, eq.se_a, eq.b, eq.se_b, eq.c, eq.se_c, eq.c_prime, eq.se_c_prime)
+    first = (lambda x: jnp.moveaxis(x, 0, -1)) if batch_last else (lambda x: x)
+    out = MediationStats(
+        first(ist.weights[0]), eff.a, eff.se_a, eff.b, eff.se_b, eff.c, eff.se_c, eff.c_prime, eff.se_c_prime,
+        eff.ab, eff.share, eff.tests.z, first(eq.beta[1:]), first(ist.mean[1:]),
+        # every flag int32 before combining (eager int32 | weak int64 crashes jaxlib 0.10.2 on CPU)
+        ist.status.astype(jnp.int32) | eq.status.astype(jnp.int32) | jnp.asarray(extra_status, jnp.int32),
+    )
+    finite = jnp.stack([jnp.isfinite(v).all(axis=-1) if v.ndim > jnp.ndim(out.status) else jnp.isfinite(v)
+                        for v in out[:-1]]).all(axis=0)
+    flag = jnp.where((out.status == 0) & ~finite, status.NON_FINITE, status.OK).astype(jnp.int32)
+    return out._replace(status=out.status | flag)
+
+
+def column_names(indicators: Sequence[str], symbols: Sequence[str]) -> list[str]:
+    """Column names of :func:`to_columns`: ``w_<indicator>``, the scalars, ``beta_<s>``, ``mean_<s>``."""
+    return [f"w_{c}" for c in indicators] + list(SCALARS) + [f"beta_{s}" for s in symbols] + [f"mean_{s}" for s in symbols]
+
+
+def to_columns(stats: MediationStats) -> np.ndarray:
+    """(R, columns) host array of a batch of records (the order of :func:`column_names`), status left out."""
+    parts = [np.asarray(stats.weights)] + [np.asarray(getattr(stats, f))[:, None] for f in SCALARS]
+    return np.concatenate(parts + [np.asarray(stats.beta), np.asarray(stats.mean)], axis=1)
+
+
+def concat(records: Sequence[MediationStats]) -> MediationStats:
+    """Records of consecutive chunks as one (host NumPy arrays)."""
+    return MediationStats(*(np.concatenate([np.asarray(getattr(r, f)) for r in records]) for f in MediationStats._fields))

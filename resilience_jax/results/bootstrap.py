@@ -1,0 +1,93 @@
+"""Bootstrap results: the mediation pipeline's replicates and the wild cluster bootstrap's test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import EstimationError
+from ..inference.intervals import bca_ci, percentile_ci
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Replicates of the pipeline: ``draws`` (one row per replicate, columns by name: ``w_<indicator>``,
+    ``a``, ``se_a``, ``b``, ``se_b``, ``c``, ``se_c``, ``c_prime``, ``se_c_prime``, ``ab``, ``share``,
+    ``sobel_z``, ``beta_<index>``, ``mean_<index>``), the replicates' entity weights
+    (``multiplicities``, so that any replicate can be re-run alone), the point estimate and the
+    entity jackknife (for BCa)."""
+
+    draws: pd.DataFrame
+    multiplicities: np.ndarray
+    estimate: pd.Series
+    jackknife: pd.DataFrame
+    scheme: str
+    n_boot: int
+    seed: int
+
+    def ci(self, method: Literal["percentile", "bc", "bca"] = "percentile", level: float = 0.95) -> pd.DataFrame:
+        """Interval of every statistic: ``percentile``, ``bc`` (bias-corrected) or ``bca`` (with the
+        jackknife's acceleration); a DataFrame with ``lower`` and ``upper``.
+
+        Raises
+        ------
+        EstimationError
+            An unknown method or a level outside (0, 1).
+        """
+        if not 0 < level < 1:
+            raise EstimationError(f"level must be in (0, 1), got {level}")
+        D = self.draws.to_numpy()
+        if method == "percentile":
+            lo, hi = percentile_ci(D, level)
+        elif method in ("bc", "bca"):
+            lo, hi = bca_ci(D, self.estimate.to_numpy(), self.jackknife.to_numpy() if method == "bca" else None, level)
+        else:
+            raise EstimationError(f"method must be 'percentile', 'bc' or 'bca', got {method!r}")
+        return pd.DataFrame({"lower": lo, "upper": hi}, index=self.draws.columns)
+
+    def tidy(self, level: float = 0.95) -> pd.DataFrame:
+        """Per statistic: estimate, bootstrap mean and SE, p-values (percentile inversion and normal),
+        and the percentile, BC and BCa intervals."""
+        from scipy.special import ndtr
+
+        D = self.draws
+        out = pd.DataFrame({"estimate": self.estimate, "boot_mean": D.mean(), "boot_se": D.std(ddof=1)})
+        # two-sided p-value of "statistic = 0" from the bootstrap distribution (percentile inversion)
+        share_pos = (D > 0).mean()
+        out["p_value"] = np.minimum(1.0, 2 * np.minimum(share_pos, 1 - share_pos))
+        out["p_normal"] = 2 * ndtr(-np.abs(out["estimate"] / out["boot_se"]))
+        for m in ("percentile", "bc", "bca"):
+            ci = self.ci(m, level)
+            out[f"{m}_lower"], out[f"{m}_upper"] = ci["lower"], ci["upper"]
+        out.index.name = "statistic"
+        return out
+
+
+@dataclass(frozen=True)
+class WildResult:
+    """Wild cluster bootstrap (WCR) test of H0: coefficient = 0, next to the CRV1 t(G-1) test."""
+
+    sample: str
+    outcome: str
+    regressor: str
+    n_clusters: int
+    nobs: int
+    coef: float
+    se: float
+    t: float
+    p_crv1: float
+    p_wild: float
+    weights: str
+    n_boot: int
+    enumerated: bool
+    t_boot: np.ndarray
+
+    def tidy(self) -> pd.Series:
+        """The test as one labelled row."""
+        return pd.Series({"outcome": self.outcome, "G": self.n_clusters, "N": self.nobs, "coef": self.coef,
+                          "se_crv1": self.se, "t": self.t, "p_crv1_t(G-1)": self.p_crv1, "p_wild": self.p_wild,
+                          "weights": self.weights, "replicates": self.n_boot,
+                          "enumerated": self.enumerated}, name=self.sample)
