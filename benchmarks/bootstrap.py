@@ -43,8 +43,9 @@ import pandas as pd
 
 import resilience_jax  # noqa: F401
 from _reference import numpy_entropy_index  # benchmarks/ is on sys.path when a script runs
-from resilience_jax.bootstrap_engine import BootData, index_members, run_replicates
+from resilience_jax.bootstrap.engine import run_replicates
 from resilience_jax.data import load_panel
+from resilience_jax.data.arrays import MediationArrays, mediation_arrays
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 5  # interleaved timing rounds
@@ -99,11 +100,8 @@ def main() -> int:
     d = np.array(spec.index.directions, float)
     provinces = list(dict.fromkeys(frame["province"]))
     # what bootstrap() draws: the mediation on REIC, plus the baseline equation of REIC, REICD, REICC
-    members = np.array([index_members(spec.index, s) for s in (spec.index.symbol, *spec.index.symbols)])
-    arrays = (panel.indicator_matrix(), d, members, frame["LnAI"].to_numpy(), frame["Upgra"].to_numpy(),
-              frame[CONTROLS].to_numpy())
-    data = BootData(*(jnp.asarray(a, dtype=float) for a in arrays))
-    mediation_only = data._replace(members=jnp.ones(len(X_cols)))
+    data, _ = mediation_arrays(panel)
+    mediation_only = data._replace(members=jnp.ones((1, len(X_cols))))
     res: dict[str, dict] = {"ours": {}, "ours_median": {}, "loops_per_replicate_s": {}}
 
     def once(path, B, bd, rep):
@@ -192,8 +190,8 @@ def main() -> int:
         C2 = rng.normal(size=(G2, 1, 5)) + 0.5 * rng.normal(size=(G2, T2, 5))
         X2 = np.exp(np.linspace(2, 8, m2) + s[:, :, None] + 0.2 * x[:, :, None] + 0.1 * u[:, :, None]
                     + 0.2 * rng.normal(size=(G2, T2, m2)))
-        big = BootData(*(jnp.asarray(a, dtype=float) for a in (
-            X2.reshape(-1, m2), d, np.ones(m2), x.ravel(), u.ravel(), C2.reshape(-1, 5))))
+        big = MediationArrays(*(jnp.asarray(a, dtype=float) for a in (
+            X2.reshape(-1, m2), d, np.ones((1, m2)), x.ravel(), u.ravel(), C2.reshape(-1, 5))))
         t = time.perf_counter()
         run_replicates(jax.random.key(0), big, n_boot=100, n_entities=G2, chunk_size=100)
         first = time.perf_counter() - t

@@ -27,8 +27,10 @@ import jax.numpy as jnp
 import numpy as np
 
 import resilience_jax  # noqa: F401
-from resilience_jax.bootstrap_engine import STATS, BootData, bca_ci, jackknife, percentile_ci, run_replicates
-from resilience_jax.pipeline import mediation_fast
+from resilience_jax.bootstrap.engine import jackknife, run_replicates
+from resilience_jax.data.arrays import MediationArrays
+from resilience_jax.estimators.staged import fit_rows
+from resilience_jax.inference.intervals import bca_ci, percentile_ci
 
 HERE = Path(__file__).resolve().parent
 G, T, M, K = 30, 14, 15, 5
@@ -51,11 +53,14 @@ def simulate(key):
     return jnp.exp(logy).reshape(n, M), x.reshape(n), u.reshape(n), C.reshape(n, K)
 
 
+def arrays(X, x, u, C) -> MediationArrays:
+    return MediationArrays(X, jnp.asarray(DIRECTIONS), jnp.ones((1, M)), x, u, C)
+
+
 @jax.jit
 def point(key):
-    X, x, u, C = simulate(key)
-    eff = mediation_fast(X, jnp.asarray(DIRECTIONS), jnp.ones(M), x, u, C, n_entities=G).effects()
-    return eff.ab, eff.tests.se
+    st = fit_rows(arrays(*simulate(key)), n_entities=G)
+    return st.ab, st.ab / st.sobel_z  # a*b and its Sobel SE
 
 
 def main() -> int:
@@ -76,14 +81,12 @@ def main() -> int:
     z = 1.959963984540054
     data_keys = jax.random.split(k_data, args.datasets)
     boot_keys = jax.random.split(k_boot, args.datasets)
-    ab_col = M + STATS.index("ab")  # statistics: the 15 weights, then STATS
     for i in range(args.datasets):
-        X, x, u, C = simulate(data_keys[i])
-        bd = BootData(X, jnp.asarray(DIRECTIONS), jnp.ones(M), x, u, C)
+        bd = arrays(*simulate(data_keys[i]))
         est, se = (float(v) for v in point(data_keys[i]))
         _, stats = run_replicates(boot_keys[i], bd, n_boot=args.n_boot, n_entities=G, chunk_size=args.n_boot)
-        draws = stats[:, [ab_col]]
-        jack = jackknife(bd, n_entities=G)[:, [ab_col]]
+        draws = np.asarray(stats.ab)[:, None]
+        jack = np.asarray(jackknife(bd, n_entities=G).ab)[:, None]
         intervals = {
             "sobel": (est - z * se, est + z * se),
             "percentile": tuple(v[0] for v in percentile_ci(draws, 0.95)),

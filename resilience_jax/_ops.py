@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+# How many times each compiled function of the package has been traced (a trace is a compile), by
+# name: incremented inside the function bodies, which run only while JAX traces. Read by the
+# trace-count tests ("compiles once").
+TRACES: Counter = Counter()
+
 
 def add_up(terms):
     """Sum of a list of arrays as a chain of adds.

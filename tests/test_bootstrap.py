@@ -374,19 +374,20 @@ def test_one_compiled_chunk_serves_replicates_estimate_jackknife_and_recovery(pa
     """Other seeds and replicate counts (n_boot 100, 200, 300 and 1000 with the default chunk), the
     point estimate, the jackknife and the re-ranked tables of the recovery all run through the
     chunk compiled once for these shapes (the engine's trace counter, incremented when JAX traces)."""
-    from resilience_jax.bootstrap.engine import TRACES, prepare
+    from resilience_jax._ops import TRACES
+    from resilience_jax.bootstrap.engine import prepare
     from resilience_jax.bootstrap.paths.tables import HEAD
 
-    before = TRACES["chunk"]
+    before = TRACES["bootstrap.chunk"]
     for n_boot, seed in ((100, 1), (200, 2), (300, 3), (1000, 4)):
         bootstrap(panel, n_boot=n_boot, seed=seed)
-    assert TRACES["chunk"] - before <= 1  # one compile (none if an earlier test compiled these shapes)
+    assert TRACES["bootstrap.chunk"] - before <= 1  # one compile (none if an earlier test compiled these shapes)
     eng = prepare(data, n_entities=30, devices=1)
     W = np.ones((40, 30))
     W[:, np.argsort(np.asarray(data.X_ind).reshape(30, -1, 15)[:, :, 0].min(axis=1))[: HEAD + 1]] = 0.0
-    compiled = TRACES["chunk"]
+    compiled = TRACES["bootstrap.chunk"]
     from resilience_jax import status
 
     assert (np.asarray(eng.evaluate_unrecovered(W).status) == status.NOT_TABULATED).all()  # the head candidates do not cover these
     assert (np.asarray(eng.evaluate(W).status) == 0).all()  # the re-ranked tables do
-    assert TRACES["chunk"] == compiled
+    assert TRACES["bootstrap.chunk"] == compiled

@@ -144,3 +144,23 @@ def test_winsorize_helper_against_scipy():
     np.testing.assert_array_equal(winsorize(x), np.asarray(sp_winsorize(x, limits=(0.01, 0.01))))
     with pytest.raises(EstimationError, match="winsorize limits"):
         winsorize(x, (0.9, 0.1))
+
+
+def test_run_suite_compiles_once():
+    """The whole suite is one compiled fit and one compiled mediation summary: a first run traces
+    each once (after clearing JAX's caches), a second run with another seed traces nothing."""
+    import jax
+
+    from resilience_jax._ops import TRACES
+
+    panel = load_panel()
+    jax.clear_caches()
+    before = TRACES.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        run_suite(panel)
+        first = TRACES.copy()
+        run_suite(panel, seed=5)
+    assert first["ols.fit_batch"] - before["ols.fit_batch"] == 1
+    assert first["mediation.summary_batch"] - before["mediation.summary_batch"] == 1
+    assert TRACES == first

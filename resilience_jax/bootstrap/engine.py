@@ -18,7 +18,6 @@ rather than compiling a new one.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property, partial
 from typing import Literal
@@ -28,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _x64, status
+from .._ops import TRACES
 from ..data.arrays import MediationArrays
 from ..errors import EstimationError
 from ..estimators.record import MediationStats
@@ -39,9 +39,6 @@ from .paths.tables import entity_tables, promote_candidates, replicates_from_tab
 
 Path = Literal["fast", "rows", "general"]
 
-# how many times each compiled function of this module has been traced (a trace is a compile):
-# read by the trace-count tests, incremented only while JAX traces
-TRACES: Counter = Counter()
 
 
 def default_chunk(path: str, fixed_effects: bool = True) -> int:
@@ -72,7 +69,7 @@ def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path) -
 def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, fixed_effects, path, scheme, sharding):
     """(entity weights, record) of replicates ``start, ..., start + chunk - 1``, drawn from their
     keys, or of the given ``weights`` where ``use_weights``."""
-    TRACES["chunk"] += 1
+    TRACES["bootstrap.chunk"] += 1
     b = start + jnp.arange(weights.shape[0], dtype=jnp.uint32)
     drawn = jax.vmap(lambda i: draw_weights(replicate_key(key, i), n_entities, scheme))(b)
     w = jnp.where(use_weights, weights, drawn)

@@ -62,13 +62,6 @@ def outcome_moments(S_oq: jax.Array, g_oq: jax.Array, alpha: jax.Array) -> tuple
     return S_oy, g_oy
 
 
-def _times(g: jax.Array, b: jax.Array, nb: int) -> jax.Array:
-    """``g`` (G, k[, ...]) times a coefficient ``b`` (...), batch axes aligned."""
-    if g.ndim == 2 and nb:
-        g = g.reshape(g.shape + (1,) * nb)
-    return g * b
-
-
 def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *, ssc: SSC = DEFAULT_SSC) -> Equations:
     """The mediation's three equations and the baselines, with CRV1 SEs, from the moments.
 
@@ -98,32 +91,39 @@ def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *
     """
     k = S_oo.shape[0]
     k1 = k - 1
-    nb = S_oo.ndim - 2
     s1 = sweep(equilibrate(S_oo, S_oy), range(k1))  # regressor and controls: total effect, a-path, baselines
     s2 = sweep(s1, (k1,))  # and the mediator: the b-path
     d = s1.d
-    beta_tot = coefficients(s1, k1)[:, 0]  # (k1, ...)
+    beta_tot = coefficients(s1, k1, 0)  # (k1, ...)
     beta_a = s1.Z[:k1, k1] * d[:k1] / d[k1]  # the mediator's column as the outcome
-    beta_b = coefficients(s2, k)[:, 0]  # (k, ...)
-    beta = coefficients(s1, k1)[0]  # (E, ...) the regressor in every index's baseline
+    beta_b = coefficients(s2, k, 0)  # (k, ...)
+    beta = s1.Z[0, k:] * d[0]  # (E, ...) the regressor in every index's baseline
 
-    # cluster scores X_g'u_g of the three equations (G, k, ...), linear in the per-cluster moments
-    g_med = g_oo[:, :, k1]
-    scores = [
-        g_oy - add_up([_times(g_oo[:, :, q], beta_tot[q], nb) for q in range(k1)]),
-        _times(g_med, 1.0, nb) - add_up([_times(g_oo[:, :, q], beta_a[q], nb) for q in range(k1)]),
-        g_oy - add_up([_times(g_oo[:, :, q], beta_b[q], nb) for q in range(k)]),
-    ]
+    # cluster scores X_g'u_g of the three equations (G, k, ...): u = y - X b is linear in the
+    # per-cluster moments, X_g'u_g = [X_g'y_g] + X_g'X_g v with v the equation's (-b) on the others
+    # (the a-path's outcome is the mediator column: +1 there)
+    G = g_oo.shape[0]
+    if g_oo.ndim == 3:  # shared by every replicate: one matrix product (G k, k) x (k, 3 B)
+        zero = jnp.zeros_like(beta_b[:1])
+        V = jnp.stack([jnp.concatenate([-beta_tot, zero]), jnp.concatenate([-beta_a, 1.0 + zero]), -beta_b], axis=1)
+        gv = (g_oo.reshape(G * k, k) @ V.reshape(k, -1)).reshape(G, k, 3, *V.shape[2:])
+        gy = g_oy if g_oy.ndim == gv.ndim - 1 else g_oy.reshape(g_oy.shape + (1,) * (gv.ndim - 1 - g_oy.ndim))
+        scores = (gy + gv[:, :, 0], gv[:, :, 1], gy + gv[:, :, 2])
+    else:  # per replicate (batch axes trailing): multiply-adds over the equation's regressors
+        g = lambda q: g_oo[:, :, q]  # noqa: E731
+        scores = (g_oy - add_up([g(q) * beta_tot[q] for q in range(k1)]),
+                  g(k1) - add_up([g(q) * beta_a[q] for q in range(k1)]),
+                  g_oy - add_up([g(q) * beta_b[q] for q in range(k)]))
     # the SE rows of (X'X)^-1: the regressor of the first stage (total, a-path: a zero for the
-    # mediator), then the regressor and the mediator of the b-path
+    # mediator), then the regressor and the mediator of the b-path; the four sandwiches in one
     u1 = inverse_rows(s1, (0,), k1)[0]
     u1 = jnp.concatenate([u1, jnp.zeros_like(u1[:1])])
     u2 = inverse_rows(s2, (0, k1), k)
-    U = jnp.stack([u1, u1, u2[0], u2[1]], axis=1)[None]  # (1, k, 4, ...): one bread row per SE
-    S4 = jnp.stack([scores[0], scores[1], scores[2], scores[2]], axis=2)  # (G, k, 4, ...)
-    K = jnp.array([k1, k1, k, k], d.dtype).reshape((4,) + (1,) * nb) + 1.0
-    var = sandwich(U, S4, ssc.crv1_factor(n_clusters, nobs, K), cluster_weights=cluster_weights, diagonal=True)[0]
-    se = jnp.sqrt(var)
+    U = jnp.stack([u1, u1, u2[0], u2[1]])  # (4, k, ...)
+    K = jnp.array([k1, k1, k, k], d.dtype).reshape((4,) + (1,) * (d.ndim - 1)) + 1.0
+    var = sandwich(U, jnp.stack(scores, axis=2), ssc.crv1_factor(n_clusters, nobs, K), cluster_weights=cluster_weights,
+                   diagonal=True, equations=(0, 1, 2, 2))
+    se = jnp.sqrt(var)  # (4, ...): c, a, c', b
     bad = singular(s2.pivot)
     return Equations(beta_tot[0], se[0], beta_a[0], se[1], beta_b[0], se[2], beta_b[k1], se[3], beta,
                      jnp.where(bad, status.SINGULAR, status.OK).astype(jnp.int32))

@@ -65,18 +65,34 @@ def equilibrate(XX: jax.Array, XY: jax.Array) -> Swept:
     return Swept(Z, d, jnp.full(d.shape[1:], jnp.inf, d.dtype))
 
 
-def sweep(s: Swept, pivots: Sequence[int]) -> Swept:
-    """Sweep the given pivots (static) of an equilibrated system, tracking the smallest pivot."""
+def sweep(s: Swept, pivots: Sequence[int], *, unroll: bool = True) -> Swept:
+    """Sweep the given pivots (static) of an equilibrated system, tracking the smallest pivot.
+
+    ``unroll=False`` runs consecutive pivots as one loop (``lax.fori_loop``): the same arithmetic,
+    compiled once instead of once a pivot, for callers whose compile time matters more than the
+    last microsecond (the suite's single fits); the bootstrap's batched paths unroll."""
     Z, pivot = s.Z, s.pivot
+    pivots = list(pivots)
+    if not unroll and len(pivots) > 1 and pivots == list(range(pivots[0], pivots[0] + len(pivots))):
+        def body(j, state):
+            Z, pivot = state
+            return sweep_rows(Z, j), jnp.minimum(pivot, jax.lax.dynamic_index_in_dim(
+                jax.lax.dynamic_index_in_dim(Z, j, 0, keepdims=False), j, 0, keepdims=False))
+
+        Z, pivot = jax.lax.fori_loop(pivots[0], pivots[-1] + 1, body, (Z, pivot))
+        return Swept(Z, s.d, pivot)
     for j in pivots:
         pivot = jnp.minimum(pivot, Z[j, j])
         Z = sweep_rows(Z, j)
     return Swept(Z, s.d, pivot)
 
 
-def coefficients(s: Swept, n: int) -> jax.Array:
-    """(n, E, ...) coefficients of the outcomes on the first ``n`` columns (swept: ``0..n-1``)."""
+def coefficients(s: Swept, n: int, outcome: int | None = None) -> jax.Array:
+    """(n, E, ...) coefficients of the outcomes on the first ``n`` columns (swept: ``0..n-1``), or
+    (n, ...) of one ``outcome``."""
     k = s.d.shape[0]
+    if outcome is not None:
+        return s.Z[:n, k + outcome] * s.d[:n]
     return s.Z[:n, k:] * s.d[:n, None]
 
 
@@ -97,13 +113,14 @@ class Solution(NamedTuple):
     pivot: jax.Array  # smallest pivot (1 - R^2)
 
 
-def solve_normal(XX: jax.Array, Xy: jax.Array) -> Solution:
+def solve_normal(XX: jax.Array, Xy: jax.Array, *, unroll: bool = True) -> Solution:
     """Coefficients, ``(X'X)^-1`` and the smallest pivot of the normal equations ``X'X b = X'y``.
 
     Parameters
     ----------
     XX : (k, k, ...) symmetric positive (semi)definite cross products.
     Xy : (k, ...) one outcome, or (k, E, ...) several.
+    unroll : unroll the sweep (see :func:`sweep`).
 
     Example
     -------
@@ -114,6 +131,6 @@ def solve_normal(XX: jax.Array, Xy: jax.Array) -> Solution:
     """
     k = XX.shape[0]
     one = Xy.ndim == XX.ndim - 1
-    s = sweep(equilibrate(XX, Xy[:, None] if one else Xy), range(k))
+    s = sweep(equilibrate(XX, Xy[:, None] if one else Xy), range(k), unroll=unroll)
     coef = coefficients(s, k)
     return Solution(coef[:, 0] if one else coef, inverse_rows(s, range(k), k), s.pivot)

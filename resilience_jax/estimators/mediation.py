@@ -14,6 +14,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from .._ops import TRACES
 from ..inference.significance import SobelTest, sobel_core
 
 
@@ -59,6 +60,7 @@ def mediation_summary_batch(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime,
     """Effects, tests and the Monte Carlo interval of ``a*b`` (:func:`mc_interval_batch`) for a
     batch of mediations in one compiled call, packed as (batch, leaves of MediationEffects + [lo, hi])
     so that the host fetches a single array (unpack a row with :func:`unpack_summary`)."""
+    TRACES["mediation.summary_batch"] += 1
     q = mc_interval_batch(key, a, se_a, b, se_b, level, n_draws=n_draws)
     eff = mediation_effects(a, se_a, b, se_b, c, se_c, c_prime, se_c_prime)
     leaves = [jnp.broadcast_to(jnp.asarray(x, dtype=q.dtype), a.shape) for x in jax.tree_util.tree_leaves(eff)]

@@ -18,6 +18,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import _x64  # noqa: F401
+from .._ops import TRACES
 from ..inference.vcov import DEFAULT_SSC, SSC, vcov_all
 from .linalg import SINGULAR_TOL, solve_normal
 from .within import within
@@ -78,7 +79,7 @@ def _fit(
     raw = jnp.sqrt(((X * mask[:, None]) ** 2).sum(axis=0))
     kept = jnp.where(colmask > 0, (norms[1:] / jnp.where(raw > 0, raw, 1.0)) ** 2, 1.0)
     # masked-out columns: a 1 on the diagonal (their coefficient is 0, their pivot 1)
-    sol = solve_normal(Xs.T @ Xs + jnp.diag(1.0 - cm), Xs.T @ yt)
+    sol = solve_normal(Xs.T @ Xs + jnp.diag(1.0 - cm), Xs.T @ yt, unroll=False)
     cond = jnp.minimum(sol.pivot, jnp.min(kept))
     bread = sol.inverse * jnp.outer(cm, cm)
     coef = sol.coef * cm
@@ -108,6 +109,7 @@ def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_t
                    *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True,
                    ssc: SSC = DEFAULT_SSC) -> OLSFit:
     """``vmap`` of one masked fit over a leading batch axis of every argument (see the module doc)."""
+    TRACES["ols.fit_batch"] += 1
     one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way,
                   ssc=ssc)
     return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k)

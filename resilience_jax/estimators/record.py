@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import status
+from .._ops import add_up
 from ..index.stage import IndexStage
 from .equations import Equations
 from .mediation import mediation_effects
@@ -48,8 +49,9 @@ def mediation_stats(ist: IndexStage, eq: Equations, extra_status=0, *, batch_las
         # every flag int32 before combining (eager int32 | weak int64 crashes jaxlib 0.10.2 on CPU)
         ist.status.astype(jnp.int32) | eq.status.astype(jnp.int32) | jnp.asarray(extra_status, jnp.int32),
     )
-    finite = jnp.stack([jnp.isfinite(v).all(axis=-1) if v.ndim > jnp.ndim(out.status) else jnp.isfinite(v)
-                        for v in out[:-1]]).all(axis=0)
+    # 0 * v is 0 for a finite v and NaN otherwise: one sum finds any non-finite field
+    zero = add_up([(0.0 * v).sum(axis=-1) if v.ndim > jnp.ndim(out.status) else 0.0 * v for v in out[:-1]])
+    finite = jnp.isfinite(zero)
     flag = jnp.where((out.status == 0) & ~finite, status.NON_FINITE, status.OK).astype(jnp.int32)
     return out._replace(status=out.status | flag)
 

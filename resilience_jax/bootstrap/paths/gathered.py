@@ -65,8 +65,8 @@ def _slots(counts: jax.Array) -> jax.Array:
     return jnp.repeat(jnp.arange(G), counts.astype(jnp.int32), total_repeat_length=G)
 
 
-def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool) -> MediationStats:
-    """The record of ``SUB`` replicates (replicate axis first)."""
+def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
+    """The two stages' results of ``SUB`` replicates (replicate axis last)."""
     G, T, P = data.rows.shape
     m = data.members.shape[1]
     slots = jax.vmap(_slots)(C).T  # (G, b)
@@ -94,8 +94,7 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool) -> Mediati
     Mg = jnp.einsum("gtib,gtjb->gijb", Do, jnp.concatenate([Do, Id], axis=2))  # (G, k, k + U, b)
     M = Mg.sum(axis=0)
     g_oy = jax.lax.dynamic_index_in_dim(Mg, k + data.distinct[0], axis=2, keepdims=False)  # X_g' y, (G, k, b)
-    eq = equations_stage(M[:, :k], M[:, k:][:, data.distinct], Mg[:, :, :k], g_oy, None, G, n)
-    return mediation_stats(ist, eq, batch_last=True)
+    return ist, equations_stage(M[:, :k], M[:, k:][:, data.distinct], Mg[:, :, :k], g_oy, None, G, n)
 
 
 def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: bool = True) -> MediationStats:
@@ -105,5 +104,7 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
     B, G = C.shape
     pad = (-B) % SUB
     Cp = jnp.concatenate([C, jnp.ones((pad, G), C.dtype)]) if pad else C
-    out = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects), Cp.reshape(-1, SUB, G))
-    return jax.tree_util.tree_map(lambda x: x.reshape(-1, *x.shape[2:])[:B], out)
+    ist, eq = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects), Cp.reshape(-1, SUB, G))
+    # (sub-batch, ..., SUB) -> (..., B): the record is formed once for the whole batch
+    merged = jax.tree_util.tree_map(lambda x: jnp.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :B], (ist, eq))
+    return mediation_stats(*merged, batch_last=True)
