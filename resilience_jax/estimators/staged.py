@@ -1,4 +1,5 @@
-"""The staged core on the rows of a balanced panel: the single fit, and one weighted-rows replicate.
+"""The staged core composed: the single fit and one weighted-rows replicate on the rows of a
+balanced panel (:func:`fit_rows`), and the equations stage for given weight vectors (:func:`fit_weights`).
 
 :func:`fit_rows` composes the two stages on the original rows with entity frequency weights
 (an entity with weight 2 counts as two entities, each with its own fixed effect and its own
@@ -10,15 +11,14 @@ path vmaps it over replicates (the entity weights), the single fit calls it with
 
 from __future__ import annotations
 
-from functools import partial
-
 import jax
 import jax.numpy as jnp
 
 from ..data.arrays import MediationArrays
 from ..index.stage import index_stage, row_sums
 from ..inference.vcov import DEFAULT_SSC, SSC
-from .equations import equations_stage
+from .equations import Equations, equations_stage, outcome_moments
+from .moments import entity_moments
 from .record import MediationStats, mediation_stats
 
 
@@ -76,8 +76,46 @@ fit_rows_jit = jax.jit(fit_rows, static_argnames=("n_entities", "fixed_effects",
 fit_rows_jit.__doc__ = "Jitted :func:`fit_rows` (one compile per shape and static configuration)."
 
 
-@partial(jax.jit, static_argnames=("n_entities", "fixed_effects", "ssc"))
-def fit_rows_batch(arrays: MediationArrays, entity_weights: jax.Array, *, n_entities: int, fixed_effects: bool = True,
-                   ssc: SSC = DEFAULT_SSC) -> MediationStats:
-    """:func:`fit_rows` for a batch (R, G) of entity weights (vmapped; the data shared)."""
-    return jax.vmap(lambda w: fit_rows(arrays, w, n_entities=n_entities, fixed_effects=fixed_effects, ssc=ssc))(entity_weights)
+def fit_weights(arrays: MediationArrays, weights, *, n_entities: int, ssc: SSC = DEFAULT_SSC) -> Equations:
+    """The equations stage for V given indicator weight vectors at once, with entity fixed effects:
+    what a sensitivity study of the index weights evaluates.
+
+    The index is ``sum_j w_j z_ij`` with the full sample's min-max normalisation and each row of
+    ``weights`` in place of the entropy weights; after the within transformation it is linear in
+    the raw indicators (coefficients ``sign_j w_j / range_j``), so each vector costs matrix products
+    with the per-entity moments (:mod:`~resilience_jax.estimators.moments`), not a refit.
+
+    Parameters
+    ----------
+    arrays : the panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`).
+    weights : (V, m) weight vectors on the m indicators.
+    n_entities : G.
+
+    Returns
+    -------
+    Equations
+        Batch axis last: ``c``, ``a``, ``b``, ``c_prime`` and their SEs (V,), ``beta`` (1, V),
+        ``status`` (V,).
+
+    Example
+    -------
+    >>> import numpy as np, resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> arr, _ = mediation_arrays(rj.load_panel())
+    >>> eq = fit_weights(arr, np.full((3, 15), 1 / 15), n_entities=30)  # equal weights, three times
+    >>> eq.c.shape, bool(np.allclose(eq.c, eq.c[0]))
+    ((3,), True)
+    """
+    W = jnp.asarray(weights, arrays.X_ind.dtype)
+    V = W.shape[0]
+    others = jnp.concatenate([arrays.regressor[:, None], arrays.controls, arrays.mediator[:, None]], axis=1)
+    mom = entity_moments(arrays.X_ind, others, n_entities=n_entities)
+    k, m = others.shape[1], arrays.X_ind.shape[1]
+    rng = arrays.X_ind.max(axis=0) - arrays.X_ind.min(axis=0)
+    alpha = (W * (arrays.directions / rng)).T[None]  # (1, m, V): the index on the raw indicators
+    ones = jnp.ones((n_entities, 1), W.dtype)
+    S_oq = (mom.m_oi @ ones).reshape(k, m, 1)
+    S_oo = jnp.broadcast_to((mom.m_oo @ ones).reshape(k, k, 1), (k, k, V))
+    S_oy, g_oy = outcome_moments(S_oq, mom.g_oi, alpha)
+    n = arrays.X_ind.shape[0]
+    return equations_stage(S_oo, S_oy, mom.g_oo, g_oy, None, float(n_entities), float(n), ssc=ssc)
