@@ -95,10 +95,44 @@ class BatchDesign(NamedTuple):
 def fit_many(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> list[FeolsResult]:
     """Fit a batch of regressions on one DataFrame with one jitted, vmapped call.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame or Panel
+        The data every regression of the batch reads its columns from.
+    specs : sequence of RegSpec
+        The regressions: outcome, (display name, column) regressors, fixed effects, vcov and an
+        optional row mask each.
+    ssc : SSC, optional
+        Small-sample correction shared by the batch (default fixest's).
+
+    Returns
+    -------
+    list of FeolsResult
+        One result per spec, in order.
+
     Raises
     ------
-    DataError, EstimationError
-        As :func:`feols`, naming the regression concerned.
+    DataError
+        As :func:`feols`: an unknown, non-numeric or missing value in a used variable, or data with
+        no rows; the message names the regression concerned.
+    EstimationError
+        As :func:`feols`: more than two fixed effects, a singular design, fewer than two clusters,
+        no residual degrees of freedom or a two-way demeaning that did not converge.
+
+    Warns
+    -----
+    FewClustersWarning
+        A CRV1 regression with fewer than 10 clusters.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.api import RegSpec, fit_many
+    >>> panel = rj.load_panel()
+    >>> east = (panel.frame["region"] == "East").to_numpy(dtype=float)
+    >>> spec = RegSpec("Upgra", (("LnAI", "LnAI"), ("Finance", "Finance")), ("province",), ("HC1", None), east)
+    >>> [(fit.formula, fit.nobs) for fit in fit_many(panel, [spec])]
+    [('Upgra ~ LnAI + Finance | province', 154)]
     """
     design = batch_design(data, specs, ssc=ssc)
     fits = jax.tree_util.tree_map(np.asarray, design.fit())
@@ -106,7 +140,41 @@ def fit_many(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> list[
 
 
 def batch_design(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> BatchDesign:
-    """Validate a batch of regressions and stack their padded, masked arrays."""
+    """Validate a batch of regressions and stack their padded, masked arrays.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or Panel
+        The data every regression of the batch reads its columns from.
+    specs : sequence of RegSpec
+        The regressions; they are padded to the largest number of regressors.
+    ssc : SSC, optional
+        Small-sample correction used to count the degrees of freedom (default fixest's).
+
+    Returns
+    -------
+    BatchDesign
+        The stacked arrays (outcomes ``(R, n)``, regressors ``(R, n, kmax)``, masks, fixed-effect
+        and cluster codes, vcov codes, degrees of freedom); ``.fit()`` fits them.
+
+    Raises
+    ------
+    DataError
+        Data that is not a DataFrame or Panel, has no rows, or lacks a used column; a non-numeric or
+        missing value in a used variable, fixed effect or cluster variable.
+    EstimationError
+        More than two fixed effects, fewer than two clusters, or no residual degrees of freedom.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.api import RegSpec, batch_design
+    >>> specs = [RegSpec("Upgra", (("LnAI", "LnAI"),)),
+    ...          RegSpec("Upgra", (("LnAI", "LnAI"), ("Open", "Open")), ("province",), ("CRV1", "province"))]
+    >>> design = batch_design(rj.load_panel(), specs)
+    >>> design.X.shape, design.df_k.tolist()
+    ((2, 420, 2), [2.0, 3.0])
+    """
     df = _frame(data)
     n = len(df)
     if n == 0:
@@ -206,11 +274,15 @@ def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
 
     Parameters
     ----------
-    fml : ``"y ~ x1 + x2"`` (pooled OLS with intercept), ``"y ~ x1 + x2 | province"`` (entity fixed
+    fml : str
+        ``"y ~ x1 + x2"`` (pooled OLS with intercept), ``"y ~ x1 + x2 | province"`` (entity fixed
         effects) or ``"y ~ x1 | province + year"`` (two-way).
-    data : pandas DataFrame or :class:`~resilience_jax.data.Panel`.
-    vcov : ``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_variable"}``.
-    ssc : small-sample correction (:class:`~resilience_jax.inference.vcov.SSC`); default fixest's and
+    data : pandas.DataFrame or :class:`~resilience_jax.data.Panel`
+        The data holding every variable of the formula.
+    vcov : str or dict
+        ``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_variable"}``.
+    ssc : SSC, optional
+        Small-sample correction (:class:`~resilience_jax.inference.vcov.SSC`); default fixest's and
         Stata's ``vce(cluster)`` factors and t(G-1) for CRV1.
 
     Returns
@@ -222,10 +294,11 @@ def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
     Raises
     ------
     EstimationError
-        Bad formula or vcov, singular or collinear design (the columns are named), fewer than two
-        clusters, no residual degrees of freedom.
+        Bad formula, vcov or ``ssc``, singular or collinear design (the columns are named), fewer
+        than two clusters, no residual degrees of freedom.
     DataError
-        Unknown, non-numeric or missing values in a used variable.
+        Data that is not a DataFrame or Panel; unknown, non-numeric or missing values in a used
+        variable.
 
     Warns
     -----
@@ -236,8 +309,10 @@ def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
     -------
     >>> import resilience_jax as rj
     >>> fit = rj.feols("Upgra ~ LnAI + Finance | province", rj.load_panel(), vcov={"CRV1": "province"})
-    >>> fit.nobs
-    420
+    >>> fit.nobs, fit.n_clusters
+    (420, 30)
+    >>> round(float(fit.params["LnAI"]), 3)
+    1.089
     """
     f = parse_formula(fml)
     spec = RegSpec(f.outcome, tuple((x, x) for x in f.regressors), f.fixed_effects, parse_vcov(vcov))
@@ -263,6 +338,33 @@ def mediation(
     """Three-step mediation (paper eqs. 2-3): total effect, a-path, b-path and direct effect.
 
     Runnable "as printed" (pooled OLS, ``fixed_effects=()``) or with ``fixed_effects=("province",)``.
+    The three equations (total effect ``Y ~ X``, a-path ``M ~ X``, b-path ``Y ~ X + M``, each with
+    the controls) are fitted in one batched call.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame or :class:`~resilience_jax.data.Panel`
+        The data holding the outcome, regressor, mediator and controls.
+    outcome : str
+        The outcome ``Y`` (e.g. the resilience index).
+    regressor : str
+        The regressor ``X`` whose effect is decomposed.
+    mediator : str
+        The mediator ``M``.
+    controls : sequence of str
+        Control variables added to all three equations.
+    fixed_effects : sequence of str
+        At most two fixed effects absorbed in all three equations.
+    vcov : str or dict
+        ``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_variable"}``, as in :func:`feols`.
+    level : float
+        Confidence level of the Monte Carlo interval, in (0, 1).
+    n_mc : int
+        Number of Monte Carlo draws of ``a*b``.
+    seed : int
+        Seed of the Monte Carlo draws (``jax.random.key(seed)``).
+    mask : numpy.ndarray, optional
+        Row weights selecting the estimation sample (rows with a positive value are used; None: all).
 
     Returns
     -------
@@ -270,6 +372,32 @@ def mediation(
         The three fits; ``a``, ``b``, ``c``, ``c'``, ``a*b``, share ``a*b/c``; Sobel, Aroian and Goodman
         z and p; the joint-significance p (``max(p_a, p_b)``); a Monte Carlo interval for ``a*b``
         (``n_mc`` draws from ``jax.random.key(seed)``).
+
+    Raises
+    ------
+    EstimationError
+        ``level`` outside (0, 1), a seed that is not an integer, a bad vcov, more than two fixed
+        effects, a singular design, fewer than two clusters or no residual degrees of freedom.
+    DataError
+        Data that is not a DataFrame or Panel; unknown, non-numeric or missing values in a used
+        variable.
+
+    Warns
+    -----
+    FewClustersWarning
+        CRV1 with fewer than 10 clusters.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> reic = rj.entropy_weights(panel.indicator_matrix(), panel.spec.index.directions).index
+    >>> med = rj.mediation(panel.frame.assign(REIC=reic), "REIC", "LnAI", "Upgra",
+    ...                    fixed_effects=("province",), vcov={"CRV1": "province"})
+    >>> round(med.effects.ab, 4), round(med.effects.share, 3)
+    (0.0869, 0.471)
+    >>> bool(med.mc_ci[0] < med.effects.ab < med.mc_ci[1])
+    True
     """
     if not 0 < level < 1:
         raise EstimationError(f"level must be in (0, 1), got {level}")
@@ -287,12 +415,82 @@ def mediation(
 
 
 def summarise_mediation(total, a_path, b_path, regressor, mediator, *, level=0.95, n_mc=20_000, seed=0) -> MediationResult:
-    """Indirect effect, tests and Monte Carlo interval from three fitted equations."""
+    """Indirect effect, tests and Monte Carlo interval from three fitted equations.
+
+    Parameters
+    ----------
+    total : FeolsResult
+        The total-effect equation ``Y ~ X (+ controls)``.
+    a_path : FeolsResult
+        The a-path ``M ~ X (+ controls)``.
+    b_path : FeolsResult
+        The b-path ``Y ~ X + M (+ controls)``.
+    regressor : str
+        The name of ``X`` in the fits.
+    mediator : str
+        The name of ``M`` in the fits.
+    level : float
+        Confidence level of the Monte Carlo interval.
+    n_mc : int
+        Number of Monte Carlo draws of ``a*b``.
+    seed : int
+        Seed of the Monte Carlo draws (``jax.random.key(seed)``).
+
+    Returns
+    -------
+    MediationResult
+        As :func:`mediation`.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.api import summarise_mediation
+    >>> panel = rj.load_panel()
+    >>> reic = rj.entropy_weights(panel.indicator_matrix(), panel.spec.index.directions).index
+    >>> med = rj.mediation(panel.frame.assign(REIC=reic), "REIC", "LnAI", "Upgra",
+    ...                    fixed_effects=("province",), vcov={"CRV1": "province"})
+    >>> again = summarise_mediation(med.total, med.a_path, med.b_path, "LnAI", "Upgra")
+    >>> again.effects == med.effects, again.mc_ci == med.mc_ci
+    (True, True)
+    """
     return summarise_mediations([(total, a_path, b_path)], regressor, mediator, level=level, n_mc=n_mc, seed=seed)[0]
 
 
 def summarise_mediations(triples, regressor, mediator, *, level=0.95, n_mc=20_000, seed=0) -> list[MediationResult]:
-    """:func:`summarise_mediation` for many (total, a-path, b-path) triples in one compiled call."""
+    """:func:`summarise_mediation` for many (total, a-path, b-path) triples in one compiled call.
+
+    Parameters
+    ----------
+    triples : sequence of tuple of FeolsResult
+        ``(total, a_path, b_path)`` fits, one triple per mediation.
+    regressor : str
+        The name of ``X`` in every fit.
+    mediator : str
+        The name of ``M`` in every fit.
+    level : float
+        Confidence level of the Monte Carlo intervals.
+    n_mc : int
+        Number of Monte Carlo draws of ``a*b`` per mediation.
+    seed : int
+        Seed of the Monte Carlo draws (one ``jax.random.key(seed)`` for the whole batch).
+
+    Returns
+    -------
+    list of MediationResult
+        One result per triple, in order.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.api import summarise_mediations
+    >>> panel = rj.load_panel()
+    >>> reic = rj.entropy_weights(panel.indicator_matrix(), panel.spec.index.directions).index
+    >>> med = rj.mediation(panel.frame.assign(REIC=reic), "REIC", "LnAI", "Upgra",
+    ...                    fixed_effects=("province",), vcov={"CRV1": "province"})
+    >>> [res] = summarise_mediations([(med.total, med.a_path, med.b_path)], "LnAI", "Upgra")
+    >>> res.effects == med.effects, round(res.joint_p, 4)
+    (True, 0.0066)
+    """
     cols = np.array([
         [a.params[regressor], a.se[regressor], b.params[mediator], b.se[mediator],
          t.params[regressor], t.se[regressor], b.params[regressor], b.se[regressor]]

@@ -28,6 +28,22 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``resilience-jax`` command line (commands ``describe``,
+    ``reproduce`` and ``bootstrap``, each with the common ``--data``, ``--spec``, ``--out``,
+    ``--interpolate`` and ``--lang`` options).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A new parser; its ``parse_args`` exits (``SystemExit``) on a bad command line, on
+        ``--help`` and on ``--version``.
+
+    Example
+    -------
+    >>> args = build_parser().parse_args(["bootstrap", "--n-boot", "20", "--scheme", "bayesian"])
+    >>> args.command, args.n_boot, args.scheme, args.out
+    ('bootstrap', 20, 'bayesian', 'results')
+    """
     parser = argparse.ArgumentParser(
         prog="resilience-jax",
         description=(
@@ -71,7 +87,27 @@ def enable_compile_cache() -> Path | None:
     """JAX's persistent compilation cache, so a second CLI run skips XLA compilation.
 
     Location: ``$RESILIENCE_JAX_CACHE_DIR`` or ``~/.cache/resilience_jax/xla``; set
-    ``RESILIENCE_JAX_CACHE_DIR=off`` to disable.
+    ``RESILIENCE_JAX_CACHE_DIR=off`` (or ``0``, ``none``, empty) to disable. Sets JAX's
+    process-wide configuration, which is why only the executable's entry point
+    (:func:`console_main`) calls it.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The cache directory (created if needed), or None when the cache is disabled or the
+        directory cannot be created (no error is raised: the run goes on without the cache).
+
+    Example
+    -------
+    >>> import os
+    >>> old = os.environ.get("RESILIENCE_JAX_CACHE_DIR")
+    >>> os.environ["RESILIENCE_JAX_CACHE_DIR"] = "off"
+    >>> enable_compile_cache() is None
+    True
+    >>> if old is None:
+    ...     del os.environ["RESILIENCE_JAX_CACHE_DIR"]
+    ... else:
+    ...     os.environ["RESILIENCE_JAX_CACHE_DIR"] = old
     """
     import os
 
@@ -108,7 +144,25 @@ LEGACY_EMITTERS_JAXLIB = ((0, 6), (0, 11))  # jaxlib [from, to) that has --xla_c
 
 
 def opt_level(args: argparse.Namespace) -> int | None:
-    """The XLA optimisation level for a parsed command line (None: leave XLA's default)."""
+    """The XLA optimisation level for a parsed command line (None: leave XLA's default).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        A parsed command line (:func:`build_parser`).
+
+    Returns
+    -------
+    int or None
+        ``OPT_LEVEL`` of the command, 1 for a ``bootstrap`` of at least ``BOOTSTRAP_OPT1_FROM``
+        replicates; None for a command without a level.
+
+    Example
+    -------
+    >>> p = build_parser()
+    >>> opt_level(p.parse_args(["describe"])), opt_level(p.parse_args(["bootstrap", "--n-boot", "30000"]))
+    (0, 1)
+    """
     if args.command not in OPT_LEVEL:
         return None
     if args.command == "bootstrap" and args.n_boot >= BOOTSTRAP_OPT1_FROM:
@@ -130,7 +184,36 @@ def _has_emitter_flag() -> bool:
 def fast_compile(level: int = 0) -> None:
     """Set XLA:CPU's codegen optimisation level and, where the installed jaxlib has the flag, its
     legacy loop emitters, unless the user set them; call before any JAX computation (the backend
-    reads ``XLA_FLAGS`` when it starts)."""
+    reads ``XLA_FLAGS`` when it starts).
+
+    Parameters
+    ----------
+    level : int, optional
+        ``--xla_backend_optimization_level``, added to ``XLA_FLAGS`` unless the
+        variable already sets a level.
+
+    Returns
+    -------
+    None
+        ``os.environ["XLA_FLAGS"]`` is updated in place.
+
+    Example
+    -------
+    >>> import os
+    >>> old = os.environ.get("XLA_FLAGS")
+    >>> os.environ["XLA_FLAGS"] = ""
+    >>> fast_compile(0)
+    >>> "--xla_backend_optimization_level=0" in os.environ["XLA_FLAGS"]
+    True
+    >>> os.environ["XLA_FLAGS"] = "--xla_backend_optimization_level=2"
+    >>> fast_compile(0)  # the user's level is kept
+    >>> os.environ["XLA_FLAGS"].split()[0], os.environ["XLA_FLAGS"].count("optimization_level")
+    ('--xla_backend_optimization_level=2', 1)
+    >>> if old is None:
+    ...     del os.environ["XLA_FLAGS"]
+    ... else:
+    ...     os.environ["XLA_FLAGS"] = old
+    """
     import os
 
     flags = os.environ.get("XLA_FLAGS", "")
@@ -152,7 +235,7 @@ def _header(panel) -> None:
     print()
 
 
-def cmd_describe(args: argparse.Namespace) -> int:
+def _cmd_describe(args: argparse.Namespace) -> int:
     from .data.validate import load_panel
     from .report.describe import describe
     from .report.tables import to_markdown, write_table
@@ -173,7 +256,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reproduce(args: argparse.Namespace) -> int:
+def _cmd_reproduce(args: argparse.Namespace) -> int:
     import time
 
     from .data.validate import load_panel
@@ -221,7 +304,7 @@ def _warm_reports(seed: int) -> None:
         pass
 
 
-def cmd_bootstrap(args: argparse.Namespace) -> int:
+def _cmd_bootstrap(args: argparse.Namespace) -> int:
     import threading
 
     import numpy as np
@@ -307,7 +390,7 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"describe": cmd_describe, "reproduce": cmd_reproduce, "bootstrap": cmd_bootstrap}
+COMMANDS = {"describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -315,6 +398,37 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse a command line and run it in this process (:func:`run`).
+
+    Parameters
+    ----------
+    argv : list of str or None, optional
+        The arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: 0, ``EXIT_USER_ERROR`` (2) for bad input, ``EXIT_INTERNAL_ERROR`` (1) for a
+        bug, 130 when interrupted.
+
+    Raises
+    ------
+    SystemExit
+        From argparse, on a command line that does not parse, ``--help`` or ``--version``.
+    ResilienceError
+        With ``--debug``, the error that would otherwise be reported in one line (as any other
+        exception).
+
+    Example
+    -------
+    >>> import contextlib, io, os, shutil, tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> with contextlib.redirect_stdout(io.StringIO()):
+    ...     code = main(["describe", "--out", out])
+    >>> code, sorted(os.listdir(out))
+    (0, ['table2_descriptives.csv', 'table2_descriptives.md'])
+    >>> shutil.rmtree(out)
+    """
     return run(build_parser().parse_args(argv))
 
 
@@ -324,7 +438,36 @@ def run(args: argparse.Namespace) -> int:
 
     No process-wide side effects: the persistent compilation cache and the one-line warning format
     are set by the executable's entry point (:func:`console_main`) only, so an in-process caller
-    (a test, a notebook) keeps its own settings."""
+    (a test, a notebook) keeps its own settings.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        A parsed command line (:func:`build_parser`).
+
+    Returns
+    -------
+    int
+        The command's exit code (0), ``EXIT_USER_ERROR`` after a
+        :class:`~resilience_jax.errors.ResilienceError` (its message printed to stderr as
+        ``error: ...``), ``EXIT_INTERNAL_ERROR`` after any other exception, 130 when interrupted.
+
+    Raises
+    ------
+    ResilienceError
+        With ``args.debug``, the error is raised instead of reported (as any other exception).
+
+    Example
+    -------
+    >>> import contextlib, io, os, shutil, tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> args = build_parser().parse_args(["describe", "--data", os.path.join(out, "missing.csv"), "--out", out])
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     code = run(args)
+    >>> code == EXIT_USER_ERROR, err.getvalue().startswith("error: ")
+    (True, True)
+    >>> shutil.rmtree(out)
+    """
     try:
         return COMMANDS[args.command](args)
     except ResilienceError as exc:
@@ -349,7 +492,29 @@ def run(args: argparse.Namespace) -> int:
 def console_main() -> int:
     """Entry point of the ``resilience-jax`` executable: a fresh process, so the XLA flags of
     :func:`fast_compile` (:func:`opt_level`) can be set before the backend starts (in-process
-    callers of :func:`main`, such as tests and notebooks, keep their own flags)."""
+    callers of :func:`main`, such as tests and notebooks, keep their own flags).
+
+    Reads ``sys.argv``, sets the XLA flags, ``MPLBACKEND=Agg``, the one-line warning format and
+    the persistent compilation cache (:func:`enable_compile_cache`), runs the command
+    (:func:`run`) and ends the process with its exit code through ``os._exit`` (skipping the
+    interpreter's teardown). Run it as the executable (``resilience-jax describe --out results``),
+    never in a process that has to go on.
+
+    Returns
+    -------
+    int
+        Never returns: the process exits with the code of :func:`run`.
+
+    Raises
+    ------
+    SystemExit
+        From argparse, on a command line that does not parse, ``--help`` or ``--version``.
+
+    Example
+    -------
+    >>> callable(console_main)  # the `resilience-jax` executable; calling it ends the process
+    True
+    """
     import os
 
     args = build_parser().parse_args(sys.argv[1:])

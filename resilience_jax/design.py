@@ -33,7 +33,37 @@ class Formula:
 
 
 def parse_formula(fml: str) -> Formula:
-    """Parse ``"y ~ x1 + x2"`` (pooled OLS with intercept) or ``"y ~ x1 | fe1 + fe2"`` (fixed effects)."""
+    """Parse ``"y ~ x1 + x2"`` (pooled OLS with intercept) or ``"y ~ x1 | fe1 + fe2"`` (fixed effects).
+
+    Parameters
+    ----------
+    fml : str
+        A fixest-style formula of plain variable names: outcome, ``~``, regressors joined by ``+``
+        and, after an optional ``|``, at most two fixed effects.
+
+    Returns
+    -------
+    Formula
+        ``outcome``, ``regressors`` and ``fixed_effects`` (tuples of names).
+
+    Raises
+    ------
+    EstimationError
+        Not exactly one ``~``, more than one ``|``, a name that is not a plain variable name
+        (transformations and interactions), a repeated regressor or fixed effect, the outcome
+        among the regressors, or more than two fixed effects.
+
+    Example
+    -------
+    >>> from resilience_jax.design import parse_formula
+    >>> f = parse_formula("Upgra ~ LnAI + Finance | province + year")
+    >>> f.outcome, f.regressors, f.fixed_effects
+    ('Upgra', ('LnAI', 'Finance'), ('province', 'year'))
+    >>> parse_formula("Upgra ~ log(LnAI)")
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.EstimationError: formula 'Upgra ~ log(LnAI)': 'log(LnAI)' is not a plain variable name ...
+    """
     if not isinstance(fml, str) or fml.count("~") != 1:
         raise EstimationError(f"formula must look like 'y ~ x1 + x2 | fe', got {fml!r}")
     lhs, rhs = (s.strip() for s in fml.split("~"))
@@ -60,7 +90,30 @@ def parse_formula(fml: str) -> Formula:
 
 
 def parse_vcov(vcov: VcovSpec) -> tuple[str, str | None]:
-    """``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_var"}`` -> (kind, cluster)."""
+    """``"iid"``, ``"HC1"`` (alias ``"hetero"``) or ``{"CRV1": "cluster_var"}`` -> (kind, cluster).
+
+    Parameters
+    ----------
+    vcov : str or mapping
+        ``"iid"``, ``"HC1"``, ``"hetero"`` or a one-key mapping ``{"CRV1": "<cluster variable>"}``.
+
+    Returns
+    -------
+    tuple of (str, str or None)
+        The canonical kind (``"iid"``, ``"HC1"`` or ``"CRV1"``) and the cluster variable (None
+        unless CRV1).
+
+    Raises
+    ------
+    EstimationError
+        Any other value.
+
+    Example
+    -------
+    >>> from resilience_jax.design import parse_vcov
+    >>> parse_vcov("hetero"), parse_vcov({"CRV1": "province"})
+    (('HC1', None), ('CRV1', 'province'))
+    """
     if isinstance(vcov, str):
         kind = {"iid": "iid", "HC1": "HC1", "hetero": "HC1"}.get(vcov)
         if kind is None:
@@ -72,11 +125,68 @@ def parse_vcov(vcov: VcovSpec) -> tuple[str, str | None]:
 
 
 def codes_of(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a fixed effect or cluster variable, its levels sorted.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The labels, one per row (no missing values).
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        ``int32`` codes in ``0 .. n_levels - 1``, in the sorted order of the levels.
+    n_levels : int
+        The number of distinct levels.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from resilience_jax.design import codes_of
+    >>> codes, n_levels = codes_of(pd.Series(["b", "a", "b", "c"]))
+    >>> codes.tolist(), n_levels
+    ([1, 0, 1, 2], 3)
+    """
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int32), len(uniques)
 
 
 def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
+    """A numeric, finite column of ``data`` as a float64 array.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    name : str
+        The column to take.
+    where : str
+        Context prefixed to error messages (usually the regression's formula).
+
+    Returns
+    -------
+    numpy.ndarray
+        The column as float64.
+
+    Raises
+    ------
+    DataError
+        ``name`` is not a column, is not numeric (booleans included), or has missing or
+        non-finite values (the first rows are listed).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from resilience_jax.design import numeric_column
+    >>> df = pd.DataFrame({"x": [1, 2, 3], "z": [1.0, np.nan, 3.0]})
+    >>> numeric_column(df, "x", "y ~ x").tolist()
+    [1.0, 2.0, 3.0]
+    >>> numeric_column(df, "z", "y ~ z")
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.DataError: y ~ z: variable 'z' has missing or non-finite values in row(s) 1; fill or drop them first
+    """
     if name not in data.columns:
         raise DataError(f"{where}: variable {name!r} is not a column of the data; columns: {list(data.columns)[:40]}")
     col = data[name]
@@ -91,7 +201,29 @@ def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
 
 
 def is_nested(inner: np.ndarray, outer: np.ndarray) -> bool:
-    """True if every level of ``inner`` lies within a single level of ``outer``."""
+    """True if every level of ``inner`` lies within a single level of ``outer``.
+
+    Parameters
+    ----------
+    inner : numpy.ndarray
+        Integer codes of the inner grouping (e.g. a fixed effect), one per row.
+    outer : numpy.ndarray
+        Integer codes of the outer grouping (e.g. the clusters), one per row.
+
+    Returns
+    -------
+    bool
+        Whether ``inner`` is nested in ``outer``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from resilience_jax.design import is_nested
+    >>> is_nested(np.array([0, 0, 1, 1, 2, 2]), np.array([0, 0, 0, 0, 1, 1]))
+    True
+    >>> is_nested(np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]))
+    False
+    """
     inner, outer = np.asarray(inner, np.int64), np.asarray(outer, np.int64)
     pairs = np.unique(inner * (outer.max() + 1) + outer)
     return len(pairs) == len(np.unique(inner))
@@ -107,9 +239,28 @@ def dof_k(n_slopes: int, fe_codes: list[np.ndarray], mask: np.ndarray, cluster: 
     without clusters); under CRV1 with ``"nonnested"``, levels of a fixed effect nested in the
     clusters are not counted (one is added back per nested dimension); ``"none"`` counts no level.
 
+    Parameters
+    ----------
+    n_slopes : int
+        Number of slope coefficients.
+    fe_codes : list of numpy.ndarray
+        Integer codes of each fixed effect, one per row (empty: no fixed effects).
+    mask : numpy.ndarray
+        Row selection (non-zero: in the estimation sample).
+    cluster : numpy.ndarray or None
+        Integer cluster codes under CRV1, else None.
+    k_fixef : {"nonnested", "full", "none"}
+        How fixed-effect levels are counted, as fixest's ``ssc(k_fixef=...)``.
+
+    Returns
+    -------
+    int
+        The K of the small-sample factor (N-1)/(N-K).
+
     Example
     -------
     >>> import numpy as np
+    >>> from resilience_jax.design import dof_k
     >>> g = np.repeat(np.arange(3), 4)
     >>> dof_k(2, [g], np.ones(12), g), dof_k(2, [g], np.ones(12), None), dof_k(2, [g], np.ones(12), g, "none")
     (3, 5, 2)
@@ -134,6 +285,30 @@ def collinear_message(X: np.ndarray, names: tuple[str, ...], fe: tuple[str, ...]
 
     Columns are scaled by the raw columns' norms (``X_raw``, before the within transformation), so
     a regressor absorbed by the fixed effects shows up as a (numerically) zero column.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        The (n, k) design without the intercept, within-transformed if there are fixed effects.
+    names : tuple of str
+        The k regressor names.
+    fe : tuple of str
+        The fixed effects (empty for pooled OLS); they are named in the message.
+    X_raw : numpy.ndarray, optional
+        The (n, k) design before the within transformation.
+
+    Returns
+    -------
+    str
+        A message naming each regressor that is constant or collinear with the earlier ones.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from resilience_jax.design import collinear_message
+    >>> X = np.column_stack([np.arange(6.0), 2 * np.arange(6.0), [1.0, 0, 0, 1, 1, 0]])
+    >>> collinear_message(X, ("a", "b", "c"), ())
+    "singular design: 'b' is collinear with 'a'. Drop the variable(s) or change the specification."
     """
     raw = X if X_raw is None else X_raw
     scale = np.maximum(np.linalg.norm(raw, axis=0), 1e-300)

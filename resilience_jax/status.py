@@ -42,13 +42,53 @@ HINTS = {
 
 
 def names(code: int) -> list[str]:
-    """The names of the flags set in ``code`` (empty for 0)."""
+    """The names of the flags set in ``code`` (empty for 0).
+
+    Parameters
+    ----------
+    code : int
+        A status bit mask (a combination of the flags of :data:`FLAGS`).
+
+    Returns
+    -------
+    list of str
+        The names of the flags set, in the order of :data:`FLAGS`.
+
+    Example
+    -------
+    >>> names(SINGULAR | NON_FINITE)
+    ['singular design', 'non-finite statistic']
+    >>> names(OK)
+    []
+    """
     return [name for bit, name in FLAGS.items() if int(code) & bit]
 
 
 def describe(codes: np.ndarray, what: str = "replicate") -> str:
     """One line naming, for each flag set anywhere in ``codes`` (one per replicate), how many
-    replicates carry it, the first of them, and what to do."""
+    replicates carry it, the first of them, and what to do.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray
+        Status bit masks, one per replicate (flattened).
+    what : str, optional
+        What one code belongs to, for the message.
+
+    Returns
+    -------
+    str
+        The description, flags separated by ``"; "``; empty when no flag is set.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> print(describe(np.array([0, SINGULAR, SINGULAR])))
+    singular design in 2 of 3 replicates (first: replicate 1; a regressor is constant or collinear
+    in the drawn entities; drop it or use the gathered-rows path to see which)
+    >>> describe(np.zeros(3, dtype=int))
+    ''
+    """
     codes = np.asarray(codes, dtype=np.int64).reshape(-1)
     parts = []
     for bit, name in FLAGS.items():

@@ -29,7 +29,37 @@ from .results.suite import SuiteResult
 
 
 def compute_indices(panel: Panel, *, shift: float = 0.0) -> tuple[EntropyWeights, dict[str, np.ndarray]]:
-    """Entropy weights of the spec's indicators and the indices: overall symbol plus one per dimension."""
+    """Entropy weights of the spec's indicators and the indices: overall symbol plus one per dimension.
+
+    Parameters
+    ----------
+    panel : Panel
+        A validated panel; its spec's index file names the indicators, directions, dimensions and
+        panel mode.
+    shift : float
+        Translation added to the normalised values before the shares (see
+        :func:`~resilience_jax.index.entropy.entropy_weights`).
+
+    Returns
+    -------
+    weights : EntropyWeights
+        The entropy weights and the normalised indicators.
+    indices : dict of str to numpy.ndarray
+        The (n,) index of each symbol: the overall index first, then one sub-index per dimension.
+
+    Raises
+    ------
+    EstimationError
+        A constant or non-finite indicator, or a bad ``shift``.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.suite import compute_indices
+    >>> weights, indices = compute_indices(rj.load_panel())
+    >>> list(indices), indices["REIC"].shape, round(float(weights.weights.sum()), 6)
+    (['REIC', 'REICD', 'REICC'], (420,), 1.0)
+    """
     idx = panel.spec.index
     res = entropy_weights(
         panel.indicator_matrix(),
@@ -49,7 +79,28 @@ def compute_indices(panel: Panel, *, shift: float = 0.0) -> tuple[EntropyWeights
 
 def lag_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
     """One-period lag within entity on a panel sorted by entity then time; 0 on each entity's first
-    period (``first``), which a regression must then mask out."""
+    period (``first``), which a regression must then mask out.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The (n,) values, sorted by entity then time.
+    first : numpy.ndarray
+        The (n,) booleans marking each entity's first period.
+
+    Returns
+    -------
+    numpy.ndarray
+        The lagged values, 0 where ``first``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from resilience_jax.suite import lag_within
+    >>> x = np.array([1.0, 2.0, 3.0, 10.0, 20.0, 30.0])
+    >>> lag_within(x, np.array([True, False, False, True, False, False])).tolist()
+    [0.0, 1.0, 2.0, 0.0, 10.0, 20.0]
+    """
     out = np.empty_like(x)
     out[1:] = x[:-1]
     out[0] = 0.0
@@ -58,7 +109,34 @@ def lag_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
 
 def winsorize(x: np.ndarray, limits: tuple[float, float] = (0.01, 0.99), mask: np.ndarray | None = None) -> np.ndarray:
     """Clip ``x`` at its ``limits`` quantiles (numpy's linear interpolation), computed over the rows
-    where ``mask`` is positive (default: all rows)."""
+    where ``mask`` is positive (default: all rows).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        The values to clip.
+    limits : tuple of float
+        The lower and upper quantiles, ``0 <= lower < upper <= 1``.
+    mask : numpy.ndarray, optional
+        Rows over which the quantiles are computed (positive: used); every row is clipped.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` clipped to the two quantiles (float).
+
+    Raises
+    ------
+    EstimationError
+        ``limits`` that are not two quantiles with ``0 <= lower < upper <= 1``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from resilience_jax.suite import winsorize
+    >>> winsorize(np.arange(11.0), (0.1, 0.9)).tolist()
+    [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 9.0]
+    """
     x = np.asarray(x, dtype=float)
     if not (len(limits) == 2 and 0 <= limits[0] < limits[1] <= 1):
         raise EstimationError(f"winsorize limits must be (lower, upper) quantiles with 0 <= lower < upper <= 1, got {limits}")
@@ -116,7 +194,41 @@ class _Builder:
 
 
 def build_suite(panel: Panel, indices: dict[str, np.ndarray]) -> tuple[pd.DataFrame, list[tuple[str, str, str]], list[RegSpec]]:
-    """Every regression of the spec as (keys, RegSpecs) over one DataFrame with the derived columns."""
+    """Every regression of the spec as (keys, RegSpecs) over one DataFrame with the derived columns.
+
+    Parameters
+    ----------
+    panel : Panel
+        A validated panel; its spec lists the models.
+    indices : dict of str to numpy.ndarray
+        The indices by symbol, as returned by :func:`compute_indices`.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        The panel's frame with the indices and the derived columns (lags ``L.<name>``, winsorised
+        copies ``w.<name>``).
+    keys : list of tuple of str
+        ``(table, outcome, column)`` of each regression (``table`` one of ``"stepwise"``,
+        ``"heterogeneity"``, ``"robustness"``, ``"mediation"``).
+    specs : list of RegSpec
+        The regressions, in the order of ``keys``.
+
+    Raises
+    ------
+    EstimationError
+        Lag variants on a one-period panel, a heterogeneity group with no rows, or a robustness
+        regressor the data does not have.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.suite import build_suite, compute_indices
+    >>> panel = rj.load_panel()
+    >>> data, keys, specs = build_suite(panel, compute_indices(panel)[1])
+    >>> len(specs), keys[5], specs[5].formula
+    (57, ('stepwise', 'REIC', '(6)'), 'REIC ~ LnAI + Incomegap + Finance + Open + LnRoad + LnPopulation | province')
+    """
     spec = panel.spec
     bld = _Builder(panel, indices)
     lagged = [v.name for v in spec.robustness if v.lag is not None]
@@ -150,7 +262,52 @@ def build_suite(panel: Panel, indices: dict[str, np.ndarray]) -> tuple[pd.DataFr
 
 
 def run_suite(panel: Panel, *, seed: int = 0, n_mc: int = 20_000) -> SuiteResult:
-    """Compute the index and every model of the spec on ``panel`` (one batched fit)."""
+    """Compute the index and every model of the spec on ``panel`` (one batched fit).
+
+    Parameters
+    ----------
+    panel : Panel
+        A validated panel (:func:`~resilience_jax.data.validate.load_panel`); its spec lists the
+        models.
+    seed : int
+        Seed of the mediations' Monte Carlo intervals.
+    n_mc : int
+        Number of Monte Carlo draws per mediation.
+
+    Returns
+    -------
+    SuiteResult
+        The entropy weights, the indices by symbol, the fits by ``(table, outcome, column)`` and the
+        mediations by ``(outcome, variant)``.
+
+    Raises
+    ------
+    EstimationError
+        A constant indicator, a lag variant on a one-period panel, an empty heterogeneity group, a
+        missing robustness regressor, or a regression that cannot be fitted (singular design, fewer
+        than two clusters, no residual degrees of freedom).
+    DataError
+        A variable of a model with non-numeric or missing values.
+
+    Warns
+    -----
+    FewClustersWarning
+        A CRV1 regression with fewer than 10 clusters (on the embedded panel: the Central region's
+        8 provinces).
+
+    Example
+    -------
+    >>> import warnings
+    >>> import resilience_jax as rj
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", rj.errors.FewClustersWarning)  # the 8 Central provinces
+    ...     res = rj.run_suite(rj.load_panel())
+    >>> len(res.fits), sorted(res.mediation)[:2]
+    (57, [('REIC', 'as_printed'), ('REIC', 'province_fe')])
+    >>> fit = res.fits[("stepwise", "REIC", "(6)")]
+    >>> round(float(fit.params["LnAI"]), 4), fit.nobs, res.fits[("robustness", "REIC", "lag_outcome")].nobs
+    (0.0921, 420, 390)
+    """
     ent, indices = compute_indices(panel)
     data, keys, specs = build_suite(panel, indices)
     fits = dict(zip(keys, fit_many(data, specs)))

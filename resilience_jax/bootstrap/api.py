@@ -33,21 +33,33 @@ def bootstrap(
 
     Parameters
     ----------
-    data : a :class:`~resilience_jax.data.Panel`, a path or DataFrame (validated), or None for
-        the embedded synthetic panel. The panel's spec gives indicators, regressor, mediator and
-        controls (``models/paper.toml`` [mediation]).
-    n_boot : number of replicates (>= 1).
-    seed : integer seed of ``jax.random.key``.
-    scheme : ``"cluster"`` (entities drawn with replacement; one drawn twice is two clusters with
-        their own fixed effects) or ``"bayesian"`` (Rubin's ``G * Dirichlet(1)`` entity weights).
-    index : index symbol of the mediation's outcome (default: the overall index).
-    fixed_effects : entity fixed effects (True) or the pooled "as printed" reading.
-    chunk_size : replicates per compiled chunk (memory bound; results do not depend on it); default
+    data : Panel, str, path-like, pandas.DataFrame or None, optional
+        A :class:`~resilience_jax.data.Panel`, a path or DataFrame (validated), or None (default)
+        for the embedded synthetic panel. The panel's spec gives indicators, regressor, mediator
+        and controls (``models/paper.toml`` [mediation]).
+    n_boot : int, optional
+        Number of replicates (>= 1).
+    seed : int, optional
+        Integer seed of ``jax.random.key``.
+    scheme : {"cluster", "bayesian"}, optional
+        ``"cluster"`` (entities drawn with replacement; one drawn twice is two clusters
+        with their own fixed effects) or ``"bayesian"`` (Rubin's ``G * Dirichlet(1)`` entity
+        weights).
+    index : str or None, optional
+        Index symbol of the mediation's outcome (default: the overall index).
+    fixed_effects : bool, optional
+        Entity fixed effects or the pooled "as printed" reading.
+    chunk_size : int or None, optional
+        Replicates per compiled chunk (memory bound; results do not depend on it); default
         :func:`~resilience_jax.bootstrap.engine.default_chunk` of the path. One compiled chunk
         serves every ``n_boot``.
-    path : ``"fast"`` (default), ``"rows"``, or ``"general"`` (gathered rows; the reference; cluster only).
-    progress : show a progress bar.
-    devices : local devices to shard the replicates over (default: all); same numbers on any count.
+    path : {"fast", "rows", "general"}, optional
+        ``"fast"``, ``"rows"``, or ``"general"`` (gathered rows; the reference; cluster
+        only).
+    progress : bool, optional
+        Show a progress bar.
+    devices : int or None, optional
+        Local devices to shard the replicates over (default: all); same numbers on any count.
 
     Returns
     -------
@@ -64,9 +76,15 @@ def bootstrap(
     Example
     -------
     >>> import resilience_jax as rj
-    >>> res = rj.bootstrap(n_boot=50, seed=1)
+    >>> res = rj.bootstrap(n_boot=50, seed=1, chunk_size=32)
     >>> res.draws.shape, bool((res.draws["share"] == res.draws["ab"] / res.draws["c"]).all())
-    ((50, 38), True)
+    ((50, 32), True)
+    >>> res.jackknife.shape, round(float(res.estimate["a"]), 4)
+    ((30, 32), 0.7966)
+    >>> rj.bootstrap(n_boot=20, scheme="wild")
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.EstimationError: scheme must be 'cluster' or 'bayesian' for the mediation model, got 'wild'
     """
     from ..data.validate import Panel, load_panel
 

@@ -56,6 +56,20 @@ class Driver:
 def make_driver(chunk: int, devices: int | None = None) -> Driver:
     """A driver of ``chunk`` items a step over the first ``devices`` local devices (default: all).
 
+    Parameters
+    ----------
+    chunk : int
+        Items per compiled step; rounded up to a multiple of the device count, so that every
+        device gets the same number of items.
+    devices : int or None, optional
+        Number of local devices (``jax.local_devices()``) to shard each chunk's items over; None
+        (default) for all of them. With one device the items are not sharded.
+
+    Returns
+    -------
+    Driver
+        The chunk size and the sharding of the items' axis (None on one device).
+
     Raises
     ------
     EstimationError
@@ -63,8 +77,13 @@ def make_driver(chunk: int, devices: int | None = None) -> Driver:
 
     Example
     -------
-    >>> make_driver(250, devices=1).chunk
-    250
+    >>> d = make_driver(250, devices=1)
+    >>> d.chunk, d.n_devices, d.sharding is None
+    (250, 1, True)
+    >>> make_driver(250, devices=0)
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.EstimationError: devices must be between 1 and ..., got 0
     """
     local = jax.local_devices()
     n_dev = len(local) if devices is None else devices
@@ -80,7 +99,27 @@ def make_driver(chunk: int, devices: int | None = None) -> Driver:
 
 
 def to_host(x) -> np.ndarray:
-    """A (possibly sharded) device array as one host array, from this process's shards."""
+    """A (possibly sharded) device array as one host array, from this process's shards.
+
+    Parameters
+    ----------
+    x : jax.Array or array_like
+        A device array (sharded over the items' axis or not) or anything ``np.asarray`` accepts.
+        The shards of a sharded array that is not fully addressable are concatenated along the
+        leading axis in the order of their offsets.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values on the host.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> h = to_host(jnp.arange(3))
+    >>> type(h).__name__, h.tolist()
+    ('ndarray', [0, 1, 2])
+    """
     if getattr(x, "is_fully_addressable", True):
         return np.asarray(x)
     shards = sorted(x.addressable_shards, key=lambda s: s.index[0].start or 0)
@@ -93,12 +132,40 @@ def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progres
     ``step(start)`` dispatches (without waiting) the chunk of items ``start..start + chunk - 1``;
     ``progress(done)`` is called after each chunk with the number of items finished.
 
+    Parameters
+    ----------
+    driver : Driver
+        Chunk size and device placement (:func:`make_driver`).
+    step : callable
+        ``step(start) -> pytree`` of arrays with leading axis ``driver.chunk``: the items
+        ``start, ..., start + chunk - 1``. The last chunk is padded (its extra items are computed
+        and dropped), so ``step`` always sees the same shapes.
+    n : int
+        Number of items (>= 1).
+    progress : callable or None, optional
+        ``progress(done)``, called after each chunk with the number of items finished.
+
+    Returns
+    -------
+    pytree of numpy.ndarray
+        The structure of ``step``'s result, each leaf the host array of items ``0..n-1``
+        (leading axis ``n``).
+
+    Raises
+    ------
+    EstimationError
+        ``n`` smaller than 1.
+
     Example
     -------
     >>> import jax.numpy as jnp
     >>> d = make_driver(4, devices=1)
     >>> run(d, lambda s: {"i": s + jnp.arange(4)}, 6)["i"].tolist()
     [0, 1, 2, 3, 4, 5]
+    >>> done = []
+    >>> _ = run(d, lambda s: s + jnp.arange(4), 6, progress=done.append)
+    >>> done
+    [4, 6]
     """
     if n < 1:
         raise EstimationError(f"the number of items must be at least 1, got {n}")
@@ -116,7 +183,33 @@ def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progres
 
 
 def progress_bar(desc: str, total: int) -> tuple[Progress, Callable[[], None]]:
-    """A tqdm bar as a :data:`Progress` callback, and the function that closes it."""
+    """A tqdm bar as a :data:`Progress` callback, and the function that closes it.
+
+    Parameters
+    ----------
+    desc : str
+        Label of the bar.
+    total : int
+        Number of items (replicates) the bar counts to.
+
+    Returns
+    -------
+    update : callable
+        ``update(done)``: move the bar to ``done`` items finished (the ``progress`` of :func:`run`).
+    close : callable
+        ``close()``: close the bar.
+
+    Example
+    -------
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:  # tqdm writes to stderr
+    ...     update, close = progress_bar("demo", 3)
+    ...     update(2)
+    ...     update(3)
+    ...     close()
+    >>> "3/3" in err.getvalue()
+    True
+    """
     from tqdm import tqdm
 
     bar = tqdm(desc=desc, unit="replicate", total=total)

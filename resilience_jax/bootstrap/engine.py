@@ -46,6 +46,18 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
     250 on the weighted rows (so that a chunk's arrays stay in cache), 480 on the gathered rows
     (ten sub-batches of ``SUB``).
 
+    Parameters
+    ----------
+    path : str
+        ``"fast"``, ``"tables"``, ``"rows"`` or ``"general"``.
+    fixed_effects : bool, optional
+        Entity fixed effects. The fast path without them runs on the weighted rows.
+
+    Returns
+    -------
+    int
+        The default chunk size of that path.
+
     Example
     -------
     >>> default_chunk("fast"), default_chunk("fast", fixed_effects=False), default_chunk("general")
@@ -151,8 +163,54 @@ def prepare(
 ) -> Engine:
     """Build the payload of ``path`` (per-entity tables for ``fast`` with fixed effects) once.
 
-    ``chunk``: replicates per compiled chunk (default :func:`default_chunk`); it does not depend on
-    the number of replicates, so one compiled chunk serves any ``n_boot``.
+    Parameters
+    ----------
+    arrays : MediationArrays
+        The arrays of the mediation model (:func:`~resilience_jax.data.arrays.mediation_arrays`),
+        a balanced panel sorted by entity.
+    n_entities : int
+        Number of entities (clusters) G.
+    path : str, optional
+        ``"fast"`` (the per-entity tables with fixed effects, the weighted rows without),
+        ``"rows"`` (the weighted rows) or ``"general"`` (the gathered rows; cluster scheme only).
+    fixed_effects : bool, optional
+        Entity fixed effects or the pooled "as printed" reading.
+    chunk : int or None, optional
+        Replicates per compiled chunk (default :func:`default_chunk`); it does not depend on the
+        number of replicates, so one compiled chunk serves any ``n_boot``.
+    devices : int or None, optional
+        Local devices to shard each chunk over (default: all).
+    scheme : str, optional
+        ``"cluster"`` (entity multiplicities) or ``"bayesian"`` (Dirichlet weights).
+
+    Returns
+    -------
+    Engine
+        The payload placed on the devices and its driver; ``path`` is the resolved one
+        (``"tables"`` or ``"rows"`` for ``"fast"``).
+
+    Raises
+    ------
+    EstimationError
+        An unknown ``path``, ``path="general"`` with a scheme other than ``"cluster"``, or a
+        ``devices`` count outside the local devices.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> arrays, layout = mediation_arrays(rj.load_panel())
+    >>> eng = prepare(arrays, n_entities=layout.n_entities, chunk=32)
+    >>> eng.path, eng.chunk, eng.n_periods
+    ('tables', 32, 14)
+    >>> st = eng.evaluate(np.ones((1, 30)))  # all weights 1: the point estimate
+    >>> round(float(st.a[0]), 4), st.status.tolist()
+    (0.7966, [0])
+    >>> prepare(arrays, n_entities=30, path="general", scheme="bayesian")
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.EstimationError: the gathered-rows (general) path needs integer multiplicities: ...
     """
     if path not in ("fast", "rows", "general"):
         raise EstimationError(f"path must be 'fast', 'rows' or 'general', got {path!r}")
@@ -173,7 +231,39 @@ def prepare(
 
 
 def check(stats: MediationStats, what: str = "replicate") -> None:
-    """Raise an :class:`~resilience_jax.errors.EstimationError` naming every flag left in a record."""
+    """Raise an :class:`~resilience_jax.errors.EstimationError` naming every flag left in a record.
+
+    Parameters
+    ----------
+    stats : MediationStats
+        A record (or batch of records); only its ``status`` flags are read.
+    what : str, optional
+        What one record is, for the message.
+
+    Returns
+    -------
+    None
+        When no flag is set.
+
+    Raises
+    ------
+    EstimationError
+        When a record carries a flag of :mod:`resilience_jax.status`; the message counts the
+        records and, per flag, names the first one concerned and what to do
+        (:func:`resilience_jax.status.describe`).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from resilience_jax import status
+    >>> from resilience_jax.estimators.record import MediationStats
+    >>> st = MediationStats(*[np.zeros(2)] * len(MediationStats._fields))
+    >>> check(st)  # nothing flagged
+    >>> check(st._replace(status=np.array([0, status.SINGULAR])))
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.EstimationError: 1 replicate(s) could not be computed: singular design in 1 of 2 ...
+    """
     codes = np.asarray(stats.status)
     if codes.any():
         raise EstimationError(f"{int((codes != 0).sum())} {what}(s) could not be computed: {status.describe(codes, what)}")
@@ -195,8 +285,56 @@ def run_replicates(
 ) -> tuple[np.ndarray, MediationStats]:
     """(entity weights (B, G), record) of ``n_boot`` replicates; raises if a replicate stays flagged.
 
-    ``devices``: shard each chunk's replicates over this many local devices (default: all of them);
-    a replicate depends only on its own key, so the numbers do not depend on the device count.
+    Parameters
+    ----------
+    key : jax.Array
+        A ``jax.random.key``; replicate ``b`` draws its entity weights from
+        ``replicate_key(key, b)``.
+    arrays : MediationArrays
+        The arrays of the mediation model (:func:`~resilience_jax.data.arrays.mediation_arrays`).
+    n_boot : int
+        Number of replicates B (>= 1).
+    n_entities : int
+        Number of entities (clusters) G.
+    scheme : str, optional
+        ``"cluster"`` or ``"bayesian"``.
+    path : str, optional
+        ``"fast"``, ``"rows"`` or ``"general"`` (see :func:`prepare`).
+    fixed_effects : bool, optional
+        Entity fixed effects or the pooled reading.
+    chunk_size : int or None, optional
+        Replicates per compiled chunk (default :func:`default_chunk`); the numbers do not depend on it.
+    progress : callable or None, optional
+        ``progress(done)`` called after each chunk (see :func:`~.driver.run`).
+    devices : int or None, optional
+        Shard each chunk's replicates over this many local devices (default: all of them); a
+        replicate depends only on its own key, so the numbers do not depend on the device count.
+    engine : Engine or None, optional
+        An engine from :func:`prepare` to reuse (then ``path``, ``fixed_effects``, ``chunk_size``
+        and ``devices`` are those it was prepared with).
+
+    Returns
+    -------
+    weights : numpy.ndarray
+        (B, G) entity weights of the replicates (multiplicities for the cluster scheme).
+    stats : MediationStats
+        The replicates' records (replicate axis first), flagged replicates recovered.
+
+    Raises
+    ------
+    EstimationError
+        An engine prepared for another scheme, the errors of :func:`prepare`, or a replicate
+        that stays flagged (:func:`check`).
+
+    Example
+    -------
+    >>> import jax
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> arrays, _ = mediation_arrays(rj.load_panel())
+    >>> w, st = run_replicates(jax.random.key(0), arrays, n_boot=20, n_entities=30, chunk_size=32)
+    >>> w.shape, st.a.shape, bool((w.sum(axis=1) == 30).all())
+    ((20, 30), (20,), True)
     """
     eng = engine or prepare(arrays, n_entities=n_entities, path=path, fixed_effects=fixed_effects, chunk=chunk_size,
                             devices=devices, scheme=scheme)
@@ -208,7 +346,36 @@ def run_replicates(
 
 
 def jackknife(arrays: MediationArrays, *, n_entities: int, fixed_effects: bool = True) -> MediationStats:
-    """Leave-one-entity-out records (G, ...): weight 0 on one entity at a time (weighted rows)."""
+    """Leave-one-entity-out records (G, ...): weight 0 on one entity at a time (weighted rows).
+
+    Parameters
+    ----------
+    arrays : MediationArrays
+        The arrays of the mediation model (:func:`~resilience_jax.data.arrays.mediation_arrays`).
+    n_entities : int
+        Number of entities G.
+    fixed_effects : bool, optional
+        Entity fixed effects or the pooled reading.
+
+    Returns
+    -------
+    MediationStats
+        G records, record g without entity g.
+
+    Raises
+    ------
+    EstimationError
+        A jackknife replicate that cannot be computed (:func:`check`).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> arrays, _ = mediation_arrays(rj.load_panel())
+    >>> jk = jackknife(arrays, n_entities=30)
+    >>> jk.a.shape, jk.status.tolist() == [0] * 30
+    ((30,), True)
+    """
     eng = prepare(arrays, n_entities=n_entities, path="rows", fixed_effects=fixed_effects, chunk=n_entities, devices=1)
     stats = eng.evaluate(1.0 - np.eye(n_entities))
     check(stats, "jackknife replicate")

@@ -53,6 +53,18 @@ def sign_vectors(b: jax.Array, n_clusters: int) -> jax.Array:
     """(B, G) the Rademacher sign vectors of enumeration indices ``b`` (B,): cluster g's sign is
     ``-1`` where bit g of b is set (index 0: all +1).
 
+    Parameters
+    ----------
+    b : jax.Array
+        (B,) uint32 enumeration indices, ``0 <= b < 2**n_clusters``.
+    n_clusters : int
+        Number of clusters G.
+
+    Returns
+    -------
+    jax.Array
+        (B, G) signs +1.0 / -1.0 in the core's float dtype.
+
     Example
     -------
     >>> import jax.numpy as jnp
@@ -64,7 +76,34 @@ def sign_vectors(b: jax.Array, n_clusters: int) -> jax.Array:
 
 
 def wild_weights(key: jax.Array, b: jax.Array, n_clusters: int, kind: WildWeights) -> jax.Array:
-    """(B, G) random cluster weights of replicates ``b`` (B,), each from ``replicate_key(key, b)``."""
+    """(B, G) random cluster weights of replicates ``b`` (B,), each from ``replicate_key(key, b)``.
+
+    Parameters
+    ----------
+    key : jax.Array
+        A ``jax.random.key``.
+    b : jax.Array
+        (B,) uint32 replicate indices; replicate b's weights depend only on ``key`` and b.
+    n_clusters : int
+        Number of clusters G.
+    kind : {"rademacher", "webb"}
+        Rademacher (+-1 with probability 1/2) or Webb's six points (+-sqrt(1/2), +-1,
+        +-sqrt(3/2), each with probability 1/6).
+
+    Returns
+    -------
+    jax.Array
+        (B, G) weights in the core's float dtype.
+
+    Example
+    -------
+    >>> import jax, jax.numpy as jnp
+    >>> import numpy as np
+    >>> draw = jax.jit(wild_weights, static_argnums=(2, 3))
+    >>> V = draw(jax.random.key(0), jnp.arange(50, dtype=jnp.uint32), 5, "webb")
+    >>> V.shape, np.unique(np.abs(np.asarray(V)).round(4)).tolist()
+    ((50, 5), [0.7071, 1.0, 1.2247])
+    """
     keys = jax.vmap(lambda i: replicate_key(key, i))(b)
     if kind == "rademacher":
         return jax.vmap(lambda k: jax.random.rademacher(k, (n_clusters,)))(keys).astype(_x64.float_dtype())
@@ -74,7 +113,48 @@ def wild_weights(key: jax.Array, b: jax.Array, n_clusters: int, kind: WildWeight
 
 def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int, *, n_clusters: int,
            ssc: SSC = DEFAULT_SSC) -> WildStats:
-    """Observed and bootstrap CRV1 t statistics of coefficient ``j`` (static) for weights V (B, G)."""
+    """Observed and bootstrap CRV1 t statistics of coefficient ``j`` (static) for weights V (B, G).
+
+    Parameters
+    ----------
+    X : jax.Array
+        (n, k) regressors (already within-transformed or demeaned; no intercept column).
+    y : jax.Array
+        (n,) outcome, transformed like ``X``.
+    cluster : jax.Array
+        (n,) integer cluster codes in ``0..n_clusters-1``.
+    V : jax.Array
+        (B, G) cluster weights of the replicates (:func:`sign_vectors`, :func:`wild_weights`).
+    j : int
+        The tested coefficient (H0: ``b_j = 0``); a Python int (static under ``jax.jit``).
+    n_clusters : int
+        Number of clusters G.
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 factor.
+
+    Returns
+    -------
+    WildStats
+        ``t`` the observed t statistic, ``t_boot`` (B,) the bootstrap t statistics under the null,
+        ``coef`` and ``se`` the observed coefficient and its CRV1 standard error.
+
+    Example
+    -------
+    >>> import jax, jax.numpy as jnp
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> cl = np.repeat(np.arange(4), 5)  # 4 clusters of 5 rows
+    >>> X = rng.normal(size=(20, 2))
+    >>> y = X @ np.array([0.5, 1.0]) + rng.normal(size=20)
+    >>> V = sign_vectors(jnp.arange(2**4, dtype=jnp.uint32), 4)  # all 16 sign vectors
+    >>> f = jax.jit(wild_t, static_argnames=("j", "n_clusters"))
+    >>> s = f(jnp.asarray(X), jnp.asarray(y), jnp.asarray(cl), V, j=0, n_clusters=4)
+    >>> s.t_boot.shape, round(float(s.t), 4)
+    ((16,), 0.4057)
+    >>> # all signs +1 reproduce the sample, all -1 give -t
+    >>> bool(jnp.isclose(s.t_boot[0], s.t)), bool(jnp.isclose(s.t_boot[-1], -s.t))
+    (True, True)
+    """
     n, k = X.shape
     G = n_clusters
     full = solve_normal(X.T @ X, X.T @ y)
@@ -106,7 +186,27 @@ def _wild_chunk(key, start, X, y, cluster, *, j, n_clusters, weights, enumerate_
 
 
 def wild_pvalue(t: float, t_boot: np.ndarray) -> float:
-    """Share of bootstrap statistics at least as extreme as ``t`` (ties to ``TIE_RTOL``)."""
+    """Share of bootstrap statistics at least as extreme as ``t`` (ties to ``TIE_RTOL``).
+
+    Parameters
+    ----------
+    t : float
+        The observed t statistic.
+    t_boot : numpy.ndarray
+        (B,) bootstrap t statistics.
+
+    Returns
+    -------
+    float
+        The two-sided p-value: the share of ``|t*| >= |t|``, a tie counting when ``|t*|`` is
+        within a relative ``TIE_RTOL`` of ``|t|``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> wild_pvalue(2.0, np.array([0.5, -2.0, 3.0, 1.0]))
+    0.5
+    """
     return float(np.mean(np.abs(t_boot) >= abs(t) * (1 - TIE_RTOL)))
 
 
@@ -128,22 +228,50 @@ def wild_bootstrap(
     ``full_enumeration`` (default: Rademacher weights and G <= 12) evaluates all 2^G sign vectors:
     the p-value is then exact and ``n_boot``/``seed`` are not used.
 
+    Parameters
+    ----------
+    data : Panel, str, path-like, pandas.DataFrame or None, optional
+        A :class:`~resilience_jax.data.Panel`, a path or DataFrame (validated), or None (default)
+        for the embedded synthetic panel.
+    outcome : str or None, optional
+        Index symbol of the outcome (default: the overall index).
+    region : str or None, optional
+        Restrict the sample to one value of the spec's region column (default: the whole panel).
+    weights : {"rademacher", "webb"}, optional
+        Cluster weights.
+    n_boot : int, optional
+        Number of random replicates (>= 1); not used under full enumeration.
+    seed : int, optional
+        Integer seed of ``jax.random.key``; not used under full enumeration.
+    full_enumeration : bool or None, optional
+        Evaluate all 2^G sign vectors (Rademacher only, G <= 20); default None: when the weights
+        are Rademacher and G <= 12.
+
     Returns
     -------
     WildResult
+        The observed coefficient, CRV1 SE and t, the CRV1 t(G-1) p-value ``p_crv1``, the wild
+        bootstrap p-value ``p_wild``, and the bootstrap statistics ``t_boot``; ``tidy()``.
 
     Raises
     ------
     EstimationError
         Bad arguments, an unknown region or index, fewer than 2 clusters, a baseline that is not
-        CRV1 by entity with no or entity fixed effects.
+        CRV1 by entity with no or entity fixed effects, or full enumeration asked for with Webb
+        weights or more than 20 clusters.
 
     Example
     -------
     >>> import resilience_jax as rj
     >>> res = rj.wild_bootstrap(region="Central")  # 8 clusters: all 256 sign vectors
-    >>> res.enumerated, res.n_boot
-    (True, 256)
+    >>> res.enumerated, res.n_boot, res.n_clusters
+    (True, 256, 8)
+    >>> 0 <= res.p_wild <= 1
+    True
+    >>> rj.wild_bootstrap(weights="normal")
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.EstimationError: weights must be 'rademacher' or 'webb', got 'normal'
     """
     from scipy.special import stdtr
 

@@ -44,6 +44,18 @@ def index_members(idx, symbol: str) -> np.ndarray:
     """0/1 indicator membership (m,) of an index symbol of an index spec (the overall index or a
     dimension's sub-index).
 
+    Parameters
+    ----------
+    idx : IndexSpec
+        The index spec (:func:`~resilience_jax.data.spec.load_index`).
+    symbol : str
+        The overall index symbol or a dimension's symbol.
+
+    Returns
+    -------
+    numpy.ndarray
+        The (m,) float memberships, in the index spec's indicator order.
+
     Raises
     ------
     EstimationError
@@ -52,6 +64,7 @@ def index_members(idx, symbol: str) -> np.ndarray:
     Example
     -------
     >>> from resilience_jax.data import load_index
+    >>> from resilience_jax.data.arrays import index_members
     >>> index_members(load_index(), "REICC").astype(int).tolist()
     [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]
     """
@@ -67,9 +80,30 @@ def mediation_arrays(panel, index: str | None = None) -> tuple[MediationArrays, 
     """The arrays of the spec's mediation model on ``panel`` with ``index`` (default: the overall
     index) as its outcome, and their :class:`Layout`.
 
+    Parameters
+    ----------
+    panel : Panel
+        A validated, balanced panel (sorted by entity then time).
+    index : str, optional
+        The index symbol used as the mediation's outcome (default: the overall index).
+
+    Returns
+    -------
+    arrays : MediationArrays
+        The raw indicators, directions, index memberships, regressor, mediator and controls, in the
+        active float dtype.
+    layout : Layout
+        The names of what the arrays hold and the panel's (entities, periods).
+
+    Raises
+    ------
+    EstimationError
+        ``index`` is not a symbol of the spec's index.
+
     Example
     -------
     >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
     >>> arrays, layout = mediation_arrays(rj.load_panel(), "REICD")
     >>> arrays.X_ind.shape, arrays.members.shape, layout.symbols
     ((420, 15), (4, 15), ('REIC', 'REICD', 'REICC'))

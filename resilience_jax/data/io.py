@@ -23,13 +23,41 @@ READERS = {
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read ``path`` by its suffix: .csv, .xlsx/.xls, .parquet/.pq or .dta.
+    """Read ``path`` by its suffix: .csv (or .txt), .xlsx/.xls, .parquet/.pq or .dta.
+
+    CSV files are read as UTF-8 (a byte-order mark is skipped). Nothing is validated here; pass the
+    result to :func:`~resilience_jax.data.validate.validate_panel`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file to read; its suffix (case-insensitive) chooses the reader.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The raw table, headers as in the file.
 
     Raises
     ------
     DataError
         If the file does not exist, the suffix is not supported, or the reader fails (the message
         carries the reader's own explanation).
+
+    Example
+    -------
+    >>> import pathlib
+    >>> import tempfile
+    >>> import resilience_jax as rj
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "panel.csv"
+    ...     rj.datasets.paper_panel().head(28).to_csv(path, index=False)
+    ...     rj.read_table(path).shape
+    (28, 26)
+    >>> rj.read_table("no_such_file.csv")
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.DataError: no_such_file.csv: data file not found
     """
     path = Path(path)
     if not path.is_file():

@@ -271,7 +271,24 @@ def _read_toml(path: Path) -> dict:
 
 
 def models_dir() -> Path:
-    """Directory of the bundled specs: the wheel's ``resilience_jax/_models`` or the repo's ``models/``."""
+    """Directory of the bundled specs: the wheel's ``resilience_jax/_models`` or the repo's ``models/``.
+
+    Returns
+    -------
+    pathlib.Path
+        The first of the two candidate directories that holds ``paper.toml``.
+
+    Raises
+    ------
+    SpecError
+        Neither directory holds the bundled specs (a broken installation).
+
+    Example
+    -------
+    >>> from resilience_jax.data.spec import models_dir
+    >>> (models_dir() / "paper.toml").is_file(), (models_dir() / "index.toml").is_file()
+    (True, True)
+    """
     here = Path(__file__).resolve().parent.parent
     for candidate in (here / "_models", here.parent / "models"):
         if (candidate / "paper.toml").is_file():
@@ -280,6 +297,24 @@ def models_dir() -> Path:
 
 
 def default_spec_path() -> Path:
+    """Path of the bundled study spec, ``paper.toml`` in :func:`models_dir`.
+
+    Returns
+    -------
+    pathlib.Path
+        The default spec file read by :func:`load_spec`.
+
+    Raises
+    ------
+    SpecError
+        The bundled specs are missing (see :func:`models_dir`).
+
+    Example
+    -------
+    >>> from resilience_jax.data.spec import default_spec_path
+    >>> default_spec_path().name
+    'paper.toml'
+    """
     return models_dir() / "paper.toml"
 
 
@@ -287,7 +322,33 @@ def default_spec_path() -> Path:
 
 
 def load_index(path: str | Path | None = None) -> IndexSpec:
-    """Load and validate an indicator system (``models/index.toml`` by default)."""
+    """Load and validate an indicator system (``models/index.toml`` by default).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The index TOML file (default: the bundled ``index.toml``).
+
+    Returns
+    -------
+    IndexSpec
+        The index symbol and labels, method, panel mode, dimensions and indicators (column,
+        labels, dimension, direction, aliases).
+
+    Raises
+    ------
+    SpecError
+        A missing file or field, invalid TOML, a wrong type, an unknown field, an unsupported
+        method or panel mode, a bad direction, an unknown dimension, a duplicate name, or a
+        dimension without indicators; the message names the file and the field.
+
+    Example
+    -------
+    >>> from resilience_jax.data import load_index
+    >>> idx = load_index()
+    >>> idx.symbols, len(idx.indicators), idx.panel_mode
+    (('REIC', 'REICD', 'REICC'), 15, 'pooled')
+    """
     path = Path(path) if path is not None else models_dir() / "index.toml"
     file = str(path)
     top = _Table(_read_toml(path), file, "")
@@ -367,11 +428,34 @@ def _vcov(t: _Table, key: str) -> Vcov:
 def load_spec(path: str | Path | None = None) -> StudySpec:
     """Load and validate a study spec (``models/paper.toml`` by default) with its index file.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The study TOML file (default: the bundled ``paper.toml``); its ``study.index`` names the
+        index file, relative to it.
+
+    Returns
+    -------
+    StudySpec
+        The study's id columns, variables, regions, baseline, heterogeneity, robustness and
+        mediation models, the paper's published estimates and the :class:`IndexSpec`.
+
     Raises
     ------
     SpecError
         For a missing file or field, a wrong type, an unknown or duplicate variable, a bad direction
         or vcov; the message names the file and the field.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> spec = rj.load_spec()
+    >>> spec.entity, spec.time, spec.baseline.regressor, spec.baseline.controls
+    ('province', 'year', 'LnAI', ('Incomegap', 'Finance', 'Open', 'LnRoad', 'LnPopulation'))
+    >>> rj.load_spec("no_such_spec.toml")
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.SpecError: no_such_spec.toml: specification file not found
     """
     path = Path(path) if path is not None else default_spec_path()
     file = str(path)

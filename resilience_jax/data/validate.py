@@ -129,19 +129,53 @@ def validate_panel(
 
     Parameters
     ----------
-    df : long DataFrame, one row per entity-period, headers canonical or listed as aliases in the spec.
-    spec : study spec (default ``models/paper.toml``).
-    interpolate : fill missing numeric cells by linear interpolation within each entity over time
+    df : pandas.DataFrame
+        Long DataFrame, one row per entity-period, headers canonical or listed as aliases in the spec.
+    spec : StudySpec, optional
+        Study spec.
+    source : str
+        Where the data came from; it starts every error message and is kept in ``Panel.source``.
+    synthetic : bool
+        Mark the panel as the embedded simulated data (``Panel.synthetic``, ``Panel.provenance``).
+    interpolate : bool
+        Fill missing numeric cells by linear interpolation within each entity over time
         (as the paper did); cells before the first or after the last observed value take the nearest
         observed value. Every filled cell is listed in ``Panel.filled`` and an
         :class:`InterpolationWarning` is emitted. Default: missing values are an error.
 
+    Returns
+    -------
+    Panel
+        The balanced panel in canonical column names, sorted by entity (order of first appearance)
+        then time; logged variables given as raw columns are derived and the region is filled from
+        the spec's ``[regions]`` when absent.
+
     Raises
     ------
     DataError
-        Missing required column; non-numeric or non-finite value in a numeric column; missing
-        entity or time; duplicate (entity, time) rows; unbalanced panel; missing values (unless
-        ``interpolate``); a non-positive value in a column that is logged.
+        Not a DataFrame or no rows; two headers mapping to one name; missing required column;
+        non-numeric or non-finite value in a numeric column; missing entity or time; duplicate
+        (entity, time) rows; unbalanced panel; missing values (unless ``interpolate``; with it, a
+        column missing in every year of an entity); a non-positive value in a column that is logged.
+    SpecError
+        ``spec`` is None and the bundled spec cannot be loaded.
+
+    Warns
+    -----
+    InterpolationWarning
+        With ``interpolate``, when cells were filled.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> df = rj.datasets.paper_panel()
+    >>> panel = rj.validate_panel(df)
+    >>> panel.shape, panel.source, len(panel.filled)
+    ((30, 14), 'user data', 0)
+    >>> rj.validate_panel(df.drop(columns="Finance"))
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.DataError: user data: missing required column(s): Finance. Rename the column(s) ...
     """
     spec = spec if spec is not None else load_spec()
     if not isinstance(df, pd.DataFrame):
@@ -285,7 +319,47 @@ def load_panel(
     *,
     interpolate: bool = False,
 ) -> Panel:
-    """Load and validate a panel: a file path, a DataFrame, or (``None``) the embedded synthetic panel."""
+    """Load and validate a panel: a file path, a DataFrame, or (``None``) the embedded synthetic panel.
+
+    Parameters
+    ----------
+    data : str, pathlib.Path, pandas.DataFrame or None
+        A file read by :func:`~resilience_jax.data.io.read_table`, a raw DataFrame, or None for the
+        embedded synthetic panel (:func:`~resilience_jax.datasets.paper_panel`).
+    spec : StudySpec, str, pathlib.Path or None
+        A loaded spec, or the path of a study TOML file (None: the bundled ``paper.toml``).
+    interpolate : bool
+        Fill missing cells by within-entity linear interpolation (see :func:`validate_panel`);
+        not used for the embedded panel, which has none.
+
+    Returns
+    -------
+    Panel
+        The validated panel; ``source`` is the path, ``"DataFrame"`` or ``"embedded synthetic
+        panel"``.
+
+    Raises
+    ------
+    SpecError
+        The spec file is missing or invalid.
+    DataError
+        The file cannot be read (missing, unsupported type, reader failure) or the data fails
+        validation (see :func:`validate_panel`).
+
+    Warns
+    -----
+    InterpolationWarning
+        With ``interpolate``, when cells were filled.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> panel.shape, panel.synthetic, panel.source
+    ((30, 14), True, 'embedded synthetic panel')
+    >>> rj.load_panel(rj.datasets.paper_panel().rename(columns={"year": "年份"})).periods[:3]
+    (2010, 2011, 2012)
+    """
     from .io import read_table
 
     if not isinstance(spec, StudySpec):

@@ -159,10 +159,15 @@ def simulate_panel(
 
     Parameters
     ----------
-    key : a JAX PRNG key (``jax.random.key(seed)``); the same key gives the same panel, bit for bit.
-    n_provinces : number of provinces; 30 uses the real names and the paper's East/Central/West split.
-    years : first and last year, inclusive.
-    params : structural parameters, see :class:`SimParams`.
+    key : jax.Array
+        A JAX PRNG key (``jax.random.key(seed)``); the same key gives the same panel, bit for bit.
+    n_provinces : int
+        Number of provinces (at least 3); 30 uses the real names and the paper's East/Central/West
+        split, any other number generic names ``P001, ...`` cycling through the three regions.
+    years : tuple of int
+        First and last year, inclusive.
+    params : SimParams
+        Structural parameters, see :class:`SimParams`.
 
     Returns
     -------
@@ -171,12 +176,23 @@ def simulate_panel(
         ``models/index.toml``, LnAI, LnAIPatent, Upgra and the five controls; ``truth``: the
         parameters and calibration constants.
 
+    Raises
+    ------
+    ResilienceError
+        ``key`` is not a JAX PRNG key, ``n_provinces`` is below 3, or ``years`` is not
+        ``(first, last)`` with ``last > first``.
+
     Example
     -------
     >>> import jax
-    >>> sim = simulate_panel(jax.random.key(0), n_provinces=12, years=(2015, 2020))
-    >>> sim.data.shape[0]
-    72
+    >>> import resilience_jax as rj
+    >>> sim = rj.simulate_panel(jax.random.key(0), n_provinces=12, years=(2015, 2020))
+    >>> sim.data.shape, sim.data["province"].iloc[0], round(float(sim.data["LnAI"].mean()), 3)
+    ((72, 26), 'P001', 2.059)
+    >>> rj.simulate_panel(0)
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.ResilienceError: key must be a JAX PRNG key such as jax.random.key(0), got int
     """
     if not (isinstance(key, jax.Array) and (jnp.issubdtype(key.dtype, jax.dtypes.prng_key) or key.shape == (2,))):
         raise ResilienceError(f"key must be a JAX PRNG key such as jax.random.key(0), got {type(key).__name__}")

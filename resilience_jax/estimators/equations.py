@@ -51,8 +51,33 @@ def outcome_moments(S_oq: jax.Array, g_oq: jax.Array, alpha: jax.Array) -> tuple
     """``S_oy`` (k, E, ...) and ``g_oy`` (G, k, ...) for indices that are linear combinations
     ``y_e = Q alpha_e`` of basis columns Q.
 
-    ``S_oq`` (k, q, ...) summed cross products with the basis; ``g_oq`` (G * k, q) per-cluster ones
-    (the same for every replicate); ``alpha`` (E, q, ...) each index's coefficients on the basis.
+    Parameters
+    ----------
+    S_oq : jax.Array
+        (k, q, ...) cross products of the others with the basis, summed over the clusters.
+    g_oq : jax.Array
+        (G * k, q) the same per cluster (the same for every replicate).
+    alpha : jax.Array
+        (E, q, ...) each index's coefficients on the basis.
+
+    Returns
+    -------
+    S_oy : jax.Array
+        (k, E, ...) cross products of the others with each index.
+    g_oy : jax.Array
+        (G, k, ...) per-cluster cross products of the others with index 0 (the mediation's).
+
+    Example
+    -------
+    k = 3 others, q = 2 basis columns, G = 2 clusters and one index ``y = q_0 + 2 q_1``:
+
+    >>> import jax.numpy as jnp
+    >>> S_oq = jnp.array([[1.0, 0.0], [0.0, 1.0], [2.0, 1.0]])
+    >>> S_oy, g_oy = outcome_moments(S_oq, jnp.ones((2 * 3, 2)), jnp.array([[1.0, 2.0]]))
+    >>> S_oy.tolist()
+    [[1.0], [2.0], [4.0]]
+    >>> g_oy.tolist()
+    [[3.0, 3.0, 3.0], [3.0, 3.0, 3.0]]
     """
     q = S_oq.shape[1]
     S_oy = add_up([S_oq[:, j][:, None] * alpha[:, j][None] for j in range(q)])
@@ -67,16 +92,29 @@ def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *
 
     Parameters
     ----------
-    S_oo, S_oy, g_oo, g_oy : the moments (see the module doc).
-    cluster_weights : (G, ...) frequency weights of the clusters (a cluster drawn twice counts
-        twice), or None (each cluster once).
-    n_clusters, nobs : (...) effective G and N of the CRV1 small-sample factor.
-    ssc : small-sample correction; K counts the slopes and one for the intercept or the fixed
+    S_oo : jax.Array
+        (k, k, ...) cross products of the others (see the module doc).
+    S_oy : jax.Array
+        (k, E, ...) cross products of the others with each index.
+    g_oo : jax.Array
+        (G, k, k[, ...]) cross products of the others per cluster.
+    g_oy : jax.Array
+        (G, k[, ...]) cross products of the others with the mediation's index per cluster.
+    cluster_weights : jax.Array or None
+        (G, ...) frequency weights of the clusters (a cluster drawn twice counts twice), or None
+        (each cluster once).
+    n_clusters, nobs : float or jax.Array
+        (...) effective G and N of the CRV1 small-sample factor.
+    ssc : SSC, optional
+        Small-sample correction; K counts the slopes and one for the intercept or the fixed
         effects nested in the clusters.
 
     Returns
     -------
     Equations
+        ``c``, ``a``, ``c_prime``, ``b`` and their CRV1 standard errors (...), the baselines
+        ``beta`` (E, ...) and ``status`` (...), ``status.SINGULAR`` where a pivot says the design
+        is singular.
 
     Example
     -------

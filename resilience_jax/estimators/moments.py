@@ -31,7 +31,18 @@ def entity_moments(X_ind, others, *, n_entities: int) -> EntityMoments:
 
     Parameters
     ----------
-    X_ind : (n, m) raw indicators. others : (n, k) regressor, controls, mediator.
+    X_ind : array_like
+        (n, m) raw indicators, ``n = n_entities * T`` rows sorted by entity.
+    others : array_like
+        (n, k) regressor, controls, mediator.
+    n_entities : int
+        Number of entities G.
+
+    Returns
+    -------
+    EntityMoments
+        ``m_oi`` (k * m, G), ``m_oo`` (k * k, G), ``g_oi`` (G * k, m) and ``g_oo`` (G, k, k), device
+        arrays of the dtype of ``X_ind``.
 
     Example
     -------

@@ -105,7 +105,7 @@ def _fit(
 _STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way", "ssc")
 
 
-def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
+def _fit_batch(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
                    *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True,
                    ssc: SSC = DEFAULT_SSC) -> OLSFit:
     """``vmap`` of one masked fit over a leading batch axis of every argument (see the module doc)."""
@@ -115,6 +115,6 @@ def fit_batch_core(y, X, mask, colmask, entity, time, cluster, use_entity, use_t
     return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k)
 
 
-fit_batch = jax.jit(fit_batch_core, static_argnames=_STATIC)
+fit_batch = jax.jit(_fit_batch, static_argnames=_STATIC)
 fit_batch.__doc__ = """Jitted ``vmap`` of the fit over a leading batch axis of every argument (one compile per
 (batch, n, k) shape serves any mix of pooled, one-way and two-way models and vcov types)."""

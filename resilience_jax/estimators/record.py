@@ -40,7 +40,45 @@ the regressor and its mean; ``status`` (...,) int32 flags of :mod:`resilience_ja
 def mediation_stats(ist: IndexStage, eq: Equations, extra_status=0, *, batch_last: bool = False) -> MediationStats:
     """The record from the two stages (index 0 is the mediation's index, 1.. the symbols'), with
     the replicate axis moved first when the stages ran batch-last; a non-finite statistic that no
-    flag explains is flagged ``NON_FINITE``."""
+    flag explains is flagged ``NON_FINITE``.
+
+    Parameters
+    ----------
+    ist : IndexStage
+        The index stage (:func:`~resilience_jax.index.stage.index_stage`) of E indices: index 0 the
+        mediation's, 1.. the index symbols'.
+    eq : Equations
+        The equations stage (:func:`~resilience_jax.estimators.equations.equations_stage`).
+    extra_status : int or jax.Array, optional
+        Further status flags to combine with the stages' (e.g. a demeaning that did not converge).
+    batch_last : bool, optional
+        The stages' replicate axis trails (moved first in the record).
+
+    Returns
+    -------
+    MediationStats
+        The record, replicate axis first (none for a single fit).
+
+    Example
+    -------
+    Hand-made stages: an index over m = 2 indicators for the mediation and one index symbol:
+
+    >>> import jax.numpy as jnp
+    >>> from resilience_jax import status
+    >>> from resilience_jax.index.stage import IndexStage
+    >>> from resilience_jax.estimators.equations import Equations
+    >>> w = jnp.array([[0.25, 0.75], [0.5, 0.5]])
+    >>> ist = IndexStage(weights=w, divergence=jnp.array([0.2, 0.6]), lo=jnp.zeros(2), hi=jnp.ones(2), coef=w,
+    ...                  mean=jnp.array([0.4, 0.5]), status=jnp.asarray(0))
+    >>> x = jnp.asarray
+    >>> eq = Equations(c=x(0.3), se_c=x(0.1), a=x(0.4), se_a=x(0.1), c_prime=x(0.1), se_c_prime=x(0.1), b=x(0.5),
+    ...                se_b=x(0.1), beta=jnp.array([0.3, 0.2]), status=x(0))
+    >>> st = mediation_stats(ist, eq)
+    >>> st.weights.tolist(), round(float(st.ab), 6), st.beta.tolist(), st.mean.tolist(), int(st.status)
+    ([0.25, 0.75], 0.2, [0.2], [0.5], 0)
+    >>> status.names(int(mediation_stats(ist, eq._replace(c=x(0.0))).status))  # share = ab / 0
+    ['non-finite statistic']
+    """
     eff = mediation_effects(eq.a, eq.se_a, eq.b, eq.se_b, eq.c, eq.se_c, eq.c_prime, eq.se_c_prime)
     first = (lambda x: jnp.moveaxis(x, 0, -1)) if batch_last else (lambda x: x)
     out = MediationStats(
@@ -57,16 +95,50 @@ def mediation_stats(ist: IndexStage, eq: Equations, extra_status=0, *, batch_las
 
 
 def column_names(indicators: Sequence[str], symbols: Sequence[str]) -> list[str]:
-    """Column names of :func:`to_columns`: ``w_<indicator>``, the scalars, ``beta_<s>``, ``mean_<s>``."""
+    """Column names of :func:`to_columns`: ``w_<indicator>``, the scalars, ``beta_<s>``, ``mean_<s>``.
+
+    Parameters
+    ----------
+    indicators : sequence of str
+        Names of the mediation index's indicators (one weight column each).
+    symbols : sequence of str
+        The index symbols (a ``beta_`` and a ``mean_`` column each).
+
+    Returns
+    -------
+    list of str
+
+    Example
+    -------
+    >>> column_names(["x1", "x2"], ["R"])
+    ['w_x1', 'w_x2', 'a', 'se_a', 'b', 'se_b', 'c', 'se_c', 'c_prime', 'se_c_prime', 'ab', 'share',
+     'sobel_z', 'beta_R', 'mean_R']
+    """
     return [f"w_{c}" for c in indicators] + list(SCALARS) + [f"beta_{s}" for s in symbols] + [f"mean_{s}" for s in symbols]
 
 
 def to_columns(stats: MediationStats) -> np.ndarray:
-    """(R, columns) host array of a batch of records (the order of :func:`column_names`), status left out."""
+    """(R, columns) host array of a batch of records (the order of :func:`column_names`), status left out.
+
+    Parameters
+    ----------
+    stats : MediationStats
+        R records, replicate axis first.
+
+    Returns
+    -------
+    numpy.ndarray
+        (R, m + 11 + 2 S) the weights, the scalars of ``SCALARS``, the betas and the means.
+
+    Example
+    -------
+    One record with m = 2 weights, the scalars 0, 1, ..., 10 and one index symbol:
+
+    >>> import numpy as np
+    >>> rec = MediationStats(np.array([[0.25, 0.75]]), *np.arange(11.0)[:, None], np.array([[0.2]]),
+    ...                      np.array([[0.5]]), np.array([0]))
+    >>> to_columns(rec).tolist()
+    [[0.25, 0.75, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 0.2, 0.5]]
+    """
     parts = [np.asarray(stats.weights)] + [np.asarray(getattr(stats, f))[:, None] for f in SCALARS]
     return np.concatenate(parts + [np.asarray(stats.beta), np.asarray(stats.mean)], axis=1)
-
-
-def concat(records: Sequence[MediationStats]) -> MediationStats:
-    """Records of consecutive chunks as one (host NumPy arrays)."""
-    return MediationStats(*(np.concatenate([np.asarray(getattr(r, f)) for r in records]) for f in MediationStats._fields))

@@ -28,21 +28,29 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
 
     Parameters
     ----------
-    arrays : the panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`), sorted by
+    arrays : MediationArrays
+        The panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`), sorted by
         entity, T rows each.
-    entity_weights : (G,) frequency weights of the entities, or None (each once: the single fit).
-    n_entities : G (static). fixed_effects : entity fixed effects (True) or the pooled reading
-        (OLS with an intercept: demeaning around the weighted grand mean).
+    entity_weights : jax.Array or None, optional
+        (G,) frequency weights of the entities, or None (each once: the single fit).
+    n_entities : int
+        Number of entities G (static).
+    fixed_effects : bool, optional
+        Entity fixed effects (True) or the pooled reading (OLS with an intercept: demeaning
+        around the weighted grand mean).
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 standard errors.
 
     Returns
     -------
-    MediationStats (unbatched).
+    MediationStats
+        The record of the fit (unbatched).
 
     Example
     -------
     >>> import resilience_jax as rj
     >>> from resilience_jax.data.arrays import mediation_arrays
-    >>> arr = mediation_arrays(rj.load_panel())
+    >>> arr, _ = mediation_arrays(rj.load_panel())
     >>> st = fit_rows(arr, n_entities=30)
     >>> round(float(st.weights.sum()), 12), int(st.status)
     (1.0, 0)
@@ -87,9 +95,14 @@ def fit_weights(arrays: MediationArrays, weights, *, n_entities: int, ssc: SSC =
 
     Parameters
     ----------
-    arrays : the panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`).
-    weights : (V, m) weight vectors on the m indicators.
-    n_entities : G.
+    arrays : MediationArrays
+        The panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`).
+    weights : array_like
+        (V, m) weight vectors on the m indicators.
+    n_entities : int
+        Number of entities G.
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 standard errors.
 
     Returns
     -------

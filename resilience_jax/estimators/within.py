@@ -25,6 +25,31 @@ def group_demean(x: jax.Array, w: jax.Array, codes: jax.Array, n_groups: int) ->
     """Subtract the w-weighted mean of each group from x (n,) or (n, k); masked rows become 0.
 
     Sums and counts come from one scatter (the weights ride along as an extra column).
+
+    Parameters
+    ----------
+    x : jax.Array
+        (n,) or (n, k) values.
+    w : jax.Array
+        (n,) row weights; rows with weight 0 are left out of the means.
+    codes : jax.Array
+        (n,) integer group of each row, in ``[0, n_groups)``.
+    n_groups : int
+        Number of groups (static).
+
+    Returns
+    -------
+    jax.Array
+        ``x`` minus its rows' group means, the shape of ``x``; 0 on rows with weight 0.
+
+    Example
+    -------
+    The last row is masked out, so the mean of group 1 is 10:
+
+    >>> import jax.numpy as jnp
+    >>> x = jnp.array([1.0, 3.0, 10.0, 14.0])
+    >>> group_demean(x, jnp.array([1.0, 1.0, 1.0, 0.0]), jnp.array([0, 0, 1, 1]), 2).tolist()
+    [-1.0, 1.0, 0.0, 0.0]
     """
     flat = x[:, None] if x.ndim == 1 else x
     both = jax.ops.segment_sum(jnp.concatenate([w[:, None] * flat, w[:, None]], axis=1), codes, n_groups)
@@ -52,6 +77,26 @@ def within(
     The flags may be traced, so one compiled function serves pooled, one-way and two-way models.
     ``two_way=False`` (static) promises that the two flags are never both on: a single demeaning by
     whichever effect is on is then exact, and the iteration is left out of the compiled graph.
+
+    Parameters
+    ----------
+    x : jax.Array
+        (n,) or (n, k) values.
+    w : jax.Array
+        (n,) row weights; rows with weight 0 are left out of the means and returned as 0.
+    entity, time : jax.Array
+        (n,) integer codes of each row's entity, in ``[0, n_entities)``, and period, in
+        ``[0, n_periods)``.
+    use_entity, use_time : bool or jax.Array
+        Whether to project out the entity and the time effects (may be traced).
+    n_entities, n_periods : int
+        Numbers of entities and periods (static).
+    two_way : bool, optional
+        False (static) promises that ``use_entity`` and ``use_time`` are never both on.
+    tol : float, optional
+        Convergence tolerance of the alternating projections, relative to ``max |x|``.
+    max_iter : int, optional
+        Most sweeps of the alternating projections.
 
     Returns
     -------

@@ -64,12 +64,46 @@ class EntropyWeights(NamedTuple):
 def log0(x: jax.Array) -> jax.Array:
     """``log(max(x, tiny))``, ``tiny`` the smallest normal number of x's dtype: times ``x``, it gives
     ``x ln x`` with ``0 ln 0 = 0`` and no where() branch (cheaper batched). A fixed 1e-300 would
-    round to 0 in float32 and give 0 * log(0) = NaN."""
+    round to 0 in float32 and give 0 * log(0) = NaN.
+
+    Parameters
+    ----------
+    x : jax.Array
+        Non-negative values (a floating dtype).
+
+    Returns
+    -------
+    jax.Array
+        ``ln x`` where ``x`` is at least ``tiny``, ``ln tiny`` (finite) below.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> float(log0(jnp.array(1.0))), bool(jnp.isfinite(log0(jnp.array(0.0))))
+    (0.0, True)
+    """
     return jnp.log(jnp.maximum(x, jnp.finfo(x.dtype).tiny))
 
 
 def xlogx(x: jax.Array) -> jax.Array:
-    """``x ln x`` with ``0 ln 0 = 0`` (:func:`log0`)."""
+    """``x ln x`` with ``0 ln 0 = 0`` (:func:`log0`).
+
+    Parameters
+    ----------
+    x : jax.Array
+        Non-negative values (a floating dtype).
+
+    Returns
+    -------
+    jax.Array
+        ``x ln x`` elementwise, 0 where ``x`` is 0.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> float(xlogx(jnp.array(0.0))) == 0.0, round(float(xlogx(jnp.array(0.5))), 6)
+    (True, -0.346574)
+    """
     return x * log0(x)
 
 
@@ -109,8 +143,41 @@ def entropy_core(
 ) -> EntropyWeights:
     """Jittable core of :func:`entropy_weights` (no validation; see there for the arguments).
 
-    ``membership`` is an (m, D) 0/1 matrix of indicator-dimension membership; ``time_codes`` (n,)
-    integers in ``[0, n_periods)`` (ignored in ``pooled`` mode).
+    Parameters
+    ----------
+    X : jax.Array
+        (n, m) raw indicator values.
+    directions : jax.Array
+        (m,) +1 (more is better) or -1 (less is better).
+    obs_weights : jax.Array
+        (n,) non-negative frequency weights; rows with weight 0 are left out.
+    membership : jax.Array
+        (m, D) 0/1 matrix of indicator-dimension membership (:func:`membership_matrix`).
+    time_codes : jax.Array
+        (n,) integers in ``[0, n_periods)`` (ignored in ``pooled`` mode).
+    shift : float or jax.Array, optional
+        Translation added to the normalised values before the shares.
+    mode : {"pooled", "per_year", "global"}, optional
+        Panel mode (static; see the module doc).
+    n_periods : int, optional
+        Number of periods (static).
+
+    Returns
+    -------
+    EntropyWeights
+        As :func:`entropy_weights`, with ``constant`` flagging constant indicators instead of
+        raising.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> X = np.array([[1.0, 10.0], [2.0, 30.0], [4.0, 20.0]])
+    >>> M, _ = membership_matrix(["a", "b"])
+    >>> res = entropy_core(X, np.array([1.0, -1.0]), np.ones(3), M, np.zeros(3, np.int32))
+    >>> np.round(np.asarray(res.weights), 4).tolist()
+    [0.5371, 0.4629]
+    >>> res.sub_indices.tolist()  # one indicator per dimension: the normalised values themselves
+    [[0.0, 1.0], [0.3333, 0.0], [1.0, 0.5]]
     """
     X = jnp.asarray(X)
     w = jnp.asarray(obs_weights, dtype=X.dtype)
@@ -153,14 +220,63 @@ def entropy_from_sums(total: jax.Array, xlogx_total: jax.Array, n) -> jax.Array:
     """Entropy ``e_j`` from ``total = sum_i w_i v_ij`` and ``xlogx_total = sum_i w_i v_ij ln v_ij``
     over n (effective) objects, for any positive rescaling ``v`` of the normalised values (z, or
     the distances to the minimum): ``sum_i w_i p ln p`` with ``p = v / total`` equals
-    ``xlogx_total / total - ln total``, so ``e = (ln total - xlogx_total / total) / ln n``."""
+    ``xlogx_total / total - ln total``, so ``e = (ln total - xlogx_total / total) / ln n``.
+
+    Parameters
+    ----------
+    total : jax.Array
+        (m, ...) ``sum_i w_i v_ij``.
+    xlogx_total : jax.Array
+        (m, ...) ``sum_i w_i v_ij ln v_ij``.
+    n : float or jax.Array
+        (...) effective number of objects ``sum_i w_i``.
+
+    Returns
+    -------
+    jax.Array
+        (m, ...) entropies ``e_j``.
+
+    Example
+    -------
+    The same entropies as :func:`entropy_weights` on the normalised values:
+
+    >>> import jax.numpy as jnp
+    >>> z = jnp.array([[0.0, 1.0], [1.0 / 3, 0.0], [1.0, 0.5]])
+    >>> e = entropy_from_sums(z.sum(axis=0), xlogx(z).sum(axis=0), 3.0)
+    >>> [round(float(v), 4) for v in e]
+    [0.5119, 0.5794]
+    >>> bool(jnp.allclose(e, entropy_weights(z, [1, 1]).entropy))
+    True
+    """
     return (jnp.log(total) - xlogx_total / total) / jnp.log(n)
 
 
 def index_weights(entropy: jax.Array, members: jax.Array) -> jax.Array:
     """(D, m, ...) indicator weights of D indices from the entropies (m, ...): ``1 - e_j``
     renormalised over each index's members (rows of the 0/1 ``members``; a (m,) ``members`` is one
-    index). Trailing axes of ``entropy`` are batch axes (replicates)."""
+    index). Trailing axes of ``entropy`` are batch axes (replicates).
+
+    Parameters
+    ----------
+    entropy : jax.Array
+        (m, ...) entropies ``e_j``.
+    members : jax.Array
+        (D, m) 0/1 membership of the indicators in each index, or (m,) for one index.
+
+    Returns
+    -------
+    jax.Array
+        (D, m, ...) weights, each index's summing to 1 over its members (0 elsewhere).
+
+    Example
+    -------
+    An index over all three indicators and one over the last two:
+
+    >>> import jax.numpy as jnp
+    >>> w = index_weights(jnp.array([0.5, 0.8, 0.9]), jnp.array([[1.0, 1.0, 1.0], [0.0, 1.0, 1.0]]))
+    >>> [[round(float(v), 4) for v in row] for row in w]
+    [[0.625, 0.25, 0.125], [0.0, 0.6667, 0.3333]]
+    """
     mem = members if members.ndim == 2 else members[None]
     mem = mem.reshape(mem.shape + (1,) * (entropy.ndim - 1))
     dvg = (1.0 - entropy)[None] * mem
@@ -168,7 +284,33 @@ def index_weights(entropy: jax.Array, members: jax.Array) -> jax.Array:
 
 
 def membership_matrix(dimensions: Sequence[str], order: Sequence[str] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
-    """(m, D) 0/1 matrix from one dimension label per indicator; returns it and the dimension order."""
+    """(m, D) 0/1 matrix from one dimension label per indicator; returns it and the dimension order.
+
+    Parameters
+    ----------
+    dimensions : sequence of str
+        m dimension labels, one per indicator.
+    order : sequence of str or None, optional
+        The dimensions' order (the matrix's columns); default: order of first appearance.
+
+    Returns
+    -------
+    membership : numpy.ndarray
+        (m, D) 0/1 matrix, ``membership[j, d] = 1`` when indicator j is in dimension d.
+    order : tuple of str
+        The D dimensions.
+
+    Raises
+    ------
+    ValueError
+        A label of ``dimensions`` is missing from ``order``.
+
+    Example
+    -------
+    >>> M, order = membership_matrix(["econ", "econ", "tech"])
+    >>> M.tolist(), order
+    ([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], ('econ', 'tech'))
+    """
     order = tuple(order) if order is not None else tuple(dict.fromkeys(dimensions))
     M = np.zeros((len(dimensions), len(order)))
     for j, d in enumerate(dimensions):
@@ -191,19 +333,29 @@ def entropy_weights(
 
     Parameters
     ----------
-    X : (n, m) raw indicator values (rows = evaluation objects, e.g. province-years).
-    directions : m values, +1 (more is better) or -1 (less is better).
-    obs_weights : optional (n,) non-negative frequency weights (bootstrap multiplicities or
-        continuous Bayesian-bootstrap weights); rows with weight 0 are left out.
-    mode : ``"pooled"`` (default, the paper's), ``"per_year"`` or ``"global"``; see the module doc.
-    shift : translation added to normalised values before the shares (0: ``0 ln 0 = 0``).
-    time : (n,) period labels, required for ``per_year`` and ``global``.
-    dimensions : m dimension labels for the sub-indices (default: one dimension holding all).
-    names : m indicator names, used in error messages.
+    X : array_like
+        (n, m) raw indicator values (rows = evaluation objects, e.g. province-years).
+    directions : array_like
+        m values, +1 (more is better) or -1 (less is better).
+    obs_weights : array_like, optional
+        (n,) non-negative frequency weights (bootstrap multiplicities or continuous
+        Bayesian-bootstrap weights); rows with weight 0 are left out.
+    mode : {"pooled", "per_year", "global"}, optional
+        ``"pooled"`` (default, the paper's), ``"per_year"`` or ``"global"``; see the module doc.
+    shift : float, optional
+        Translation added to normalised values before the shares (0: ``0 ln 0 = 0``).
+    time : array_like, optional
+        (n,) period labels, required for ``per_year`` and ``global``.
+    dimensions : sequence of str, optional
+        m dimension labels for the sub-indices (default: one dimension holding all).
+    names : sequence of str, optional
+        m indicator names, used in error messages.
 
     Returns
     -------
     EntropyWeights
+        ``weights`` (m,) or, ``per_year``, (T, m); ``entropy``, ``divergence``, ``normalized``
+        (n, m), ``index`` (n,), ``sub_indices`` (n, D) and ``constant``.
 
     Raises
     ------
@@ -218,6 +370,12 @@ def entropy_weights(
     >>> res = entropy_weights(X, [1, -1])
     >>> float(res.weights.sum())
     1.0
+    >>> np.round(np.asarray(res.weights), 4).tolist(), np.round(np.asarray(res.index), 4).tolist()
+    ([0.5371, 0.4629], [0.4629, 0.179, 0.7686])
+    >>> entropy_weights(np.ones((3, 2)), [1, 1], names=["gdp", "jobs"])
+    Traceback (most recent call last):
+    ...
+    resilience_jax.errors.EstimationError: indicator(s) 'gdp', 'jobs' constant across all rows ...
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 1:

@@ -55,10 +55,21 @@ def row_sums(X: jax.Array, directions: jax.Array, row_weights: jax.Array | None 
 
     Parameters
     ----------
-    X : raw indicators, rows on ``axis``: (n, m), or (G, T, m, B) with ``axis=(0, 1)``.
-    directions : +1 / -1 per indicator, shaped to broadcast against X's indicator axis.
-    row_weights : frequency weights broadcastable to X (rows with weight 0 are left out of the
-        bounds), or None (all rows count once).
+    X : jax.Array
+        Raw indicators, rows on ``axis``: (n, m), or (G, T, m, B) with ``axis=(0, 1)``.
+    directions : jax.Array
+        +1 / -1 per indicator, shaped to broadcast against X's indicator axis.
+    row_weights : jax.Array or None, optional
+        Frequency weights broadcastable to X (rows with weight 0 are left out of the bounds), or
+        None (all rows count once).
+    axis : int or tuple of int, optional
+        The row axis (or axes) of ``X``.
+
+    Returns
+    -------
+    RowSums
+        ``lo`` and ``hi`` (the bounds, row axes dropped), ``z`` (the normalised values, X's shape),
+        ``total`` and ``xlogx`` (``sum_i r_i z_ij`` and ``sum_i r_i z_ij ln z_ij``).
 
     Example
     -------
@@ -83,11 +94,25 @@ def index_stage(lo, hi, total, xlogx, n_eff, zbar, directions, members) -> Index
 
     Parameters
     ----------
-    lo, hi : (m, ...) normalisation bounds.
-    total, xlogx : (m, ...) ``sum_i r_i v_ij`` and ``sum_i r_i v_ij ln v_ij`` for a positive
-        rescaling ``v`` of the normalised values (see the module doc).
-    n_eff : (...) effective number of rows. zbar : (m, ...) mean normalised value of each indicator.
-    directions : (m,) +1 / -1. members : (E, m) 0/1 indicator membership of each index.
+    lo, hi : jax.Array
+        (m, ...) normalisation bounds.
+    total, xlogx : jax.Array
+        (m, ...) ``sum_i r_i v_ij`` and ``sum_i r_i v_ij ln v_ij`` for a positive rescaling ``v``
+        of the normalised values (see the module doc).
+    n_eff : float or jax.Array
+        (...) effective number of rows.
+    zbar : jax.Array
+        (m, ...) mean normalised value of each indicator.
+    directions : jax.Array
+        (m,) +1 / -1.
+    members : jax.Array
+        (E, m) 0/1 indicator membership of each index.
+
+    Returns
+    -------
+    IndexStage
+        ``weights`` and ``coef`` (E, m, ...), ``divergence``, ``lo`` and ``hi`` (m, ...), ``mean``
+        (E, ...) and ``status`` (...), ``status.CONSTANT_INDICATOR`` where a range is 0.
 
     Example
     -------

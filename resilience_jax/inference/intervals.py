@@ -9,6 +9,17 @@ def percentile_ci(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarr
     """Equal-tailed percentile interval of each column of ``draws`` (B, p) (NumPy's linear
     interpolation between order statistics).
 
+    Parameters
+    ----------
+    draws : numpy.ndarray
+        (B, p) bootstrap statistics.
+    level : float
+        Coverage of the interval, e.g. 0.95.
+
+    Returns
+    -------
+    (lower, upper), each (p,).
+
     Example
     -------
     >>> import numpy as np
@@ -28,8 +39,14 @@ def bca_ci(draws: np.ndarray, estimate: np.ndarray, jack: np.ndarray | None, lev
 
     Parameters
     ----------
-    draws : (B, p) bootstrap statistics. estimate : (p,) the full-sample statistics.
-    jack : (G, p) leave-one-cluster-out statistics, or None for BC. level : e.g. 0.95.
+    draws : numpy.ndarray
+        (B, p) bootstrap statistics.
+    estimate : numpy.ndarray
+        (p,) the full-sample statistics.
+    jack : numpy.ndarray or None
+        (G, p) leave-one-cluster-out statistics, or None for BC.
+    level : float
+        Coverage of the interval, e.g. 0.95.
 
     Returns
     -------

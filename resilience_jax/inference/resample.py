@@ -20,6 +20,18 @@ Scheme = Literal["cluster", "bayesian"]
 def replicate_key(key: jax.Array, b) -> jax.Array:
     """The key of replicate ``b``: its entity weights are ``draw_weights(replicate_key(key, b), ...)``.
 
+    Parameters
+    ----------
+    key : jax.Array
+        The run's PRNG key.
+    b : int or jax.Array
+        The replicate's index.
+
+    Returns
+    -------
+    jax.Array
+        The replicate's key, ``jax.random.fold_in(key, b)``.
+
     Example
     -------
     >>> import jax
@@ -34,6 +46,18 @@ def uniform_index(bits: jax.Array, n: int) -> jax.Array:
     """``floor(bits * n / 2^32)`` for 32-bit random words: an index in ``[0, n)``, each value with
     probability 1/n within 2^-32. Exact in 32-bit integer arithmetic (the high and low 16 bits
     apart), so float32 mode (no 64-bit integers) draws the same indices as float64 mode.
+
+    Parameters
+    ----------
+    bits : jax.Array
+        uint32 random words, any shape.
+    n : int
+        Number of values to draw among (static), ``1 <= n < 65536``.
+
+    Returns
+    -------
+    jax.Array
+        int32 indices in ``[0, n)``, the shape of ``bits``.
 
     Raises
     ------
@@ -58,6 +82,26 @@ def draw_weights(key: jax.Array, n_clusters: int, scheme: Scheme) -> jax.Array:
 
     Cluster draws take one threefry word per draw (:func:`uniform_index`; half of
     ``jax.random.randint``'s cost) and are counted by scatter-add (O(G)).
+
+    Parameters
+    ----------
+    key : jax.Array
+        The replicate's PRNG key (:func:`replicate_key`).
+    n_clusters : int
+        Number of entities G (static).
+    scheme : {"cluster", "bayesian"}
+        The resampling scheme.
+
+    Returns
+    -------
+    jax.Array
+        (G,) entity weights summing to G: integer multiplicities (``cluster``) or positive
+        continuous weights (``bayesian``).
+
+    Raises
+    ------
+    EstimationError
+        ``scheme="cluster"`` with ``n_clusters`` outside ``[1, 65536)`` (:func:`uniform_index`).
 
     Example
     -------

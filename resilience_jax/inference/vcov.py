@@ -46,7 +46,7 @@ class SSC:
     Example
     -------
     >>> SSC().crv1_factor(30, 420, 7)  # G/(G-1) (N-1)/(N-K)
-    1.0500...
+    1.0495...
     >>> SSC(k_adj=False, G_adj=False).crv1_factor(30, 420, 7)
     1.0
     """
@@ -90,13 +90,56 @@ DEFAULT_SSC = SSC()
 
 
 def cluster_scores(scores: jax.Array, cluster: jax.Array, n_clusters: int) -> jax.Array:
-    """Per-cluster sums (G, k) of per-observation scores ``x_i u_i`` (n, k)."""
+    """Per-cluster sums (G, k) of per-observation scores ``x_i u_i`` (n, k).
+
+    Parameters
+    ----------
+    scores : jax.Array
+        (n, k) per-observation scores.
+    cluster : jax.Array
+        (n,) integer cluster of each observation, in ``[0, n_clusters)``.
+    n_clusters : int
+        Number of clusters G (static).
+
+    Returns
+    -------
+    jax.Array
+        (G, k) the scores summed within each cluster.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> cluster_scores(jnp.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]]), jnp.array([0, 1, 1]), 2).tolist()
+    [[1.0, 0.0], [1.0, 3.0]]
+    """
     return jax.ops.segment_sum(scores, cluster, n_clusters)
 
 
 def meat(scores: jax.Array, cluster_weights: jax.Array | None = None) -> jax.Array:
-    """The unscaled meat ``sum_g c_g s_g s_g'`` (k, k, ...) of per-cluster scores ``s_g`` (G, k, ...);
-    ``cluster_weights`` c (G, ...) are frequency weights (a cluster drawn twice counts twice)."""
+    """The unscaled meat ``sum_g c_g s_g s_g'`` (k, k, ...) of per-cluster scores ``s_g`` (G, k, ...).
+
+    Parameters
+    ----------
+    scores : jax.Array
+        (G, k, ...) per-cluster scores, batch axes trailing.
+    cluster_weights : jax.Array or None, optional
+        (G, ...) frequency weights c of the clusters (a cluster drawn twice counts twice), or None
+        (each cluster once).
+
+    Returns
+    -------
+    jax.Array
+        (k, k, ...) the meat.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> s = jnp.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> meat(s).tolist()
+    [[2.0, 1.0], [1.0, 5.0]]
+    >>> meat(s, jnp.array([2.0, 1.0, 0.0])).tolist()  # the first cluster twice, the last left out
+    [[2.0, 0.0], [0.0, 4.0]]
+    """
     w = 1.0 if cluster_weights is None else expand_trailing(cluster_weights, scores.ndim)
     return jnp.einsum("gi...,gj...->ij...", w * scores, scores)
 
@@ -107,20 +150,27 @@ def sandwich(bread: jax.Array, scores: jax.Array, factor=1.0, *, cluster_weights
 
     Parameters
     ----------
-    bread : (r, k, ...) rows of ``(X'X)^-1`` (all k rows for the full matrix), batch axes trailing
+    bread : jax.Array
+        (r, k, ...) rows of ``(X'X)^-1`` (all k rows for the full matrix), batch axes trailing
         (or none, shared by every batch element).
-    scores : (G, k, ...) per-cluster scores ``X_g' u_g`` (per observation for HC1).
-    factor : small-sample factor (:class:`SSC`), broadcast against the result.
-    cluster_weights : (G, ...) frequency weights of the clusters, or None.
-    diagonal : return only the diagonal (r, ...) of the r rows' variances,
-        ``sum_g c_g (bread s_g)_i^2``, without forming the meat (the bootstrap's standard errors).
-    equations : with ``diagonal``, several equations' sandwiches at once: ``scores`` (G, k, E, ...)
-        holds E equations' scores and bread row i is applied to equation ``equations[i]`` (one
-        reduction for all, which XLA runs faster than one per equation).
+    scores : jax.Array
+        (G, k, ...) per-cluster scores ``X_g' u_g`` (per observation for HC1).
+    factor : float or jax.Array, optional
+        Small-sample factor (:class:`SSC`), broadcast against the result.
+    cluster_weights : jax.Array or None, optional
+        (G, ...) frequency weights of the clusters, or None.
+    diagonal : bool, optional
+        Return only the diagonal (r, ...) of the r rows' variances, ``sum_g c_g (bread s_g)_i^2``,
+        without forming the meat (the bootstrap's standard errors).
+    equations : tuple of int or None, optional
+        With ``diagonal``, several equations' sandwiches at once: ``scores`` (G, k, E, ...) holds E
+        equations' scores and bread row i is applied to equation ``equations[i]`` (one reduction
+        for all, which XLA runs faster than one per equation).
 
     Returns
     -------
-    (r, k, ...) covariance rows, or (r, ...) variances with ``diagonal=True``.
+    jax.Array
+        (r, k, ...) covariance rows, or (r, ...) variances with ``diagonal=True``.
 
     Example
     -------
@@ -155,8 +205,47 @@ def vcov_all(
 ) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array, jax.Array]:
     """All three variance matrices of one fit and the counts they use: (V_iid, V_HC1, V_CRV1, N, G).
 
-    ``X`` is the (masked) design, ``resid`` the residuals (0 on masked rows), ``bread`` = (X'X)^-1.
     Computing all three is cheaper than branching under ``vmap`` for the suite's small K.
+
+    Parameters
+    ----------
+    X : jax.Array
+        (n, k) the (masked) design.
+    resid : jax.Array
+        (n,) the residuals (0 on masked rows).
+    bread : jax.Array
+        (k, k) ``(X'X)^-1``.
+    mask : jax.Array
+        (n,) 1 on the rows of the fit, 0 elsewhere.
+    cluster : jax.Array
+        (n,) integer cluster of each row, in ``[0, n_clusters_max)``.
+    df_k : float or jax.Array
+        K of the small-sample correction.
+    n_clusters_max : int
+        Number of cluster codes (static); G counts those with a row in the fit.
+    ssc : SSC, optional
+        Small-sample correction.
+
+    Returns
+    -------
+    v_iid, v_hc1, v_crv1 : jax.Array
+        (k, k) the iid, HC1 and CRV1 variance matrices.
+    nobs, n_clusters : jax.Array
+        N and G.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> X = jnp.array([[1.0, -1.0], [1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    >>> y = jnp.array([0.0, 2.0, 1.0, 4.0])
+    >>> bread = jnp.linalg.inv(X.T @ X)
+    >>> resid = y - X @ (bread @ X.T @ y)
+    >>> v_iid, v_hc1, v_crv1, n, g = vcov_all(X, resid, bread, jnp.ones(4), jnp.array([0, 0, 1, 1]), 2.0,
+    ...                                       n_clusters_max=2)
+    >>> [round(float(v), 4) for v in jnp.sqrt(jnp.diag(v_hc1))], float(n), int(g)
+    ([0.5107, 0.3365], 4.0, 2)
+    >>> [round(float(v), 4) for v in jnp.sqrt(jnp.diag(v_crv1))]
+    [0.4899, 0.1225]
     """
     n = mask.sum()
     ssr = (resid**2).sum()

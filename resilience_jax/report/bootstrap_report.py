@@ -16,7 +16,54 @@ N_MC = 20_000  # Monte Carlo draws of the side-by-side table's a*b interval
 def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float = 0.95, n_mc: int = N_MC) -> pd.DataFrame:
     """Per effect: the paper's printed value, this run's estimate, the analytic interval (CRV1 t(G-1)
     for a, b, c, c'; Sobel normal for a*b), the Monte Carlo interval of a*b (``n_mc`` draws from the
-    bootstrap's seed), and the bootstrap SE and percentile, BC and BCa intervals."""
+    bootstrap's seed), and the bootstrap SE and percentile, BC and BCa intervals.
+
+    Parameters
+    ----------
+    boot : BootstrapResult
+        Replicates of the mediation pipeline (:func:`resilience_jax.bootstrap`).
+    paper : dict of str to float
+        The paper's printed values by effect key (``a``, ``b``, ``c``, ``c_prime``, ``ab``,
+        ``share``); a missing key gives NaN.
+    n_clusters : int
+        Number of clusters G of the analytic intervals (their t(G-1) quantile).
+    level : float
+        Confidence level of every interval.
+    n_mc : int
+        Monte Carlo draws of the a*b interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per effect (index ``effect``, the labels of ``EFFECTS``) with the columns ``paper``,
+        ``estimate``, ``analytic_lower``/``upper``, ``mc_lower``/``upper``, ``boot_se``,
+        ``percentile_lower``/``upper``, ``bc_lower``/``upper`` and ``bca_lower``/``upper``; NaN where
+        an interval does not apply (no analytic interval for the share, Monte Carlo for a*b only).
+
+    Raises
+    ------
+    EstimationError
+        when ``level`` is not in (0, 1).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> boot = rj.bootstrap(n_boot=20)
+    >>> table = side_by_side(boot, {"a": 0.409, "b": 0.167}, n_clusters=30, n_mc=2000)
+    >>> table.shape
+    (6, 13)
+    >>> print(table[["paper", "estimate", "analytic_lower", "analytic_upper"]].round(3))
+                           paper  estimate  analytic_lower  analytic_upper
+    effect
+    a (X -> M)             0.409     0.797           0.164           1.430
+    b (M -> Y | X)         0.167     0.080           0.061           0.099
+    c (total effect)         NaN     0.092           0.009           0.175
+    c' (direct effect)       NaN     0.028          -0.008           0.064
+    a*b (indirect effect)    NaN     0.064           0.013           0.115
+    share a*b/c              NaN     0.693             NaN             NaN
+    >>> bool((table["percentile_lower"] <= table["percentile_upper"]).all())
+    True
+    """
     import jax
 
     from ..estimators.mediation import mc_interval_batch
@@ -60,6 +107,18 @@ def plot_indirect(boot, ax=None):
     """Histogram of the bootstrap a*b with the Sobel normal approximation overlaid, the estimate and
     the 95% BCa interval; drawn on ``ax`` (or a new figure), returns the Figure.
 
+    Parameters
+    ----------
+    boot : BootstrapResult
+        Replicates of the mediation pipeline (:func:`resilience_jax.bootstrap`).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new :class:`matplotlib.figure.Figure` (6.4 x 4.0 inches, no pyplot).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the plot (that of ``ax`` when given).
+
     Example
     -------
     >>> import resilience_jax as rj
@@ -91,7 +150,34 @@ def plot_indirect(boot, ax=None):
 
 def plot_weights(boot, labels: list[str], ax=None):
     """The indicator weights with their 95% percentile bootstrap intervals; drawn on ``ax`` (or a
-    new figure), returns the Figure."""
+    new figure), returns the Figure.
+
+    Parameters
+    ----------
+    boot : BootstrapResult
+        Replicates of the mediation pipeline (:func:`resilience_jax.bootstrap`), with ``w_<indicator>``
+        columns.
+    labels : list of str
+        Axis label of each indicator, in the order of the ``w_`` columns (the spec's indicators).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new :class:`matplotlib.figure.Figure` (6.4 x 5.0 inches, no pyplot).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the plot (that of ``ax`` when given); indicators sorted by weight.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> labels = [i.label_en for i in rj.load_spec().index.indicators]
+    >>> fig = plot_weights(rj.bootstrap(n_boot=20), labels)
+    >>> ax = fig.axes[0]
+    >>> ax.get_title(), len(ax.get_yticklabels())
+    ('Entropy weights of the indicators', 15)
+    >>> ax.get_yticklabels()[-1].get_text()  # the largest weight comes last
+    'R&D capability'
+    """
     fig, ax = _axes(ax, (6.4, 5.0))
     cols = [c for c in boot.draws.columns if c.startswith("w_")]
     est = boot.estimate[cols].to_numpy()

@@ -23,10 +23,44 @@ def describe(
 
     Parameters
     ----------
-    panel : a validated panel.
-    extra : further columns to describe first (e.g. the indices REIC, REICD, REICC), name -> values.
-    columns : variables to describe; default the spec's variables present in the panel, in spec order.
-    lang : label language.
+    panel : Panel
+        A validated panel (:func:`~resilience_jax.load_panel`).
+    extra : mapping of str to numpy.ndarray, optional
+        Further columns to describe first (e.g. the indices REIC, REICD, REICC), name -> values.
+    columns : tuple of str, optional
+        Variables to describe; default the spec's variables present in the panel, in spec order.
+    lang : {"en", "zh"}
+        Language of the ``label`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variable (index ``variable``: the ``extra`` names first, then ``columns``) with
+        the columns ``label``, ``N``, ``mean``, ``median``, ``sd`` (with n-1), ``min`` and ``max``.
+
+    Raises
+    ------
+    DataError
+        when a name in ``columns`` is not a column of the panel.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> table = describe(panel)
+    >>> table.shape
+    (8, 7)
+    >>> list(table.columns)
+    ['label', 'N', 'mean', 'median', 'sd', 'min', 'max']
+    >>> print(table.loc[["LnAI", "Upgra"], ["label", "N", "mean", "sd"]].round(3))
+                             label    N   mean     sd
+    variable
+    LnAI                        AI  420  2.059  0.201
+    Upgra     Industrial upgrading  420  0.365  0.697
+    >>> describe(panel, columns=("GDP",))
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.DataError: column 'GDP' is not in the panel (source: ...)
     """
     spec = panel.spec
     if columns is None:

@@ -31,6 +31,34 @@ WORDS = {
 
 
 def se_note(vcov: Vcov, fixed_effects: tuple[str, ...], provenance: str, lang: Lang = "en") -> str:
+    """The note under a regression table: the stars' levels, the standard errors, the fixed effects
+    and the data's provenance.
+
+    Parameters
+    ----------
+    vcov : Vcov
+        Variance estimator of the table's columns (``iid``, ``HC1`` or ``CRV1`` by a cluster).
+    fixed_effects : tuple of str
+        The columns' fixed effects (empty: pooled OLS with intercept).
+    provenance : str
+        Sentence on the data's source, appended last (e.g. ``Panel.provenance``).
+    lang : {"en", "zh"}
+        Language of the note.
+
+    Returns
+    -------
+    str
+        The note, one line.
+
+    Example
+    -------
+    >>> from resilience_jax.data.spec import Vcov
+    >>> se_note(Vcov("HC1"), (), "Data: simulated.")
+    '* p<0.10, ** p<0.05, *** p<0.01; heteroskedasticity-robust (HC1) standard errors in parentheses.
+    Fixed effects: none (pooled OLS with intercept). Data: simulated.'
+    >>> se_note(Vcov("CRV1", "province"), ("province",), "", lang="zh")
+    '注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为按province聚类的稳健标准误(CRV1, t(G-1))；固定效应：province。'
+    """
     if lang == "zh":
         se = {"iid": "同方差标准误", "HC1": "异方差稳健标准误(HC1)"}.get(vcov.kind, f"按{vcov.cluster}聚类的稳健标准误(CRV1, t(G-1))")
         fe = "、".join(fixed_effects) if fixed_effects else "无"
@@ -55,7 +83,52 @@ def regression_table(
     lang: Lang = "en",
     extra: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    """Paper-layout table: a coefficient row and an SE row per term; controls collapsed to one row."""
+    """Paper-layout table: a coefficient row and an SE row per term; controls collapsed to one row.
+
+    Coefficients carry stars (* 10%, ** 5%, *** 1%) and three decimals, standard errors are in
+    parentheses below; then the constant, a ``Controls`` Yes/No row (when ``controls`` is given),
+    the fixed effects, N, R-squared, the within R-squared (when a column has fixed effects) and the
+    ``extra`` rows. Terms in no column are left out; a term missing from a column leaves it blank.
+
+    Parameters
+    ----------
+    columns : list of (str, FeolsResult)
+        Column header and fit of each column, in order.
+    terms : list of str
+        Regressors to show, in order.
+    labels : dict of str to str, optional
+        Row label of a term (default the term's name).
+    controls : tuple of str
+        Control variables summarised in the ``Controls`` row (Yes when a column has them all).
+    lang : {"en", "zh"}
+        Language of the row labels.
+    extra : dict of str to list of str, optional
+        Further rows at the bottom: row label -> one cell per column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as strings, indexed by row label (the SE rows have an empty label), one column per
+        entry of ``columns``.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> suite = rj.run_suite(rj.load_panel())
+    >>> cols = [(c, suite.fits[("stepwise", "REIC", c)]) for c in ("(1)", "(6)")]
+    >>> print(regression_table(cols, ["LnAI"], labels={"LnAI": "AI"}, controls=suite.spec.baseline.controls))
+                         (1)       (6)
+    <BLANKLINE>
+    AI              0.184***   0.092**
+                     (0.050)   (0.040)
+    Constant       -0.292***     1.372
+                     (0.103)   (1.352)
+    Controls              No       Yes
+    Fixed effects   province  province
+    N                    420       420
+    R²                 0.902     0.932
+    Within R²          0.321     0.526
+    """
     w = WORDS[lang]
     labels = labels or {}
     rows: list[tuple[str, list[str]]] = []
@@ -93,7 +166,40 @@ def regression_table(
 
 
 def weights_table(suite, lang: Lang = "en") -> pd.DataFrame:
-    """Entropy, divergence and weight of every indicator, with its dimension and direction."""
+    """Entropy, divergence and weight of every indicator, with its dimension and direction.
+
+    With per-year weights (panel mode ``per_year``) the entropy, divergence and weight are their means
+    over the years.
+
+    Parameters
+    ----------
+    suite : SuiteResult
+        The suite (:func:`resilience_jax.run_suite`).
+    lang : {"en", "zh"}
+        Language of the indicator and dimension labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator (index ``indicator``, the spec's order) with the columns ``label``,
+        ``dimension``, ``subdimension``, ``direction`` (``+`` or ``-``), ``entropy``, ``divergence``,
+        ``weight`` and ``weight_in_dimension`` (the weight's share of its dimension's total).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> table = weights_table(rj.run_suite(rj.load_panel()))
+    >>> table.shape
+    (15, 8)
+    >>> print(table[["dimension", "direction", "weight"]].round(4).head(3))
+                               dimension direction  weight
+    indicator
+    profit            Fracture toughness         +  0.1323
+    market_potential  Fracture toughness         +  0.0222
+    rd_expenditure    Fracture toughness         +  0.0867
+    >>> round(float(table["weight"].sum()), 6)
+    1.0
+    """
     idx = suite.spec.index
     ent = suite.entropy
     w = np.asarray(ent.weights)
@@ -120,7 +226,33 @@ def weights_table(suite, lang: Lang = "en") -> pd.DataFrame:
 
 
 def paper_comparison(suite) -> pd.DataFrame:
-    """Our estimate next to each of the paper's printed estimates (``[paper_estimates]`` of the spec)."""
+    """Our estimate next to each of the paper's printed estimates (``[paper_estimates]`` of the spec).
+
+    Mediation entries (Tables 9-11) are compared with the spec's first mediation variant (the
+    paper's own, as printed, reading); an estimate this run does not have is NaN.
+
+    Parameters
+    ----------
+    suite : SuiteResult
+        The suite (:func:`resilience_jax.run_suite`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per printed estimate with the columns ``table``, ``column``, ``outcome``, ``term``,
+        ``paper_coef``, ``paper_se``, ``ours_coef`` and ``ours_se``.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> table = paper_comparison(rj.run_suite(rj.load_panel()))
+    >>> table.shape
+    (57, 8)
+    >>> print(table.loc[:1, ["table", "column", "term", "paper_coef", "ours_coef"]].round(3))
+       table column  term  paper_coef  ours_coef
+    0      3    (1)  LnAI       0.116      0.184
+    1      3    (2)  LnAI       0.132      0.145
+    """
     spec = suite.spec
     med_variant = spec.mediation.variants[0].name  # the paper's own (as printed) reading comes first
     rows = []
@@ -152,6 +284,45 @@ def _table_of(spec, kind: str, outcome: str) -> int:
 
 
 def mediation_table(suite, outcome: str, lang: Lang = "en") -> pd.DataFrame:
+    """Tables 9-11: the three-step mediation of one outcome, three columns (total effect, a-path,
+    b-path) per mediation variant of the spec.
+
+    Below the :func:`regression_table` rows: the Sobel, Aroian and Goodman tests, the indirect
+    effect a*b, its share of the total effect, the Monte Carlo interval of a*b and the joint
+    significance p (in the b-path column of each variant), and the adjusted R-squared.
+
+    Parameters
+    ----------
+    suite : SuiteResult
+        The suite (:func:`resilience_jax.run_suite`).
+    outcome : str
+        One of the spec's mediation outcomes (an index symbol such as ``REIC``).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table as strings, indexed by row label, one column per variant and step.
+
+    Raises
+    ------
+    KeyError
+        when ``outcome`` is not one of the spec's mediation outcomes.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> table = mediation_table(rj.run_suite(rj.load_panel()), "REIC")
+    >>> table.shape
+    (19, 6)
+    >>> list(table.columns[:3])
+    ['as_printed: Total effect (REIC)', 'as_printed: a-path (Upgra)', 'as_printed: b-path (REIC)']
+    >>> table.loc["LnAI"].tolist()
+    ['0.367***', '2.006***', '0.078**', '0.092**', '0.797**', '0.028']
+    >>> table.loc["Sobel Z"].tolist()
+    ['', '', '3.057 (p=0.002)', '', '', '2.468 (p=0.014)']
+    """
     spec = suite.spec
     m = spec.mediation
     w = WORDS[lang]
@@ -175,7 +346,37 @@ def mediation_table(suite, outcome: str, lang: Lang = "en") -> pd.DataFrame:
 
 
 def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[str, list[Path]]:
-    """Write every table as CSV, Markdown and LaTeX; return {stem: paths}."""
+    """Write every table as CSV, Markdown and LaTeX; return {stem: paths}.
+
+    The tables: the entropy weights, Table 2 (descriptives, the indices first), Tables 3-4
+    (stepwise baseline), Table 5 (heterogeneity), Tables 6-8 (robustness), Tables 9-11 (mediation)
+    and the comparison with the paper's printed estimates (CSV and Markdown only); each with its
+    caption and note (SE type, fixed effects, the data's provenance).
+
+    Parameters
+    ----------
+    suite : SuiteResult
+        The suite (:func:`resilience_jax.run_suite`).
+    out_dir : str or pathlib.Path
+        Folder of the files; created if missing.
+    lang : {"en", "zh"}
+        Language of the labels and notes.
+
+    Returns
+    -------
+    dict of str to list of pathlib.Path
+        The written files by table stem (e.g. ``table3_stepwise``: its ``.csv``, ``.md`` and ``.tex``).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> import resilience_jax as rj
+    >>> written = write_paper_tables(rj.run_suite(rj.load_panel()), tempfile.mkdtemp())
+    >>> len(written), [p.name for p in written["table3_stepwise"]]
+    (12, ['table3_stepwise.csv', 'table3_stepwise.md', 'table3_stepwise.tex'])
+    >>> [p.name for p in written["paper_comparison"]]
+    ['paper_comparison.csv', 'paper_comparison.md']
+    """
     spec, panel = suite.spec, suite.panel
     b = spec.baseline
     prov = panel.provenance

@@ -19,7 +19,41 @@ def _md_escape(s: str) -> str:
 
 
 def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, note: str | None = None) -> str:
-    """A GitHub-flavoured Markdown table; ``note`` goes below it in italics."""
+    r"""A GitHub-flavoured Markdown table; ``note`` goes below it (after a blank line, as ``Note: ...``).
+
+    Floats are written with ``floatfmt``, NaN and None as empty cells; ``|`` and ``*`` in the cells
+    and the note are escaped.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to render.
+    floatfmt : str
+        Format specification of the float cells.
+    index : bool
+        Write the index as the first column (its name heads it).
+    note : str, optional
+        Text written below the table, after ``Note:``.
+
+    Returns
+    -------
+    str
+        The Markdown table, ending with a newline.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"coef": [0.1234, np.nan], "stars": ["**", ""]},
+    ...                   index=pd.Index(["LnAI", "Open"], name="term"))
+    >>> print(to_markdown(df, note="p < 0.05"))
+    | term | coef | stars |
+    |---|---|---|
+    | LnAI | 0.123 | \*\* |
+    | Open |  |  |
+    <BLANKLINE>
+    Note: p < 0.05
+    """
     header = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
     rows = []
     for idx, row in df.iterrows():
@@ -39,7 +73,48 @@ def _tex_escape(s: str) -> str:
 
 
 def to_latex(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, note: str | None = None, caption: str | None = None) -> str:
-    """A booktabs LaTeX table (tabular inside a table environment), with ``note`` under the rule."""
+    r"""A booktabs LaTeX table (tabular inside a table environment), with ``note`` under the rule.
+
+    Floats are written with ``floatfmt``, NaN and None as empty cells; LaTeX's special characters
+    (``\ & % _ # $``) in the cells, the caption and the note are escaped.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to render.
+    floatfmt : str
+        Format specification of the float cells.
+    index : bool
+        Write the index as the first column (its name heads it).
+    note : str, optional
+        Text set in ``\footnotesize`` below the bottom rule.
+    caption : str, optional
+        The table's ``\caption``.
+
+    Returns
+    -------
+    str
+        The LaTeX ``table`` environment, ending with a newline (needs ``\usepackage{booktabs}``).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"coef": [0.1234]}, index=pd.Index(["LnAI"], name="term"))
+    >>> print(to_latex(df, caption="R&D", note="5% level"))
+    \begin{table}[htbp]
+    \centering
+    \caption{R\&D}
+    \begin{tabular}{lc}
+    \toprule
+    term & coef \\
+    \midrule
+    LnAI & 0.123 \\
+    \bottomrule
+    \end{tabular}
+    \par\footnotesize 5\% level
+    \end{table}
+    <BLANKLINE>
+    """
     header = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
     body = []
     for idx, row in df.iterrows():
@@ -74,7 +149,59 @@ def write_table(
     note: str | None = None,
     caption: str | None = None,
 ) -> list[Path]:
-    """Write ``df`` as ``stem.csv`` / ``stem.md`` / ``stem.tex`` under ``out_dir``; return the paths."""
+    """Write ``df`` as ``stem.csv`` / ``stem.md`` / ``stem.tex`` under ``out_dir``; return the paths.
+
+    The CSV holds the full-precision values (UTF-8); the Markdown file is :func:`to_markdown` with
+    ``caption`` in bold above it; the LaTeX file is :func:`to_latex`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table to write.
+    out_dir : str or pathlib.Path
+        Folder of the files; created (with its parents) if missing.
+    stem : str
+        File name without the extension.
+    formats : tuple of str
+        Any of ``"csv"``, ``"md"`` and ``"tex"``, written in this order.
+    floatfmt : str
+        Format specification of the float cells (Markdown and LaTeX).
+    note : str, optional
+        Note below the table (Markdown and LaTeX).
+    caption : str, optional
+        Caption of the table (Markdown and LaTeX).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written files, one per format, in the order of ``formats``.
+
+    Raises
+    ------
+    ValueError
+        when a format is not ``csv``, ``md`` or ``tex`` (the formats before it are already written).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"coef": [0.1234]}, index=pd.Index(["LnAI"], name="term"))
+    >>> out = tempfile.mkdtemp()
+    >>> paths = write_table(df, out, "table1", formats=("csv", "md", "tex"), caption="Table 1")
+    >>> [p.name for p in paths]
+    ['table1.csv', 'table1.md', 'table1.tex']
+    >>> print(paths[1].read_text(encoding="utf-8"))
+    **Table 1**
+    <BLANKLINE>
+    | term | coef |
+    |---|---|
+    | LnAI | 0.123 |
+    <BLANKLINE>
+    >>> write_table(df, out, "table1", formats=("xlsx",))
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown table format 'xlsx'; expected csv, md or tex
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []

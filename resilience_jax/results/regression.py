@@ -10,12 +10,47 @@ import scipy.special
 
 
 def t_pvalues(tstat: np.ndarray, df: float) -> np.ndarray:
-    """Two-sided p-values of a t(df) statistic."""
+    """Two-sided p-values of a t(df) statistic: ``2 * P(T_df < -|t|)``.
+
+    Parameters
+    ----------
+    tstat : numpy.ndarray
+        t statistics (any shape).
+    df : float
+        Degrees of freedom of the t distribution (``N - K``, or ``G - 1`` under CRV1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The p-values, of the shape of ``tstat``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> t_pvalues(np.array([0.0, 2.0, -2.0]), 29).round(4).tolist()
+    [1.0, 0.0549, 0.0549]
+    """
     return 2.0 * scipy.special.stdtr(df, -np.abs(tstat))
 
 
 def stars(p: float) -> str:
-    """* 10%, ** 5%, *** 1% (the paper's convention)."""
+    """Significance stars of a p-value: * 10%, ** 5%, *** 1% (the paper's convention).
+
+    Parameters
+    ----------
+    p : float
+        The p-value.
+
+    Returns
+    -------
+    str
+        ``"***"`` if p < 0.01, ``"**"`` if p < 0.05, ``"*"`` if p < 0.10, else ``""``.
+
+    Example
+    -------
+    >>> [stars(p) for p in (0.005, 0.03, 0.07, 0.2)]
+    ['***', '**', '*', '']
+    """
     return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.10 else ""
 
 

@@ -85,6 +85,34 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
 
     Computed on the host in float64 NumPy (a millisecond or two, and no XLA compilation on the way
     to the first replicate), returned as device arrays of ``X_ind``'s dtype.
+
+    Parameters
+    ----------
+    X_ind : array_like
+        (n, m) raw indicators, ``n = G * T`` rows sorted by entity.
+    regressor, mediator : array_like
+        (n,) the regressor and the mediator.
+    controls : array_like
+        (n, k - 2) the controls.
+    n_entities : int
+        Number of entities G.
+    n_candidates : int, optional
+        Candidate entities tabulated per bound column (at most G).
+
+    Returns
+    -------
+    EntityTables
+        ``psum`` (m, G), ``rank`` (G, 2m), ``bound`` (R, 2m), ``lsum`` (R, 2m, G) with
+        ``R = min(G, n_candidates)``, and the per-entity ``moments``.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> a, _ = mediation_arrays(rj.load_panel())
+    >>> tab = entity_tables(a.X_ind, a.regressor, a.mediator, a.controls, n_entities=30)
+    >>> tab.psum.shape, tab.rank.shape, tab.bound.shape, tab.lsum.shape
+    ((15, 30), (30, 30), (12, 30), (12, 30, 30))
     """
     dtype = jnp.asarray(X_ind).dtype
     X_ind = np.asarray(X_ind, dtype=np.float64)
@@ -126,7 +154,43 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
     minimisers of a subset of the replicates ``C`` (B, G) in their order of rank (so that for each
     of those replicates its minimiser comes first among its drawn entities), then the next-ranked
     entities; and the indices of that subset: the replicates in order, as long as no column needs
-    more candidates than the tables hold (always at least the first replicate). Host-side NumPy."""
+    more candidates than the tables hold (always at least the first replicate). Host-side NumPy.
+
+    Parameters
+    ----------
+    tab : EntityTables
+        The tables of ``X_ind`` the replicates read (:func:`entity_tables`).
+    X_ind : array_like
+        (n, m) raw indicators, sorted by entity.
+    C : numpy.ndarray
+        (B, G) entity weights of the replicates to cover (typically those flagged
+        ``status.NOT_TABULATED``).
+
+    Returns
+    -------
+    promoted : EntityTables
+        Tables of the same shapes as ``tab`` with re-ranked candidates.
+    chosen : numpy.ndarray
+        int64 indices (into the rows of ``C``) of the replicates the promoted tables cover.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> a, _ = mediation_arrays(rj.load_panel())
+    >>> tab = entity_tables(a.X_ind, a.regressor, a.mediator, a.controls, n_entities=30)
+    >>> rank = np.asarray(tab.rank)
+    >>> C = np.ones((3, 30))
+    >>> C[1, rank[:, 0] < HEAD] = 0  # replicate 1 drops every tabulated minimiser of indicator 0
+    >>> int(rank[C[1] > 0, 0].min())  # its minimiser's candidate position: HEAD, not tabulated
+    12
+    >>> promoted, chosen = promote_candidates(tab, a.X_ind, C)
+    >>> chosen.tolist(), promoted.bound.shape == tab.bound.shape
+    ([0, 1, 2], True)
+    >>> int(np.asarray(promoted.rank)[C[1] > 0, 0].min())  # now among the candidates
+    1
+    """
     R, cols = tab.bound.shape
     G = tab.psum.shape[1]
     X_ind = np.asarray(X_ind, dtype=np.float64)
@@ -162,7 +226,46 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
 
     A replicate whose minimiser (maximiser) of some indicator is not among the tabulated
     candidates is flagged ``status.NOT_TABULATED`` (its numbers are not to be used):
-    :func:`promote_candidates` gives tables that cover it (the engine does this)."""
+    :func:`promote_candidates` gives tables that cover it (the engine does this).
+
+    Parameters
+    ----------
+    tab : EntityTables
+        The per-entity tables (:func:`entity_tables`, or :func:`promote_candidates`).
+    C : jax.Array
+        (B, G) entity weights of the replicates.
+    directions : jax.Array
+        (m,) +1 / -1 indicator directions.
+    members : jax.Array
+        (E, m) 0/1 index membership: row 0 the mediation's index, then one row per index symbol.
+    n_periods : int
+        Number of periods T (static under ``jax.jit``).
+
+    Returns
+    -------
+    MediationStats
+        The B records, replicate axis first; ``status`` carries ``NOT_TABULATED`` where the
+        tables do not cover a replicate.
+
+    Example
+    -------
+    >>> import jax, jax.numpy as jnp
+    >>> import numpy as np
+    >>> import resilience_jax as rj
+    >>> from resilience_jax import status
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> a, _ = mediation_arrays(rj.load_panel())
+    >>> tab = entity_tables(a.X_ind, a.regressor, a.mediator, a.controls, n_entities=30)
+    >>> C = np.ones((3, 30))
+    >>> C[1, np.asarray(tab.rank)[:, 0] < HEAD] = 0  # drops every tabulated minimiser of indicator 0
+    >>> f = jax.jit(replicates_from_tables, static_argnums=4)
+    >>> st = f(tab, jnp.asarray(C), a.directions, a.members, 14)
+    >>> st.status.tolist() == [0, status.NOT_TABULATED, 0], round(float(st.a[0]), 4)
+    (True, 0.7966)
+    >>> promoted, chosen = promote_candidates(tab, a.X_ind, C)
+    >>> f(promoted, jnp.asarray(C), a.directions, a.members, 14).status.tolist()
+    [0, 0, 0]
+    """
     R = tab.bound.shape[0]
     m = tab.psum.shape[0]
     mom = tab.moments
