@@ -379,8 +379,7 @@ def mediation(
         ``level`` outside (0, 1), a seed that is not an integer, a bad vcov, more than two fixed
         effects, a singular design, fewer than two clusters or no residual degrees of freedom.
     DataError
-        Data that is not a DataFrame or Panel; unknown, non-numeric or missing values in a used
-        variable.
+        As :func:`feols`, for any of the three equations.
 
     Warns
     -----
@@ -463,16 +462,8 @@ def summarise_mediations(triples, regressor, mediator, *, level=0.95, n_mc=20_00
     ----------
     triples : sequence of tuple of FeolsResult
         ``(total, a_path, b_path)`` fits, one triple per mediation.
-    regressor : str
-        The name of ``X`` in every fit.
-    mediator : str
-        The name of ``M`` in every fit.
-    level : float
-        Confidence level of the Monte Carlo intervals.
-    n_mc : int
-        Number of Monte Carlo draws of ``a*b`` per mediation.
-    seed : int
-        Seed of the Monte Carlo draws (one ``jax.random.key(seed)`` for the whole batch).
+    regressor, mediator, level, n_mc, seed
+        As :func:`summarise_mediation` (one ``jax.random.key(seed)`` for the whole batch).
 
     Returns
     -------
@@ -481,15 +472,16 @@ def summarise_mediations(triples, regressor, mediator, *, level=0.95, n_mc=20_00
 
     Example
     -------
+    Two mediations in one call, the REIC and REICD readings of the same model:
+
     >>> import resilience_jax as rj
     >>> from resilience_jax.api import summarise_mediations
-    >>> panel = rj.load_panel()
-    >>> reic = rj.entropy_weights(panel.indicator_matrix(), panel.spec.index.directions).index
-    >>> med = rj.mediation(panel.frame.assign(REIC=reic), "REIC", "LnAI", "Upgra",
-    ...                    fixed_effects=("province",), vcov={"CRV1": "province"})
-    >>> [res] = summarise_mediations([(med.total, med.a_path, med.b_path)], "LnAI", "Upgra")
-    >>> res.effects == med.effects, round(res.joint_p, 4)
-    (True, 0.0066)
+    >>> frame = rj.suite.compute_indices(rj.load_panel())[1]
+    >>> df = rj.load_panel().frame.assign(**frame)
+    >>> meds = [rj.mediation(df, y, "LnAI", "Upgra", fixed_effects=("province",)) for y in ("REIC", "REICD")]
+    >>> res = summarise_mediations([(m.total, m.a_path, m.b_path) for m in meds], "LnAI", "Upgra")
+    >>> [round(r.effects.ab, 12) == round(m.effects.ab, 12) for r, m in zip(res, meds)]
+    [True, True]
     """
     cols = np.array([
         [a.params[regressor], a.se[regressor], b.params[mediator], b.se[mediator],

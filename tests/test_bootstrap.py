@@ -322,8 +322,8 @@ def test_candidate_tables_cover_or_flag(data):
     from resilience_jax import status
     from resilience_jax.bootstrap.paths.tables import entity_tables, replicates_from_tables
 
-    full = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30)
-    few = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=30, n_candidates=4)
+    full = entity_tables(data, n_entities=30)
+    few = entity_tables(data, n_entities=30, n_candidates=4)
     keys = jax.random.split(jax.random.key(3), 300)
     C = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
     f = replicates_from_tables(full, C, data.directions, data.members, 14)
@@ -351,7 +351,7 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     # with the largest maxima of indicator 7 in 3 others
     C[:3, np.argsort(Xg[:, :, 0].min(axis=1))[: HEAD + 2]] = 0.0
     C[3:6, np.argsort(-Xg[:, :, 7].max(axis=1))[: HEAD + 2]] = 0.0
-    tab = entity_tables(data.X_ind, data.regressor, data.mediator, data.controls, n_entities=G)
+    tab = entity_tables(data, n_entities=G)
     first = replicates_from_tables(tab, jnp.asarray(C), data.directions, data.members, 14)
     assert (np.asarray(first.status)[:6] == status.NOT_TABULATED).all()  # flagged, not wrong
     promoted, chosen = promote_candidates(tab, data.X_ind, C[:6])

@@ -221,11 +221,10 @@ def prepare(
         path = "tables" if fixed_effects else "rows"
     payload = arrays
     if path == "tables":
-        tab = entity_tables(arrays.X_ind, arrays.regressor, arrays.mediator, arrays.controls, n_entities=n_entities)
+        tab = entity_tables(arrays, n_entities=n_entities)
         payload = (tab, arrays.directions, arrays.members)
     elif path == "general":
-        payload = gathered_data(arrays.X_ind, arrays.regressor, arrays.mediator, arrays.controls, arrays.directions,
-                                arrays.members, n_entities=n_entities)
+        payload = gathered_data(arrays, n_entities=n_entities)
     return Engine(driver.replicate(payload), path, n_entities, arrays.X_ind.shape[0] // n_entities, fixed_effects,
                   driver, scheme, arrays if path == "tables" else None)
 
@@ -350,12 +349,8 @@ def jackknife(arrays: MediationArrays, *, n_entities: int, fixed_effects: bool =
 
     Parameters
     ----------
-    arrays : MediationArrays
-        The arrays of the mediation model (:func:`~resilience_jax.data.arrays.mediation_arrays`).
-    n_entities : int
-        Number of entities G.
-    fixed_effects : bool, optional
-        Entity fixed effects or the pooled reading.
+    arrays, n_entities, fixed_effects
+        As :func:`prepare`.
 
     Returns
     -------

@@ -115,16 +115,10 @@ def mediation_summary_batch(key, a, se_a, b, se_b, c, se_c, c_prime, se_c_prime,
 
     Parameters
     ----------
-    key : jax.Array
-        PRNG key of the Monte Carlo interval.
-    a, se_a, b, se_b : jax.Array
-        (batch,) the a- and b-path coefficients and their standard errors.
+    key, a, se_a, b, se_b, level, n_draws
+        As :func:`mc_interval_batch`.
     c, se_c, c_prime, se_c_prime : jax.Array
         (batch,) the total and direct effects and their standard errors.
-    level : float
-        Coverage of the interval, e.g. 0.95.
-    n_draws : int, optional
-        Number of Monte Carlo draws (static).
 
     Returns
     -------

@@ -91,7 +91,7 @@ def xlogx(x: jax.Array) -> jax.Array:
     Parameters
     ----------
     x : jax.Array
-        Non-negative values (a floating dtype).
+        As :func:`log0`.
 
     Returns
     -------

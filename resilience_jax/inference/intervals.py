@@ -39,18 +39,16 @@ def bca_ci(draws: np.ndarray, estimate: np.ndarray, jack: np.ndarray | None, lev
 
     Parameters
     ----------
-    draws : numpy.ndarray
-        (B, p) bootstrap statistics.
+    draws, level
+        As :func:`percentile_ci`.
     estimate : numpy.ndarray
         (p,) the full-sample statistics.
     jack : numpy.ndarray or None
         (G, p) leave-one-cluster-out statistics, or None for BC.
-    level : float
-        Coverage of the interval, e.g. 0.95.
 
     Returns
     -------
-    (lower, upper), each (p,).
+    (lower, upper), two (p,) arrays.
 
     Example
     -------

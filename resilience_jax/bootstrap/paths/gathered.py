@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..._ops import add_up
+from ...data.arrays import MediationArrays
 from ...estimators.equations import equations_stage
 from ...estimators.record import MediationStats, mediation_stats
 from ...index.stage import index_stage, row_sums
@@ -43,21 +44,14 @@ class GatheredData(NamedTuple):
     distinct: jax.Array  # (E,) int: index e is distinct index distinct[e]
 
 
-def gathered_data(X_ind, regressor, mediator, controls, directions, members, *, n_entities: int) -> GatheredData:
+def gathered_data(arrays: MediationArrays, *, n_entities: int) -> GatheredData:
     """Pack a balanced panel sorted by entity for :func:`replicates_from_rows` (host-side).
 
     Parameters
     ----------
-    X_ind : array_like
-        (n, m) raw indicators, ``n = G * T`` rows sorted by entity.
-    regressor, mediator : array_like
-        (n,) the regressor and the mediator.
-    controls : array_like
-        (n, k - 2) the controls.
-    directions : array_like
-        (m,) +1 / -1 indicator directions.
-    members : array_like
-        (E, m) 0/1 indicator membership of the indices (row 0 the mediation's index).
+    arrays : MediationArrays
+        The panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`): indicators,
+        directions, the indices' membership (row 0 the mediation's), regressor, mediator, controls.
     n_entities : int
         Number of entities G.
 
@@ -65,28 +59,28 @@ def gathered_data(X_ind, regressor, mediator, controls, directions, members, *, 
     -------
     GatheredData
         ``rows`` (G, T, m + k): indicators, then regressor, controls, mediator; the membership
-        blocks of the indicators and the distinct indices; in ``X_ind``'s dtype.
+        blocks of the indicators and the distinct indices; in the indicators' dtype.
 
     Example
     -------
     >>> import resilience_jax as rj
     >>> from resilience_jax.data.arrays import mediation_arrays
     >>> a, _ = mediation_arrays(rj.load_panel())
-    >>> gd = gathered_data(a.X_ind, a.regressor, a.mediator, a.controls, a.directions, a.members, n_entities=30)
+    >>> gd = gathered_data(a, n_entities=30)
     >>> gd.rows.shape, gd.blocks.shape, gd.distinct.tolist()
     ((30, 14, 22), (15, 2), [2, 2, 1, 0])
     """
-    X_ind = np.asarray(X_ind)
+    X_ind = np.asarray(arrays.X_ind)
     n = X_ind.shape[0]
     G = n_entities
-    rows = np.concatenate([X_ind, np.asarray(regressor)[:, None], np.asarray(controls), np.asarray(mediator)[:, None]],
-                          axis=1).reshape(G, n // G, -1)
-    mem = np.asarray(members, dtype=float).reshape(-1, X_ind.shape[1])
+    rows = np.concatenate([X_ind, np.asarray(arrays.regressor)[:, None], np.asarray(arrays.controls),
+                           np.asarray(arrays.mediator)[:, None]], axis=1).reshape(G, n // G, -1)
+    mem = np.asarray(arrays.members, dtype=float).reshape(-1, X_ind.shape[1])
     uniq, distinct = np.unique(mem, axis=0, return_inverse=True)
     cols, block = np.unique(uniq.T, axis=0, return_inverse=True)  # blocks: distinct membership columns
     blocks = np.eye(len(cols))[block.ravel()]
     dt = jnp.asarray(X_ind).dtype
-    return GatheredData(jnp.asarray(rows, dt), jnp.asarray(directions, dt), jnp.asarray(mem, dt),
+    return GatheredData(jnp.asarray(rows, dt), jnp.asarray(arrays.directions, dt), jnp.asarray(mem, dt),
                         jnp.asarray(blocks, dt), jnp.asarray(cols.T, dt), jnp.asarray(distinct.ravel(), jnp.int32))
 
 
@@ -146,7 +140,7 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
     Returns
     -------
     MediationStats
-        The B records, replicate axis first.
+        One record per row of ``C`` (replicate axis first).
 
     Example
     -------
@@ -155,7 +149,7 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
     >>> import resilience_jax as rj
     >>> from resilience_jax.data.arrays import mediation_arrays
     >>> a, _ = mediation_arrays(rj.load_panel())
-    >>> gd = gathered_data(a.X_ind, a.regressor, a.mediator, a.controls, a.directions, a.members, n_entities=30)
+    >>> gd = gathered_data(a, n_entities=30)
     >>> C = np.ones((2, 30), np.int32)
     >>> C[1, :2] = 2, 0  # replicate 1: entity 0 drawn twice, entity 1 not drawn
     >>> st = jax.jit(replicates_from_rows, static_argnames="fixed_effects")(jnp.asarray(C), gd)

@@ -34,6 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import status
+from ...data.arrays import MediationArrays
 from ..._ops import add_up
 from ...estimators.equations import equations_stage, outcome_moments
 from ...estimators.moments import EntityMoments, entity_moments
@@ -75,7 +76,7 @@ def _log_table(Xg: np.ndarray, bound: np.ndarray) -> np.ndarray:
     return out
 
 
-def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_candidates: int = HEAD) -> EntityTables:
+def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int = HEAD) -> EntityTables:
     """Tables of a balanced panel sorted by entity (rows of entity g are the g-th block of T).
 
     Other variables are ordered regressor, controls, mediator (the order of the sweeps). The
@@ -84,16 +85,13 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
     whose minimiser is not among them is flagged (:func:`promote_candidates` covers it).
 
     Computed on the host in float64 NumPy (a millisecond or two, and no XLA compilation on the way
-    to the first replicate), returned as device arrays of ``X_ind``'s dtype.
+    to the first replicate), returned as device arrays of the indicators' dtype.
 
     Parameters
     ----------
-    X_ind : array_like
-        (n, m) raw indicators, ``n = G * T`` rows sorted by entity.
-    regressor, mediator : array_like
-        (n,) the regressor and the mediator.
-    controls : array_like
-        (n, k - 2) the controls.
+    arrays : MediationArrays
+        The panel's arrays (:func:`~resilience_jax.data.arrays.mediation_arrays`), rows sorted by
+        entity, T each.
     n_entities : int
         Number of entities G.
     n_candidates : int, optional
@@ -110,19 +108,18 @@ def entity_tables(X_ind, regressor, mediator, controls, *, n_entities: int, n_ca
     >>> import resilience_jax as rj
     >>> from resilience_jax.data.arrays import mediation_arrays
     >>> a, _ = mediation_arrays(rj.load_panel())
-    >>> tab = entity_tables(a.X_ind, a.regressor, a.mediator, a.controls, n_entities=30)
+    >>> tab = entity_tables(a, n_entities=30)
     >>> tab.psum.shape, tab.rank.shape, tab.bound.shape, tab.lsum.shape
     ((15, 30), (30, 30), (12, 30), (12, 30, 30))
     """
-    dtype = jnp.asarray(X_ind).dtype
-    X_ind = np.asarray(X_ind, dtype=np.float64)
+    dtype = jnp.asarray(arrays.X_ind).dtype
+    X_ind = np.asarray(arrays.X_ind, dtype=np.float64)
     n, m = X_ind.shape
     G = n_entities
     R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
     order, values = _ranking(Xg)
-    others = np.column_stack([np.asarray(regressor, np.float64), np.asarray(controls, np.float64),
-                              np.asarray(mediator, np.float64)])
+    others = np.column_stack([np.asarray(a, np.float64) for a in (arrays.regressor, arrays.controls, arrays.mediator)])
     f = partial(jnp.asarray, dtype=dtype)
     return EntityTables(
         f(Xg.sum(axis=1).T), jnp.asarray(np.minimum(np.argsort(order, axis=0), R)), f(values[:R]),
@@ -179,7 +176,7 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
     >>> import resilience_jax as rj
     >>> from resilience_jax.data.arrays import mediation_arrays
     >>> a, _ = mediation_arrays(rj.load_panel())
-    >>> tab = entity_tables(a.X_ind, a.regressor, a.mediator, a.controls, n_entities=30)
+    >>> tab = entity_tables(a, n_entities=30)
     >>> rank = np.asarray(tab.rank)
     >>> C = np.ones((3, 30))
     >>> C[1, rank[:, 0] < HEAD] = 0  # replicate 1 drops every tabulated minimiser of indicator 0
@@ -255,7 +252,7 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     >>> from resilience_jax import status
     >>> from resilience_jax.data.arrays import mediation_arrays
     >>> a, _ = mediation_arrays(rj.load_panel())
-    >>> tab = entity_tables(a.X_ind, a.regressor, a.mediator, a.controls, n_entities=30)
+    >>> tab = entity_tables(a, n_entities=30)
     >>> C = np.ones((3, 30))
     >>> C[1, np.asarray(tab.rank)[:, 0] < HEAD] = 0  # drops every tabulated minimiser of indicator 0
     >>> f = jax.jit(replicates_from_tables, static_argnums=4)
