@@ -372,16 +372,19 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     for region in (None, *spec.heterogeneity.groups):
         rad = wild_bootstrap(panel, outcome=symbol, region=region, weights="rademacher", n_boot=args.n_boot, seed=args.seed)
         webb = wild_bootstrap(panel, outcome=symbol, region=region, weights="webb", n_boot=args.n_boot, seed=args.seed)
-        row = rad.tidy().drop(["weights", "replicates", "enumerated", "p_wild"])
-        row["p_wild_rademacher"] = rad.p_wild
+        row = rad.tidy().drop(["weights", "replicates", "enumerated", "p_wild", "p_wild_text"])
+        row["p_wild_rademacher"] = rad.p_wild_text
         row["rademacher_draws"] = f"all {rad.n_boot} (enumerated)" if rad.enumerated else str(rad.n_boot)
-        row["p_wild_webb"] = webb.p_wild
+        row["p_wild_webb"] = webb.p_wild_text
         rows.append(row)
     table = pd.DataFrame(rows)
     table.index.name = "sample"
+    fe = spec.baseline.fixed_effects
+    effects = f"{' and '.join(fe)} fixed effects" if fe else "no fixed effects (OLS with a constant)"
     note = (f"Wild cluster bootstrap (restricted, WCR) of H0: {spec.baseline.regressor} = 0 in the baseline model with all "
-            f"controls and {spec.entity} fixed effects, clusters = {spec.entity}; p = share of |t*| >= |t|; Rademacher weights "
-            f"enumerated when G <= 12, otherwise {args.n_boot} draws (seed {args.seed}); Webb: {args.n_boot} draws. "
+            f"controls and {effects}, clusters = {spec.entity}; p = share of draws with {rad.ties}, "
+            f"'< 1/B' where none is; Rademacher weights enumerated when G <= 12, otherwise {args.n_boot} draws "
+            f"(seed {args.seed}); Webb: {args.n_boot} draws. "
             f"{panel.provenance}")
     paths = write_table(table, args.out, f"wild_bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                         caption=f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild cluster bootstrap p-values")

@@ -134,3 +134,101 @@ def test_cli_wild(tmp_path, capsys):
     assert table.loc["Central", "rademacher_draws"] == "all 256 (enumerated)"
     assert main(["bootstrap", "--scheme", "wild", "--out", str(tmp_path)]) == 2
     assert "use --scheme wild --model baseline" in capsys.readouterr().err
+
+
+def _spec_copy(tmp_path, replace: dict[str, str]):
+    """The bundled specs copied to tmp_path with lines of paper.toml replaced."""
+    import shutil
+
+    from resilience_jax.data.spec import models_dir
+
+    src = models_dir()
+    for name in ("paper.toml", "index.toml"):
+        shutil.copy(src / name, tmp_path / name)
+    text = (tmp_path / "paper.toml").read_text(encoding="utf-8")
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    (tmp_path / "paper.toml").write_text(text, encoding="utf-8")
+    return tmp_path / "paper.toml"
+
+
+@pytest.fixture(scope="module")
+def pooled_panel(tmp_path_factory):
+    """The embedded panel with a baseline without fixed effects (pooled OLS with a constant)."""
+    path = _spec_copy(tmp_path_factory.mktemp("spec"), {'controls = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]   # stepwise order, columns (1)-(6)\nfixed_effects = ["province"]':
+                                                          'controls = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]\nfixed_effects = []'})
+    return load_panel(None, path)
+
+
+def test_without_fixed_effects_the_constant_is_re_estimated(pooled_panel):
+    """No fixed effects: every sign vector refitted by brute force (OLS with a constant, CRV1),
+    and the wildboottest package, agree with this package; the constant is kept in the restricted
+    and in every bootstrap fit (partialling it out once gave a different, wrong p-value)."""
+    wbt = pytest.importorskip("wildboottest.wildboottest")
+    res = wild_bootstrap(pooled_panel, region="Central")
+    _, idx = compute_indices(pooled_panel)
+    d = pooled_panel.frame.assign(**idx)
+    d = d[d["region"] == "Central"].reset_index(drop=True)
+    y, g = d["REIC"].to_numpy(), d["province"].to_numpy()
+    X = np.column_stack([np.ones(len(d)), d[REGS].to_numpy()])
+
+    def t_of(yy):
+        bread = np.linalg.inv(X.T @ X)
+        b = bread @ X.T @ yy
+        u = yy - X @ b
+        S = np.array([X[g == c].T @ u[g == c] for c in np.unique(g)])
+        return b[1] / np.sqrt((bread @ S.T @ S @ bread)[1, 1])
+
+    Z = np.delete(X, 1, axis=1)  # restricted: LnAI = 0, the constant kept
+    fit_r = Z @ np.linalg.lstsq(Z, y, rcond=None)[0]
+    u_r = y - fit_r
+    levels = np.unique(g)
+    t_boot = np.array([t_of(fit_r + np.array([dict(zip(levels, s))[c] for c in g]) * u_r)
+                       for s in np.array(np.meshgrid(*[[1.0, -1.0]] * 8)).T.reshape(-1, 8)])
+    t_obs = t_of(y)
+    np.testing.assert_allclose(np.sort(np.abs(res.t_boot / res.t)), np.sort(np.abs(t_boot / t_obs)), rtol=1e-8)
+    assert res.p_wild == pytest.approx(np.mean(np.abs(t_boot) >= abs(t_obs) * (1 - 1e-9)), abs=1e-12)
+    # wildboottest (statsmodels OLS with the constant as a column): the same distribution
+    R = np.zeros(X.shape[1])
+    R[1] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = wbt.WildboottestCL(X=X, Y=y, cluster=pd.factorize(g)[0], R=R, B=2**8 + 1, seed=1, parallel=False)
+        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        boot.get_weights(weights_type="rademacher")
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+    tb_ref, t_ref = np.ravel(boot.t_boot), float(np.ravel(boot.t_stat)[0])
+    np.testing.assert_allclose(np.sort(np.abs(tb_ref / t_ref)), np.sort(np.abs(res.t_boot / res.t)), rtol=1e-8)
+    # and the coefficient, SE and CRV1 p-value are feols' with a constant
+    from resilience_jax.api import feols
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = feols("REIC ~ " + " + ".join(REGS), d, {"CRV1": "province"})
+    assert (res.coef, res.se) == pytest.approx((fit.params["LnAI"], fit.se["LnAI"]), rel=1e-10)
+
+
+def test_degenerate_designs_are_refused(panel, raw):
+    """A single-year panel (the fixed effects absorb every regressor) and collinear controls are
+    refused with feols' message; nothing is reported as p = 0."""
+    one_year = load_panel(raw[raw["year"] == 2015])
+    with pytest.raises(EstimationError, match="absorbed by the fixed effects|no residual degrees of freedom"):
+        wild_bootstrap(one_year)
+    collinear = raw.assign(Open=2.0 * raw["Finance"])
+    with pytest.raises(EstimationError, match="singular design: 'Open' is collinear with"):
+        wild_bootstrap(load_panel(collinear))
+
+
+def test_random_weights_need_enough_draws_and_report_below_one_over_b(panel):
+    with pytest.raises(EstimationError, match="at least 99 draws"):
+        wild_bootstrap(panel, weights="webb", n_boot=1)
+    res = wild_bootstrap(panel, weights="webb", n_boot=99, seed=0)
+    assert res.p_wild == 0.0 and res.p_wild_text == "< 0.01"  # no draw as extreme: not "0.0000"
+    assert "at least as extreme" in res.ties
+    enum = wild_bootstrap(panel, region="Central")
+    assert enum.p_wild_text == f"{enum.p_wild:.4f}"

@@ -20,6 +20,7 @@ enumerated (replicate b's signs are the bits of b), which makes the p-value exac
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 from typing import Literal, NamedTuple
 
@@ -39,6 +40,8 @@ WildWeights = Literal["rademacher", "webb"]
 ENUMERATE_MAX_G = 12
 WILD_CHUNK = 1024
 TIE_RTOL = 1e-9
+MIN_DRAWS = 99  # random-weight draws below which a p-value cannot resolve the 5% and 1% levels
+TIES = "|t*| >= |t| counts as at least as extreme (ties judged to a relative 1e-9)"
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
 
@@ -112,13 +115,15 @@ def wild_weights(key: jax.Array, b: jax.Array, n_clusters: int, kind: WildWeight
 
 
 def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int, *, n_clusters: int,
-           ssc: SSC = DEFAULT_SSC) -> WildStats:
+           ssc: SSC = DEFAULT_SSC, k_absorbed: int = 1) -> WildStats:
     """Observed and bootstrap CRV1 t statistics of coefficient ``j`` (static) for weights V (B, G).
 
     Parameters
     ----------
     X : jax.Array
-        (n, k) regressors (already within-transformed or demeaned; no intercept column).
+        (n, k) regressors: within-transformed (fixed effects nested in the clusters), or the raw
+        regressors with a column of ones (no fixed effects: the constant is re-estimated in the
+        restricted and in every bootstrap fit).
     y : jax.Array
         (n,) outcome, transformed like ``X``.
     cluster : jax.Array
@@ -131,6 +136,9 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
         Number of clusters G.
     ssc : SSC, optional
         Small-sample correction of the CRV1 factor.
+    k_absorbed : int, optional
+        Coefficients absorbed before ``X`` and counted in the CRV1 factor's K (1 for fixed effects
+        nested in the clusters, 0 when ``X`` carries the constant).
 
     Returns
     -------
@@ -160,7 +168,7 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     full = solve_normal(X.T @ X, X.T @ y)
     bread, b = full.inverse, full.coef
     u = y - X @ b
-    f = ssc.crv1_factor(G, n, k + 1)  # K counts the intercept or the nested fixed effects (fixest)
+    f = ssc.crv1_factor(G, n, k + k_absorbed)  # K counts the constant or the nested fixed effects (fixest)
     se = jnp.sqrt(sandwich(bread[j:j + 1], cluster_scores(X * u[:, None], cluster, G), f, diagonal=True)[0])
     keep = np.array([i for i in range(k) if i != j])
     Z = X[:, keep]
@@ -175,12 +183,12 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     return WildStats(b[j] / se, b_star[:, j] / se_star, b[j], se)
 
 
-@partial(jax.jit, static_argnames=("j", "n_clusters", "weights", "enumerate_all"))
-def _wild_chunk(key, start, X, y, cluster, *, j, n_clusters, weights, enumerate_all):
+@partial(jax.jit, static_argnames=("j", "n_clusters", "weights", "enumerate_all", "k_absorbed"))
+def _wild_chunk(key, start, X, y, cluster, *, j, n_clusters, weights, enumerate_all, k_absorbed):
     """Replicates ``start..start + WILD_CHUNK - 1`` (the observed statistics repeated on each)."""
     b = start + jnp.arange(WILD_CHUNK, dtype=jnp.uint32)
     V = sign_vectors(b, n_clusters) if enumerate_all else wild_weights(key, b, n_clusters, weights)
-    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters)
+    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed)
     rep = lambda x: jnp.broadcast_to(x, (WILD_CHUNK,))  # noqa: E731  (the driver stacks items)
     return WildStats(rep(s.t), s.t_boot, rep(s.coef), rep(s.se))
 
@@ -275,8 +283,10 @@ def wild_bootstrap(
     """
     from scipy.special import stdtr
 
+    from ..api import feols
     from ..data.validate import Panel, load_panel
     from ..design import codes_of
+    from ..errors import FewClustersWarning
     from ..estimators.within import within
     from ..suite import compute_indices
 
@@ -301,25 +311,37 @@ def wild_bootstrap(
     if G < 2:
         raise EstimationError(f"the wild cluster bootstrap needs at least 2 clusters; the sample has {G}")
     cols = [b.regressor, *b.controls]
+    # the same full-sample design checks as feols (a regressor absorbed by the fixed effects,
+    # collinear controls, a single period, too few clusters): refused with feols' message
+    fml = f"{symbol} ~ {' + '.join(cols)}" + (f" | {spec.entity}" if b.fixed_effects else "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)  # the wild bootstrap is the remedy for few clusters
+        feols(fml, frame, {"CRV1": spec.entity})
     X = frame[cols].to_numpy(dtype=float)
     y = frame[symbol].to_numpy(dtype=float)
     ones = np.ones(len(y))
     if b.fixed_effects:
         Xw = np.asarray(within(np.column_stack([y, X]), ones, cl, cl, True, False, n_entities=G, n_periods=G,
                                two_way=False).values)
-    else:
-        Xw = np.column_stack([y, X]) - np.column_stack([y, X]).mean(axis=0)  # the intercept, partialled out
-    yw, Xw = Xw[:, 0], Xw[:, 1:]
+        yw, Xw, j, k_absorbed = Xw[:, 0], Xw[:, 1:], 0, 1
+    else:  # the constant stays in the design: re-estimated in the restricted and every bootstrap fit
+        yw, Xw, j, k_absorbed = y, np.column_stack([ones, X]), 1, 0
     enumerate_all = full_enumeration if full_enumeration is not None else (weights == "rademacher" and G <= ENUMERATE_MAX_G)
     if enumerate_all and (weights != "rademacher" or G > 20):
         raise EstimationError("full enumeration needs Rademacher weights and at most 20 clusters")
+    if not enumerate_all and n_boot < MIN_DRAWS:
+        raise EstimationError(f"the wild bootstrap with random weights needs at least {MIN_DRAWS} draws for p-values at "
+                              f"the 5% and 1% levels; got n_boot={n_boot} (9999 is the usual choice)")
     B = 2**G if enumerate_all else n_boot
     key = jax.random.key(seed)
     args = tuple(jnp.asarray(a) for a in (Xw, yw, cl))
     res = run(make_driver(WILD_CHUNK, devices=1),
-              lambda start: _wild_chunk(key, np.uint32(start), *args, j=0, n_clusters=G, weights=weights,
-                                        enumerate_all=bool(enumerate_all)), B)
+              lambda start: _wild_chunk(key, np.uint32(start), *args, j=j, n_clusters=G, weights=weights,
+                                        enumerate_all=bool(enumerate_all), k_absorbed=k_absorbed), B)
     t, tb = float(res.t[0]), np.asarray(res.t_boot)
+    if not (np.isfinite(t) and np.isfinite(tb).all()):
+        raise EstimationError(f"{fml}: the wild bootstrap's t statistics are not finite (a cluster's scores vanish in "
+                              "the restricted model?); no p-value is reported")
     return WildResult(
         sample=region or "full sample", outcome=symbol, regressor=b.regressor, n_clusters=G, nobs=len(y),
         coef=float(res.coef[0]), se=float(res.se[0]), t=t, p_crv1=float(2 * stdtr(G - 1, -abs(t))),

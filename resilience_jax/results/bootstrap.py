@@ -85,9 +85,20 @@ class WildResult:
     enumerated: bool
     t_boot: np.ndarray
 
+    # the tie convention of p_wild: the draws that reproduce the sample (all signs +1, all -1) count
+    ties = "|t*| >= |t| counts as at least as extreme (ties judged to a relative 1e-9)"
+
+    @property
+    def p_wild_text(self) -> str:
+        """``p_wild`` for a table: ``"< 1/B"`` when no draw is as extreme (a p-value of 0 would claim
+        more than B draws can show), else to four decimals."""
+        if round(self.p_wild * self.n_boot) == 0:
+            return f"< {1 / self.n_boot:.2g}"
+        return f"{self.p_wild:.4f}"
+
     def tidy(self) -> pd.Series:
-        """The test as one labelled row."""
+        """The test as one labelled row (``p_wild`` numeric, ``p_wild_text`` as a table shows it)."""
         return pd.Series({"outcome": self.outcome, "G": self.n_clusters, "N": self.nobs, "coef": self.coef,
                           "se_crv1": self.se, "t": self.t, "p_crv1_t(G-1)": self.p_crv1, "p_wild": self.p_wild,
-                          "weights": self.weights, "replicates": self.n_boot,
+                          "p_wild_text": self.p_wild_text, "weights": self.weights, "replicates": self.n_boot,
                           "enumerated": self.enumerated}, name=self.sample)
