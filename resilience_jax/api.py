@@ -249,12 +249,16 @@ def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
         raise EstimationError(f"{s.formula}: the two-way demeaning did not converge ({' and '.join(s.fixed_effects)}); "
                               "check for singletons or very unbalanced cells")
     kind, cluster = s.vcov
+    # pooled OLS reports its intercept as a coefficient (pyfixest, statsmodels, Stata); with fixed
+    # effects the constant (Stata's xtreg, fe one) is kept apart, for the tables
+    first = 0 if not s.fixed_effects else 1
+    names = ("Intercept", *names) if first == 0 else names
     return FeolsResult(
         formula=s.formula,
         names=names,
-        coef=fits.coef[r, 1 : k + 1],
-        se_=fits.se[r, 1 : k + 1],
-        vcov_matrix=fits.vcov[r, 1 : k + 1, 1 : k + 1],
+        coef=fits.coef[r, first : k + 1],
+        se_=fits.se[r, first : k + 1],
+        vcov_matrix=fits.vcov[r, first : k + 1, first : k + 1],
         df_t=float(fits.df_t[r]),
         nobs=int(fits.nobs[r]),
         n_clusters=int(fits.n_clusters[r]) if kind == "CRV1" else None,
@@ -402,7 +406,22 @@ def mediation(
         raise EstimationError(f"level must be in (0, 1), got {level}")
     seed = _checks.seed(seed)
     v = parse_vcov(vcov)
-    fes = tuple(fixed_effects)
+    # one name may be given as a string (not split into its characters)
+    controls = (controls,) if isinstance(controls, str) else tuple(controls)
+    fes = (fixed_effects,) if isinstance(fixed_effects, str) else tuple(fixed_effects)
+    roles = {"outcome": outcome, "regressor": regressor, "mediator": mediator}
+    for name, value in roles.items():
+        if not isinstance(value, str):
+            raise EstimationError(f"mediation: the {name} must be one column name, got {value!r}")
+    for (r1, v1), (r2, v2) in ((("outcome", outcome), ("mediator", mediator)), (("regressor", regressor), ("mediator", mediator)),
+                               (("outcome", outcome), ("regressor", regressor))):
+        if v1 == v2:
+            raise EstimationError(f"mediation: the {r1} and the {r2} are the same variable {v1!r}; a mediation needs three "
+                                  "different variables (X -> M -> Y)")
+    clash = [c for c in controls if c in roles.values()]
+    if clash:
+        raise EstimationError(f"mediation: {clash[0]!r} is both a control and the "
+                              f"{next(r for r, v in roles.items() if v == clash[0])}; drop it from the controls")
     ctl = tuple((c, c) for c in controls)
     specs = [
         RegSpec(outcome, ((regressor, regressor), *ctl), fes, v, mask),

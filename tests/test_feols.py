@@ -189,3 +189,17 @@ def test_same_shapes_compile_once(panel_df):
     feols("Upgra ~ Open + LnRoad | province", panel_df, "HC1")
     feols("y ~ Incomegap + LnAI", panel_df.assign(y=panel_df["y"] * 2), {"CRV1": "year"})
     assert fit_batch._cache_size() == before
+
+
+def test_pooled_ols_reports_its_intercept(panel_df):
+    """Without fixed effects the intercept is a coefficient: params, se, pvalues and tidy() carry
+    'Intercept' first, equal to pyfixest's; with fixed effects it is not a coefficient."""
+    pf = pytest.importorskip("pyfixest")
+    for vcov in ("iid", "HC1", {"CRV1": "province"}):
+        fit = feols("Upgra ~ LnAI + Finance", panel_df, vcov)
+        ref = pf.feols("Upgra ~ LnAI + Finance", panel_df, vcov="hetero" if vcov == "HC1" else vcov)
+        assert list(fit.params.index) == ["Intercept", "LnAI", "Finance"] == list(fit.tidy().index)
+        for ours, theirs in ((fit.params, ref.coef()), (fit.se, ref.se()), (fit.pvalues, ref.pvalue())):
+            np.testing.assert_allclose(ours.to_numpy(), theirs[ours.index].to_numpy(), rtol=1e-8, atol=1e-15)
+        assert fit.vcov.shape == (3, 3) and fit.constant == fit.params["Intercept"]
+    assert "Intercept" not in feols("Upgra ~ LnAI | province", panel_df).params.index

@@ -123,3 +123,22 @@ def test_staged_single_fit_equals_api(df, spec, fe, index):
         assert float(getattr(st, name)) == pytest.approx(getattr(ref, name), rel=1e-9), name
     assert float(st.sobel_z) == pytest.approx(ref.tests.z, rel=1e-9)
     np.testing.assert_allclose(st.mean, [df[s].mean() for s in layout.symbols], rtol=1e-10)
+
+@pytest.mark.parametrize("args, msg", [
+    (("REIC", "LnAI", "REIC"), "the outcome and the mediator are the same variable 'REIC'"),
+    (("REIC", "Upgra", "Upgra"), "the regressor and the mediator are the same variable 'Upgra'"),
+    (("LnAI", "LnAI", "Upgra"), "the outcome and the regressor are the same variable 'LnAI'"),
+])
+def test_identical_roles_are_refused(df, args, msg):
+    """Mediator = outcome used to report b = 1, 100% mediated, Sobel z 7.5."""
+    with pytest.raises(EstimationError, match=msg):
+        mediation(df, *args, CONTROLS)
+
+
+def test_one_name_as_a_string(df):
+    """controls="Finance" and fixed_effects="province" are one name each (not split into letters)."""
+    one = mediation(df, "REIC", "LnAI", "Upgra", "Finance", fixed_effects="province", vcov={"CRV1": "province"})
+    ref = mediation(df, "REIC", "LnAI", "Upgra", ["Finance"], fixed_effects=["province"], vcov={"CRV1": "province"})
+    assert one.effects == ref.effects and one.total.fixed_effects == ("province",)
+    with pytest.raises(EstimationError, match="'Upgra' is both a control and the mediator"):
+        mediation(df, "REIC", "LnAI", "Upgra", ["Finance", "Upgra"])

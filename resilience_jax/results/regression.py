@@ -58,9 +58,11 @@ def stars(p: float) -> str:
 class FeolsResult:
     """One fitted regression.
 
-    ``params``, ``se``, ``tstat``, ``pvalues`` are Series over the regressors (the constant is
-    ``constant`` / ``constant_se``; with fixed effects it is Stata's ``xtreg, fe`` constant
-    ``mean(y) - mean(X)'b``, for tables only). ``vcov_type`` is ``iid``, ``HC1`` or ``CRV1``.
+    ``params``, ``se``, ``tstat``, ``pvalues`` are Series over the coefficients: without fixed
+    effects ``Intercept`` first, then the regressors (as pyfixest, statsmodels and Stata report
+    them); with fixed effects the regressors only, the constant being Stata's ``xtreg, fe``
+    constant ``mean(y) - mean(X)'b`` in ``constant`` / ``constant_se``, for tables. (``constant``
+    is set in both cases.) ``vcov_type`` is ``iid``, ``HC1`` or ``CRV1``.
     """
 
     formula: str
