@@ -25,6 +25,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", default="results", help="output directory (default: %(default)s)")
     p.add_argument("--interpolate", action="store_true", help="fill missing cells by linear interpolation within province")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: %(default)s)")
+    p.add_argument("--decimal", choices=(".", ","), default=".",
+                   help="decimal mark of numbers stored as text in --data (default: %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -242,7 +244,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
     from .suite import compute_indices
 
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
     _header(panel)
     _, indices = compute_indices(panel)
     table = describe(panel, extra=indices, lang=args.lang)
@@ -264,7 +266,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     from .report.paper_tables import write_paper_tables
 
     start = time.perf_counter()
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
     _header(panel)
     suite = run_suite(panel, seed=args.seed)
     written = write_paper_tables(suite, args.out, lang=args.lang)
@@ -317,7 +319,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
 
     if args.scheme == "wild" and args.model != "baseline":
         raise EstimationError("the wild cluster bootstrap tests the baseline coefficient: use --scheme wild --model baseline")
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
     _header(panel)
     spec = panel.spec
     symbol = args.index or spec.index.symbol

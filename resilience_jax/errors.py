@@ -31,5 +31,9 @@ class InterpolationWarning(ResilienceWarning):
     """Missing cells were filled by within-province linear interpolation."""
 
 
+class NumberFormatWarning(ResilienceWarning):
+    """Numbers stored as text were read with thousands separators (the cells are listed)."""
+
+
 class FewClustersWarning(ResilienceWarning):
     """Cluster-robust inference with fewer than 10 clusters is unreliable."""

@@ -147,3 +147,42 @@ def test_unsupported_and_missing_files(tmp_path, spec):
         load_panel(tmp_path / "x.json", spec)
     with pytest.raises(DataError, match="data file not found"):
         load_panel(tmp_path / "nope.csv", spec)
+
+
+def _as_text(raw, col, cells):
+    """The panel with ``col`` stored as text and the given cells (row -> text) replaced."""
+    df = raw.copy()
+    df[col] = df[col].map(lambda v: f"{v!r}").astype(object)
+    for row, text in cells.items():
+        df.loc[row, col] = text
+    return df
+
+
+def test_unambiguous_thousands_separators_are_read_and_reported(raw):
+    from resilience_jax.errors import NumberFormatWarning
+
+    df = _as_text(raw, "profit", {0: "12,345,678", 1: "1,234.5", 2: "2,000"})  # 2,000 is clear beside the others
+    with pytest.warns(NumberFormatWarning, match=r"thousands separators in 'profit' \(Beijing 2010 \('12,345,678'\), Beijing 2011 \('1,234.5'\), Beijing 2012 \('2,000'\)\)"):
+        panel = load_panel(df)
+    assert panel.frame["profit"].iloc[:3].tolist() == [12345678.0, 1234.5, 2000.0]
+
+
+@pytest.mark.parametrize("cells, msg", [
+    ({5: "0,275"}, r"column 'trade' has decimal comma\(s\) at Beijing 2015"),
+    ({5: "1,5"}, r"decimal comma\(s\) at Beijing 2015"),
+    ({5: "1,234"}, r"such as '1,234' at Beijing 2015 \('1,234'\) that could be a thousands separator or a decimal comma"),
+])
+def test_decimal_commas_and_ambiguous_commas_are_errors(raw, cells, msg):
+    """'0,275' used to become 275 (one such cell moved a*b from 0.289 to 0.496)."""
+    with pytest.raises(DataError, match=msg):
+        load_panel(_as_text(raw, "trade", cells))
+
+
+def test_decimal_comma_option(raw):
+    df = _as_text(raw, "trade", {5: "0,275", 6: "1.234,5"})
+    df["trade"] = df["trade"].astype(str).str.replace(r"^(\d+)\.(\d+)$", r"\1,\2", regex=True)  # the file's convention
+    panel = load_panel(df, decimal=",")
+    assert panel.frame["trade"].iloc[5:7].tolist() == [0.275, 1234.5]
+    np.testing.assert_allclose(panel.frame["trade"].drop(index=[5, 6]), raw["trade"].drop(index=[5, 6]), rtol=1e-15)
+    with pytest.raises(DataError, match="decimal must be"):
+        load_panel(raw, decimal=";")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, InterpolationWarning
+from ..errors import DataError, InterpolationWarning, NumberFormatWarning
 from .spec import StudySpec, load_spec
 
 MAX_LISTED = 10
@@ -124,6 +124,7 @@ def validate_panel(
     source: str = "user data",
     synthetic: bool = False,
     interpolate: bool = False,
+    decimal: str = ".",
 ) -> Panel:
     """Validate a raw long panel against ``spec`` and return a :class:`Panel`.
 
@@ -142,6 +143,12 @@ def validate_panel(
         (as the paper did); cells before the first or after the last observed value take the nearest
         observed value. Every filled cell is listed in ``Panel.filled`` and an
         :class:`InterpolationWarning` is emitted. Default: missing values are an error.
+    decimal : {".", ","}
+        The decimal mark of numbers stored as text. With ``"."``, commas are read as thousands
+        separators only where that is unambiguous (``12,345,678``, ``1,234.5``, or ``1,234`` in a
+        column whose other cells group thousands the same way; listed in a
+        :class:`NumberFormatWarning`); a decimal comma (``0,275``) or an ambiguous ``1,234`` is an
+        error naming the cells. With ``","``, ``0,275`` is 0.275 and dots group thousands.
 
     Returns
     -------
@@ -212,10 +219,15 @@ def validate_panel(
     # -- numeric columns
     raw_logged = {v.log_of: v for v in spec.variables if v.log_of and v.log_of in frame.columns}
     numeric = [*spec.index.columns, *(v.name for v in spec.variables if v.name in frame.columns), *raw_logged]
+    if decimal not in (".", ","):
+        raise DataError(f"decimal must be '.' or ',', got {decimal!r}")
+    grouped = []
     for col in numeric:
         values = frame[col]
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            as_str = values.astype("string").str.strip().str.replace(",", "", regex=False)
+            as_str, thousands = _number_text(frame, col, values, decimal, source, ent, tim)
+            if thousands.any():
+                grouped.append(f"{col!r} ({_fmt_cells(frame, thousands, ent, tim, col)})")
             coerced = pd.to_numeric(as_str, errors="coerce")
             bad = coerced.isna() & values.notna() & (as_str != "")
             if bad.any():
@@ -228,6 +240,10 @@ def validate_panel(
         inf = np.isinf(frame[col])
         if inf.any():
             raise DataError(f"{source}: column {col!r} has non-finite value(s) (inf) at {_fmt_cells(frame, inf, ent, tim, col)}")
+
+    if grouped:
+        warnings.warn(f"{source}: read commas as thousands separators in {'; '.join(grouped)}", NumberFormatWarning,
+                      stacklevel=3)
 
     # -- duplicates and balance
     dup = frame.duplicated([ent, tim], keep=False)
@@ -277,6 +293,34 @@ def validate_panel(
     return Panel(frame[keep + extra], spec, source, synthetic, filled)
 
 
+_THOUSANDS_SURE = r"^[+-]?[1-9]\d{0,2}(?:,\d{3}){2,}(?:\.\d*)?$|^[+-]?[1-9]\d{0,2},\d{3}\.\d*$"
+_THOUSANDS_MAYBE = r"^[+-]?[1-9]\d{0,2},\d{3}$"  # 1,234: a thousands separator or a decimal comma
+
+
+def _number_text(frame, col, values, decimal, source, ent, tim) -> tuple[pd.Series, pd.Series]:
+    """Numbers stored as text made parseable: (text, cells read with thousands separators).
+
+    Spaces (and no-break spaces) are dropped. With ``decimal="."`` a comma is a thousands separator
+    where that is unambiguous, and an error otherwise (see :func:`validate_panel`)."""
+    text = values.astype("string").str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    has = text.str.contains(",", regex=False).fillna(False)
+    if decimal == ",":
+        return text.str.replace(r"\.(?=\d{3}(?:\D|$))", "", regex=True).str.replace(",", ".", regex=False), has & False
+    sure = text.str.match(_THOUSANDS_SURE).fillna(False)
+    maybe = text.str.match(_THOUSANDS_MAYBE).fillna(False)
+    other = has & ~sure & ~maybe
+    numeric_other = other & text.str.match(r"^[+-]?\d*,\d+$").fillna(False)
+    if numeric_other.any():
+        raise DataError(f"{source}: column {col!r} has decimal comma(s) at {_fmt_cells(frame, numeric_other, ent, tim, col)}; "
+                        "write a decimal point, or pass decimal=',' (CLI: --decimal ,) if the file uses decimal commas")
+    if (maybe & ~sure).any() and not sure.any():
+        raise DataError(f"{source}: column {col!r} has value(s) such as {text[maybe].iloc[0]!r} at "
+                        f"{_fmt_cells(frame, maybe, ent, tim, col)} that could be a thousands separator or a decimal "
+                        "comma; write the number without the comma, or pass decimal=',' if commas are decimal marks")
+    thousands = sure | maybe
+    return text.where(~thousands, text.str.replace(",", "", regex=False)), thousands
+
+
 def _fill_missing(frame: pd.DataFrame, numeric: list[str], ent: str, tim: str, source: str, interpolate: bool) -> pd.DataFrame:
     """Check for missing cells; with ``interpolate`` fill them in place and return the report."""
     report = []
@@ -318,6 +362,7 @@ def load_panel(
     spec: StudySpec | str | Path | None = None,
     *,
     interpolate: bool = False,
+    decimal: str = ".",
 ) -> Panel:
     """Load and validate a panel: a file path, a DataFrame, or (``None``) the embedded synthetic panel.
 
@@ -331,6 +376,8 @@ def load_panel(
     interpolate : bool
         Fill missing cells by within-entity linear interpolation (see :func:`validate_panel`);
         not used for the embedded panel, which has none.
+    decimal : {".", ","}
+        The decimal mark of numbers stored as text (see :func:`validate_panel`).
 
     Returns
     -------
@@ -350,6 +397,8 @@ def load_panel(
     -----
     InterpolationWarning
         With ``interpolate``, when cells were filled.
+    NumberFormatWarning
+        When commas were read as thousands separators.
 
     Example
     -------
@@ -369,5 +418,5 @@ def load_panel(
 
         return validate_panel(paper_panel(), spec, source="embedded synthetic panel", synthetic=True)
     if isinstance(data, pd.DataFrame):
-        return validate_panel(data, spec, source="DataFrame", interpolate=interpolate)
-    return validate_panel(read_table(data), spec, source=str(data), interpolate=interpolate)
+        return validate_panel(data, spec, source="DataFrame", interpolate=interpolate, decimal=decimal)
+    return validate_panel(read_table(data), spec, source=str(data), interpolate=interpolate, decimal=decimal)
