@@ -186,3 +186,25 @@ def test_decimal_comma_option(raw):
     np.testing.assert_allclose(panel.frame["trade"].drop(index=[5, 6]), raw["trade"].drop(index=[5, 6]), rtol=1e-15)
     with pytest.raises(DataError, match="decimal must be"):
         load_panel(raw, decimal=";")
+
+
+@pytest.mark.parametrize("change, msg", [
+    (lambda d: d.assign(region=d["region"].where(d["province"] != "Hebei", "North")),
+     r"region value\(s\) \['North'\] that the spec does not know; found \['Central', 'East', 'North', 'West'\]"),
+    (lambda d: d.assign(region=d["region"].where(~((d["province"] == "Hebei") & (d["year"] == 2015)), "West")),
+     r"column 'region' changes within province 'Hebei'"),
+    (lambda d: d.assign(region=d["region"].where(d.index != 3, None)), r"column 'region' is empty at Beijing 2013"),
+    (lambda d: d.drop(columns="region").assign(province=d["province"].replace({"Beijing": "北京", "Tianjin": "天津"})),
+     r"2 province\(s\) not listed in the spec's \[regions\].*'北京', '天津'"),
+])
+def test_regions_are_validated(raw, change, msg):
+    """An unknown label used to drop a province from Table 5 silently, a region varying within a
+    province split it, a missing one was accepted, unknown entities got no region."""
+    with pytest.raises(DataError, match=msg):
+        load_panel(change(raw))
+
+
+def test_chinese_region_labels_are_accepted(raw):
+    zh = raw.assign(region=raw["region"].map({"East": "东部", "Central": "中部", "West": "西部"}))
+    panel = load_panel(zh)
+    assert panel.frame["region"].tolist() == load_panel(raw).frame["region"].tolist()

@@ -282,15 +282,49 @@ def validate_panel(
             frame[v.name] = np.log(frame[raw])
 
     # -- region: given, or from the spec's [regions]
-    if reg not in frame.columns:
-        frame[reg] = frame[ent].map(spec.region_of())
-    else:
-        frame[reg] = frame[reg].astype("string")
-    frame[reg] = frame[reg].astype(object).where(frame[reg].notna(), None)
+    frame[reg] = _regions(frame, spec, source, ent, tim, reg)
 
     keep = [ent, tim, reg, *spec.index.columns, *(v.name for v in spec.variables if v.name in frame.columns)]
     extra = [c for c in frame.columns if c not in keep]
     return Panel(frame[keep + extra], spec, source, synthetic, filled)
+
+
+def _regions(frame: pd.DataFrame, spec: StudySpec, source: str, ent: str, tim: str, reg: str) -> pd.Series:
+    """Each row's region: the data's column (labels or their [region_labels] translations, one
+    region per entity) or, without one, the spec's [regions]; anything else is a DataError that
+    lists what was found and how to map it."""
+    names = [r for r, _ in spec.regions]
+    if reg not in frame.columns:
+        region = frame[ent].map(spec.region_of())
+        missing = list(dict.fromkeys(frame.loc[region.isna(), ent]))
+        if missing and names:
+            raise DataError(
+                f"{source}: {len(missing)} {ent}(s) not listed in the spec's [regions] ({spec.path}): "
+                f"{', '.join(map(repr, missing[:MAX_LISTED]))}{' ...' if len(missing) > MAX_LISTED else ''}. "
+                f"Add them to [regions] ({', '.join(names)}) or give the data a {reg!r} column.")
+        return region.astype(object).where(region.notna(), None)
+    text = frame[reg].astype("string").str.strip()
+    absent = text.isna() | (text == "")
+    if absent.any():
+        raise DataError(f"{source}: column {reg!r} is empty at {_fmt_cells(frame, absent, ent, tim)}; every row needs its region")
+    if not names:
+        region = text
+    else:
+        labels = {r: r for r in names} | {label: r for r, label in spec.region_labels}
+        unknown = sorted(set(text) - set(labels))
+        if unknown:
+            raise DataError(
+                f"{source}: column {reg!r} has region value(s) {unknown[:MAX_LISTED]} that the spec does not know; "
+                f"found {sorted(set(text))[:MAX_LISTED]}, expected one of {sorted(labels)} ([regions] and "
+                f"[region_labels] of {spec.path}). Rename the values, or map them in [region_labels] "
+                f"(e.g. {unknown[0]} = ...).")
+        region = text.map(labels)
+    per = region.groupby(frame[ent], sort=False).nunique()
+    split = per[per > 1].index.tolist()
+    if split:
+        raise DataError(f"{source}: column {reg!r} changes within {ent} {', '.join(map(repr, split[:MAX_LISTED]))}; "
+                        f"each {ent} belongs to one region")
+    return region.astype(object)
 
 
 _THOUSANDS_SURE = r"^[+-]?[1-9]\d{0,2}(?:,\d{3}){2,}(?:\.\d*)?$|^[+-]?[1-9]\d{0,2},\d{3}\.\d*$"
