@@ -15,3 +15,35 @@ def numpy_entropy(X, directions, shift=0.0):
     e = -plogp.sum(axis=0) / np.log(X.shape[0])
     w = (1 - e) / (1 - e).sum()
     return w, e, (Z - shift) @ w, Z - shift
+
+
+def numpy_entropy_by_mode(X, directions, period, mode):
+    """Entropy index in a panel mode, plain NumPy from SPEC.md section 2: ``per_year`` normalises
+    and weights each period's cross-section; ``global`` normalises over all rows and averages the
+    periods' entropies. Returns (weights (m,), or (T, m) per_year; index (n,))."""
+    X, d, period = np.asarray(X, float), np.asarray(directions), np.asarray(period)
+    periods = np.unique(period)
+
+    def norm(Z, lo, hi):
+        return np.where(d > 0, (Z - lo) / (hi - lo), (hi - Z) / (hi - lo))
+
+    def entropy(Z):
+        P = Z / Z.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            plogp = np.where(P > 0, P * np.log(P), 0.0)
+        return -plogp.sum(axis=0) / np.log(Z.shape[0])
+
+    if mode == "per_year":
+        W, index = [], np.empty(len(X))
+        for t in periods:
+            rows = period == t
+            Z = norm(X[rows], X[rows].min(axis=0), X[rows].max(axis=0))
+            e = entropy(Z)
+            w = (1 - e) / (1 - e).sum()
+            W.append(w)
+            index[rows] = Z @ w
+        return np.array(W), index
+    Z = norm(X, X.min(axis=0), X.max(axis=0))
+    e = np.mean([entropy(Z[period == t]) for t in periods], axis=0)
+    w = (1 - e) / (1 - e).sum()
+    return w, Z @ w

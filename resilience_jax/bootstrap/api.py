@@ -103,8 +103,9 @@ def bootstrap(
     if symbol not in panel.spec.index.symbols:
         raise EstimationError(f"unknown index {symbol!r}; expected one of {list(panel.spec.index.symbols)}")
     arrays, layout = mediation_arrays(panel, symbol)
+    mode = panel.spec.index.panel_mode  # the entropy weights as the suite computes them (pooled, per_year, global)
     eng = prepare(arrays, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=chunk_size, devices=devices,
-                  scheme=scheme)
+                  scheme=scheme, mode=mode)
     update, close = progress_bar("bootstrap", n_boot) if progress else (None, lambda: None)
     try:
         weights, stats = eng.replicates(jax.random.key(seed), n_boot, progress=update)
@@ -114,7 +115,7 @@ def bootstrap(
     # the point estimate (all weights 1) and the entity jackknife (one weight 0) through the same
     # compiled chunk (the gathered-rows path cannot drop an entity: those use the weighted rows)
     eng_pj = eng if eng.path != "general" else prepare(arrays, n_entities=G, path="rows", fixed_effects=fixed_effects,
-                                                        chunk=eng.chunk, devices=devices, scheme=scheme)
+                                                        chunk=eng.chunk, devices=devices, scheme=scheme, mode=mode)
     pj = eng_pj.evaluate(np.vstack([np.ones((1, G)), 1.0 - np.eye(G)]))
     check(pj, "point-estimate or jackknife replicate")
     names = column_names(layout.indicators, layout.symbols)

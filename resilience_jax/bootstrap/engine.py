@@ -50,6 +50,10 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
     ----------
     path : str
         ``"fast"``, ``"tables"``, ``"rows"`` or ``"general"``.
+    mode : {"pooled", "per_year", "global"}, optional
+        The entropy weights' panel mode (the index spec's ``panel_mode``). The per-entity tables
+        and the gathered rows compute the pooled mode only: ``fast`` then runs on the weighted rows,
+        ``general`` is refused.
     fixed_effects : bool, optional
         Entity fixed effects. The fast path without them runs on the weighted rows.
 
@@ -68,17 +72,18 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
     return 1000 if path in ("fast", "tables") and fixed_effects else 250
 
 
-def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path) -> MediationStats:
+def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path, mode) -> MediationStats:
     if path == "tables":
         tab, directions, members = payload
         return replicates_from_tables(tab, weights, directions, members, n_periods)
     if path == "general":
         return replicates_from_rows(weights, payload, fixed_effects=fixed_effects)
-    return replicates_from_weights(weights, payload, n_entities=n_entities, fixed_effects=fixed_effects)
+    return replicates_from_weights(weights, payload, n_entities=n_entities, fixed_effects=fixed_effects, mode=mode)
 
 
-@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path", "scheme", "sharding"))
-def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, fixed_effects, path, scheme, sharding):
+@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path", "scheme", "sharding", "mode"))
+def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, fixed_effects, path, scheme, sharding,
+           mode):
     """(entity weights, record) of replicates ``start, ..., start + chunk - 1``, drawn from their
     keys, or of the given ``weights`` where ``use_weights``."""
     TRACES["bootstrap.chunk"] += 1
@@ -87,7 +92,8 @@ def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, 
     w = jnp.where(use_weights, weights, drawn)
     if sharding is not None:  # replicates split over the devices
         w = jax.lax.with_sharding_constraint(w, sharding)
-    return w, _evaluate(w, payload, n_entities=n_entities, n_periods=n_periods, fixed_effects=fixed_effects, path=path)
+    return w, _evaluate(w, payload, n_entities=n_entities, n_periods=n_periods, fixed_effects=fixed_effects, path=path,
+                        mode=mode)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,7 @@ class Engine:
     driver: Driver
     scheme: str = "cluster"
     source: MediationArrays | None = None  # the data of the tables path (for :meth:`recover`)
+    mode: str = "pooled"  # the entropy weights' panel mode
 
     @property
     def chunk(self) -> int:
@@ -114,7 +121,7 @@ class Engine:
         use = weights is not None
         w = self._ones if weights is None else self.driver.put(jnp.asarray(weights, dtype=_x64.float_dtype()))
         return _chunk(key, np.uint32(start), w, use, self.payload, n_entities=self.n_entities, n_periods=self.n_periods,
-                      fixed_effects=self.fixed_effects, path=self.path, scheme=self.scheme,
+                      fixed_effects=self.fixed_effects, path=self.path, scheme=self.scheme, mode=self.mode,
                       sharding=self.driver.sharding)
 
     @cached_property
@@ -158,7 +165,7 @@ class Engine:
 
 
 def prepare(
-    arrays: MediationArrays, *, n_entities: int, path: str = "fast", fixed_effects: bool = True,
+    arrays: MediationArrays, *, n_entities: int, path: str = "fast", fixed_effects: bool = True, mode: str = "pooled",
     chunk: int | None = None, devices: int | None = None, scheme: Scheme = "cluster",
 ) -> Engine:
     """Build the payload of ``path`` (per-entity tables for ``fast`` with fixed effects) once.
@@ -216,9 +223,14 @@ def prepare(
         raise EstimationError(f"path must be 'fast', 'rows' or 'general', got {path!r}")
     if path == "general" and scheme != "cluster":
         raise EstimationError("the gathered-rows (general) path needs integer multiplicities: scheme='cluster'")
-    driver = make_driver(chunk or default_chunk(path, fixed_effects), devices)
+    if mode not in ("pooled", "per_year", "global"):
+        raise EstimationError(f"mode must be 'pooled', 'per_year' or 'global', got {mode!r}")
+    if path == "general" and mode != "pooled":
+        raise EstimationError(f"the gathered-rows (general) path computes the pooled entropy mode only, not {mode!r}; "
+                              "use path='rows' (or 'fast', which runs on the rows in this mode)")
     if path == "fast":
-        path = "tables" if fixed_effects else "rows"
+        path = "tables" if fixed_effects and mode == "pooled" else "rows"
+    driver = make_driver(chunk or default_chunk(path, fixed_effects), devices)
     payload = arrays
     if path == "tables":
         tab = entity_tables(arrays, n_entities=n_entities)
@@ -226,7 +238,7 @@ def prepare(
     elif path == "general":
         payload = gathered_data(arrays, n_entities=n_entities)
     return Engine(driver.replicate(payload), path, n_entities, arrays.X_ind.shape[0] // n_entities, fixed_effects,
-                  driver, scheme, arrays if path == "tables" else None)
+                  driver, scheme, arrays if path == "tables" else None, mode)
 
 
 def check(stats: MediationStats, what: str = "replicate") -> None:
@@ -344,12 +356,12 @@ def run_replicates(
     return weights, stats
 
 
-def jackknife(arrays: MediationArrays, *, n_entities: int, fixed_effects: bool = True) -> MediationStats:
+def jackknife(arrays: MediationArrays, *, n_entities: int, fixed_effects: bool = True, mode: str = "pooled") -> MediationStats:
     """Leave-one-entity-out records (G, ...): weight 0 on one entity at a time (weighted rows).
 
     Parameters
     ----------
-    arrays, n_entities, fixed_effects
+    arrays, n_entities, fixed_effects, mode
         As :func:`prepare`.
 
     Returns
@@ -371,7 +383,8 @@ def jackknife(arrays: MediationArrays, *, n_entities: int, fixed_effects: bool =
     >>> jk.a.shape, jk.status.tolist() == [0] * 30
     ((30,), True)
     """
-    eng = prepare(arrays, n_entities=n_entities, path="rows", fixed_effects=fixed_effects, chunk=n_entities, devices=1)
+    eng = prepare(arrays, n_entities=n_entities, path="rows", fixed_effects=fixed_effects, chunk=n_entities, devices=1,
+                  mode=mode)
     stats = eng.evaluate(1.0 - np.eye(n_entities))
     check(stats, "jackknife replicate")
     return stats

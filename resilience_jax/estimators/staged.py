@@ -15,15 +15,46 @@ import jax
 import jax.numpy as jnp
 
 from ..data.arrays import MediationArrays
-from ..index.stage import index_stage, row_sums
+from .. import status
+from ..index.entropy import entropy_from_sums, log0
+from ..index.stage import index_from_entropy, index_stage, row_sums
 from ..inference.vcov import DEFAULT_SSC, SSC
 from .equations import Equations, equations_stage, outcome_moments
 from .moments import entity_moments
 from .record import MediationStats, mediation_stats
 
 
+def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str):
+    """The index stage on the rows and the indices as rows (n, E), in an entropy ``mode``.
+
+    ``pooled``: one normalisation and one weight vector over all rows. ``per_year``: bounds,
+    entropies and weights per period (T cross-sections; the record reports the weights averaged
+    over periods). ``global``: bounds over all rows, entropies per period averaged, one weight
+    vector (rows of a balanced panel sorted by entity: the period of row i is i mod T)."""
+    X, d, mem = arrays.X_ind, arrays.directions, arrays.members
+    if mode == "pooled":
+        s = row_sums(X, d, r)
+        ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n_eff, s.total / n_eff, d, mem)
+        return ist, s.z @ ist.weights.T
+    m = X.shape[1]
+    rg = None if r is None else c[:, None, None]
+    n_g = c.sum()  # entities (weighted) in every period
+    if mode == "per_year":
+        s = row_sums(X.reshape(G, T, m), d, rg, axis=0)  # (T, m) per period
+        ist = index_stage(s.lo.T, s.hi.T, s.total.T, s.xlogx.T, n_g, s.total.T / n_g, d, mem)  # trailing axis T
+        idx = jnp.einsum("gtm,emt->gte", s.z, ist.weights).reshape(G * T, -1)
+        flag = jnp.where((ist.status != 0).any(), status.CONSTANT_INDICATOR, status.OK).astype(jnp.int32)
+        return ist._replace(weights=ist.weights.mean(axis=-1), mean=ist.mean.mean(axis=-1), status=flag), idx
+    s = row_sums(X, d, r)  # global: the pooled bounds ...
+    zg = s.z.reshape(G, T, m)
+    rz = zg if rg is None else rg * zg
+    e = entropy_from_sums(rz.sum(axis=0), (rz * log0(zg)).sum(axis=0), n_g).mean(axis=0)  # ... per-period entropies, averaged
+    ist = index_from_entropy(e, s.lo, s.hi, s.total / n_eff, d, mem)
+    return ist, s.z @ ist.weights.T
+
+
 def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *, n_entities: int,
-             fixed_effects: bool = True, ssc: SSC = DEFAULT_SSC) -> MediationStats:
+             fixed_effects: bool = True, ssc: SSC = DEFAULT_SSC, mode: str = "pooled") -> MediationStats:
     """The mediation pipeline on the rows (index re-estimated on the weighted rows).
 
     Parameters
@@ -35,6 +66,8 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
         (G,) frequency weights of the entities, or None (each once: the single fit).
     n_entities : int
         Number of entities G (static).
+    mode : {"pooled", "per_year", "global"}, optional
+        The entropy weights' panel mode (:func:`~resilience_jax.index.entropy.entropy_weights`).
     fixed_effects : bool, optional
         Entity fixed effects (True) or the pooled reading (OLS with an intercept: demeaning
         around the weighted grand mean).
@@ -62,9 +95,7 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
     c = jnp.asarray(entity_weights, X.dtype) if weighted else jnp.ones(G, X.dtype)
     r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else None  # row weights
     n_eff = T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
-    s = row_sums(X, arrays.directions, r)
-    ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n_eff, s.total / n_eff, arrays.directions, arrays.members)
-    idx = s.z @ ist.weights.T  # (n, E) the indices as rows
+    ist, idx = _index_rows(arrays, c, r, n_eff, G, T, mode)  # idx (n, E): the indices as rows
     # others (regressor, controls, mediator), then the indices
     D = jnp.concatenate([arrays.regressor[:, None], arrays.controls, arrays.mediator[:, None], idx], axis=1)
     Dg = D.reshape(G, T, -1)
@@ -80,7 +111,7 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
     return mediation_stats(ist, eq)
 
 
-fit_rows_jit = jax.jit(fit_rows, static_argnames=("n_entities", "fixed_effects", "ssc"))
+fit_rows_jit = jax.jit(fit_rows, static_argnames=("n_entities", "fixed_effects", "ssc", "mode"))
 fit_rows_jit.__doc__ = "Jitted :func:`fit_rows` (one compile per shape and static configuration)."
 
 

@@ -123,7 +123,21 @@ def index_stage(lo, hi, total, xlogx, n_eff, zbar, directions, members) -> Index
     >>> round(float(st.weights.sum()), 12), int(st.status)
     (1.0, 0)
     """
-    e = entropy_from_sums(total, xlogx, n_eff)
+    return index_from_entropy(entropy_from_sums(total, xlogx, n_eff), lo, hi, zbar, directions, members)
+
+
+def index_from_entropy(e, lo, hi, zbar, directions, members) -> IndexStage:
+    """:func:`index_stage` from the entropies ``e`` (m, ...) themselves (the "global" mode averages
+    per-period entropies before the weights).
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> st = index_from_entropy(jnp.array([0.9, 0.7]), jnp.zeros(2), jnp.ones(2), jnp.full(2, 0.5),
+    ...                         jnp.ones(2), jnp.ones((1, 2)))
+    >>> st.weights.round(3).tolist()
+    [[0.25, 0.75]]
+    """
     W = index_weights(e, members)  # (E, m, ...)
     rng = hi - lo
     d = directions.reshape(directions.shape + (1,) * (rng.ndim - 1))
