@@ -507,7 +507,7 @@ def summarise_mediations(triples, regressor, mediator, *, level=0.95, n_mc=20_00
          t.params[regressor], t.se[regressor], b.params[regressor], b.se[regressor]]
         for t, a, b in triples
     ])
-    packed = np.asarray(mediation_summary_batch(jax.random.key(seed), *cols.T, level, n_draws=n_mc))
+    packed = np.asarray(mediation_summary_batch(_checks.key(seed), *cols.T, level, n_draws=n_mc))
     out = []
     for (total, a_path, b_path), row in zip(triples, packed):
         eff, lo, hi = unpack_summary(row)

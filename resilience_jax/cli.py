@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .errors import ResilienceError, ResilienceWarning
+from .errors import OutputError, ResilienceError, ResilienceWarning
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL_ERROR = 1
@@ -251,10 +253,9 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     note = f"Table 2 layout: sd with n-1. {panel.provenance}"
     print("Descriptive statistics (Table 2)")
     print(to_markdown(table, note=note))
-    paths = write_table(table, args.out, "table2_descriptives", note=note, caption="Table 2. Descriptive statistics")
+    write_table(table, args.work, "table2_descriptives", note=note, caption="Table 2. Descriptive statistics")
     if len(panel.filled):
-        panel.filled.to_csv(Path(args.out) / "interpolated_cells.csv", index=False)
-    print("Wrote: " + ", ".join(str(p) for p in paths))
+        panel.filled.to_csv(args.work / "interpolated_cells.csv", index=False)
     return 0
 
 
@@ -269,10 +270,10 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
     _header(panel)
     suite = run_suite(panel, seed=args.seed)
-    written = write_paper_tables(suite, args.out, lang=args.lang)
+    write_paper_tables(suite, args.work, lang=args.lang)
     if len(panel.filled):
-        panel.filled.to_csv(Path(args.out) / "interpolated_cells.csv", index=False)
-    table3 = Path(args.out) / "table3_stepwise.md"
+        panel.filled.to_csv(args.work / "interpolated_cells.csv", index=False)
+    table3 = args.work / "table3_stepwise.md"
     print(table3.read_text(encoding="utf-8"))
     spec = panel.spec
     for y in spec.mediation.outcomes:
@@ -282,9 +283,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
             print(f"Mediation {y} [{v.name}]: a*b = {m.effects.ab:.4f}, share = {100 * m.effects.share:.1f}%, "
                   f"Sobel z = {t.z:.3f} (p = {t.p:.3g}), MC 95% CI [{m.mc_ci[0]:.4f}, {m.mc_ci[1]:.4f}]")
     print()
-    print(f"{len(suite.fits)} regressions in {time.perf_counter() - start:.2f} s. Tables (CSV, Markdown, LaTeX) in {Path(args.out).resolve()}:")
-    for stem in written:
-        print(f"  {stem}")
+    print(f"{len(suite.fits)} regressions in {time.perf_counter() - start:.2f} s; tables as CSV, Markdown and LaTeX.")
     return 0
 
 
@@ -293,15 +292,15 @@ def _warm_reports(seed: int) -> None:
     the bootstrap's XLA compilation (which does not hold the GIL). A warm-up only: a failure here
     is left for the real call to report."""
     try:
-        import jax
         import matplotlib.figure  # noqa: F401
         import numpy as np
 
+        from . import _checks
         from .estimators.mediation import mc_interval_batch
         from .report.bootstrap_report import N_MC
 
         one = np.ones(1)
-        mc_interval_batch(jax.random.key(seed), one, one, one, one, 0.95, n_draws=N_MC)
+        mc_interval_batch(_checks.key(seed), one, one, one, one, 0.95, n_draws=N_MC)
     except Exception:  # noqa: BLE001
         pass
 
@@ -343,22 +342,20 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     table = side_by_side(boot, paper, n_clusters=panel.shape[0])
     if args.model == "baseline":  # the baseline (full-controls) coefficient is the mediation's total effect c
         table = table.loc[["c (total effect)"]].rename(index={"c (total effect)": f"{m.regressor} (baseline, all controls)"})
-    out = Path(args.out)
+    out = args.work
+    stem = f"bootstrap_{args.scheme}_{args.model}_{symbol}" + ("_as_printed" if args.as_printed else "")
     variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
     note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
             f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; the paper's "
             f"column is its printed (pooled) estimate. {panel.provenance}")
-    paths = write_table(table, out, f"bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                        caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")
-    draws_path = out / f"bootstrap_{symbol}_draws.parquet"
-    boot.draws.to_parquet(draws_path)
-    np.savez_compressed(out / f"bootstrap_{symbol}_weights.npz", multiplicities=boot.multiplicities, seed=args.seed)
+    write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")
+    boot.draws.to_parquet(out / f"{stem}_draws.parquet")
+    np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     labels = [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators]
-    figs = [out / f"bootstrap_{symbol}_indirect.png", out / f"bootstrap_{symbol}_weights.png"]
-    plot_indirect(boot).savefig(figs[0], dpi=150)
-    plot_weights(boot, labels).savefig(figs[1], dpi=150)
+    plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
+    plot_weights(boot, labels).savefig(out / f"{stem}_weights.png", dpi=150)
     print(to_markdown(table, floatfmt=".4f", note=note))
-    print("Wrote: " + ", ".join(str(p) for p in [*paths, draws_path, *figs]))
     return 0
 
 
@@ -388,11 +385,63 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
             f"'< 1/B' where none is; Rademacher weights enumerated when G <= 12, otherwise {args.n_boot} draws "
             f"(seed {args.seed}); Webb: {args.n_boot} draws. "
             f"{panel.provenance}")
-    paths = write_table(table, args.out, f"wild_bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+    write_table(table, args.work, f"wild_bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                         caption=f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild cluster bootstrap p-values")
     print(to_markdown(table, floatfmt=".4f", note=note))
-    print("Wrote: " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _check_output_folder(out: Path) -> None:
+    """Before any computation: ``out`` is, or can be created as, a folder this process can write into."""
+    import os
+
+    for parent in (out, *out.parents):
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"--out {out}: {parent} is a file, not a folder; choose another --out")
+            break
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot create the folder ({exc.strerror}); choose another --out") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(f"--out {out}: the folder is not writable; choose another --out")
+
+
+@contextmanager
+def _staged_output(out: Path):
+    """A staging folder inside ``out``: the command writes there, and only when it succeeds are its
+    files moved into ``out`` (their names then in ``.written``); on an error nothing is left behind
+    (a folder this run created is removed again)."""
+    import os
+    import shutil
+    import tempfile
+
+    existed = out.exists()
+    _check_output_folder(out)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot write into the folder ({exc.strerror})") from None
+    staged = _Stage(stage, [])
+    try:
+        yield staged
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not existed and not any(out.iterdir()):
+            out.rmdir()
+        raise
+    names = sorted(p.name for p in stage.iterdir())
+    for name in names:
+        os.replace(stage / name, out / name)
+    stage.rmdir()
+    staged.written[:] = names
+
+
+@dataclass
+class _Stage:
+    path: Path  # where the command writes
+    written: list[str]  # the files moved into --out when it succeeded
 
 
 COMMANDS = {"describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap}
@@ -474,7 +523,11 @@ def run(args: argparse.Namespace) -> int:
     >>> shutil.rmtree(out)
     """
     try:
-        return COMMANDS[args.command](args)
+        with _staged_output(Path(args.out)) as stage:
+            args.work = stage.path
+            code = COMMANDS[args.command](args)
+        print("Wrote: " + ", ".join(str(Path(args.out) / name) for name in stage.written))
+        return code
     except ResilienceError as exc:
         if args.debug:
             raise

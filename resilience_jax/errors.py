@@ -19,6 +19,10 @@ class DataError(ResilienceError):
     """The input panel is unusable (missing column, duplicate rows, unbalanced, ...)."""
 
 
+class OutputError(ResilienceError):
+    """The output folder cannot be used (a file, not writable, under a file)."""
+
+
 class EstimationError(ResilienceError):
     """An estimator cannot be computed on the given data (singular design, constant indicator, ...)."""
 
@@ -33,6 +37,10 @@ class InterpolationWarning(ResilienceWarning):
 
 class NumberFormatWarning(ResilienceWarning):
     """Numbers stored as text were read with thousands separators (the cells are listed)."""
+
+
+class IntervalWarning(ResilienceWarning):
+    """A bootstrap interval reads a quantile beyond its draws (it ends at an extreme draw)."""
 
 
 class FewClustersWarning(ResilienceWarning):

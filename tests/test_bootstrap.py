@@ -194,15 +194,34 @@ def test_interval_formulas():
 
 
 def test_results_object(panel):
-    res = bootstrap(panel, n_boot=100, seed=0)
-    tidy = res.tidy()
-    assert {"estimate", "boot_se", "percentile_lower", "bca_upper"} <= set(tidy.columns)
+    res = bootstrap(panel, n_boot=2000, seed=0)
+    effects = ["a", "b", "c", "c_prime", "ab", "share"]
+    tidy = res.tidy(statistics=effects)
+    assert {"estimate", "boot_se", "percentile_lower", "bca_upper"} <= set(tidy.columns) and list(tidy.index) == effects
     assert tidy.loc["ab", "percentile_lower"] < tidy.loc["ab", "estimate"] < tidy.loc["ab", "percentile_upper"]
-    assert res.multiplicities.shape == (100, 30) and len(res.draws) == 100
+    assert res.multiplicities.shape == (2000, 30) and len(res.draws) == 2000
     assert {"beta_REIC", "beta_REICD", "beta_REICC", "mean_REIC", "mean_REICC"} <= set(res.draws.columns)
     np.testing.assert_allclose(res.draws["beta_REIC"], res.draws["c"], rtol=1e-12)
     with pytest.raises(EstimationError, match="method must be"):
         res.ci("studentized")
+    with pytest.raises(EstimationError, match="unknown statistic"):
+        res.ci(statistics=["abc"])
+
+
+def test_too_few_replicates_for_an_interval_are_refused(panel):
+    """A 95% interval needs 10 draws beyond each tail, so 400 replicates (the CLI crashed on its
+    figure at n_boot 1-10 instead); a BC/BCa interval whose bias-adjusted quantile lies beyond the
+    draws is computed, with a warning that names the statistic and the replicates it would need."""
+    from resilience_jax.errors import IntervalWarning
+
+    small = bootstrap(panel, n_boot=200, seed=0)
+    with pytest.raises(EstimationError, match=r"200 replicates are too few for a 95% percentile interval: each tail needs "
+                                              r"at least 10 draws beyond it, i.e. n_boot >= 400"):
+        small.ci()
+    assert np.isfinite(small.ci(level=0.8, statistics=["ab"]).to_numpy()).all()  # 200 x 0.1 = 20 draws beyond each end
+    res = bootstrap(panel, n_boot=2000, seed=0)
+    with pytest.warns(IntervalWarning, match=r"95% BCa interval of .*'b'.* reads a quantile beyond the 2000 draws"):
+        res.ci("bca", statistics=["ab", "b"])
 
 
 @pytest.mark.parametrize(
@@ -229,24 +248,27 @@ def test_gathered_rows_need_multiplicities(data):
 
 def test_fewer_than_two_clusters(panel):
     one = load_panel(panel.frame[panel.frame["province"] == "Beijing"])
-    with pytest.raises(EstimationError, match="at least 2 clusters"):
+    with pytest.raises(EstimationError, match="1 province\\(s\\) give only 1 distinct resamples"):
         bootstrap(one, n_boot=10)
 
 
 def test_cli_bootstrap_outputs(tmp_path, capsys):
     from resilience_jax.cli import main
 
-    rc = main(["bootstrap", "--n-boot", "200", "--seed", "2", "--out", str(tmp_path)])
+    rc = main(["bootstrap", "--n-boot", "2000", "--seed", "2", "--out", str(tmp_path)])
     out, err = capsys.readouterr()
     assert rc == 0, err
-    table = pd.read_csv(tmp_path / "bootstrap_REIC.csv", index_col=0)
+    table = pd.read_csv(tmp_path / "bootstrap_cluster_mediation_REIC.csv", index_col=0)
     assert {"paper", "estimate", "analytic_lower", "mc_lower", "percentile_lower", "bc_lower", "bca_upper"} <= set(table.columns)
     assert table.loc["a (X -> M)", "paper"] == pytest.approx(0.409)
-    for name in ("bootstrap_REIC.md", "bootstrap_REIC.tex", "bootstrap_REIC_draws.parquet", "bootstrap_REIC_weights.npz",
-                 "bootstrap_REIC_indirect.png", "bootstrap_REIC_weights.png"):
-        assert (tmp_path / name).is_file(), name
-    draws = pd.read_parquet(tmp_path / "bootstrap_REIC_draws.parquet")
-    assert len(draws) == 200 and "SYNTHETIC" in out
+    stem = "bootstrap_cluster_mediation_REIC"
+    names = [f"{stem}{suffix}" for suffix in (".csv", ".md", ".tex", "_draws.parquet", "_weights.npz", "_indirect.png",
+                                              "_weights.png")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)  # nothing else, no staging folder left
+    wrote = next(line for line in out.splitlines() if line.startswith("Wrote: "))
+    assert sorted(wrote[len("Wrote: "):].split(", ")) == sorted(str(tmp_path / n) for n in names)  # every file listed
+    draws = pd.read_parquet(tmp_path / "bootstrap_cluster_mediation_REIC_draws.parquet")
+    assert len(draws) == 2000 and "SYNTHETIC" in out
     # the analytic and Monte Carlo columns equal the step-by-step mediation API's (CRV1, t(G-1))
     from scipy.stats import t as student
 

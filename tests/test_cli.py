@@ -114,7 +114,7 @@ def test_library_calls_leave_global_state_alone(tmp_path, capsys):
     from resilience_jax.cli import main
 
     hook, backend, cache = warnings.showwarning, matplotlib.get_backend(), jax.config.jax_compilation_cache_dir
-    assert main(["bootstrap", "--n-boot", "20", "--out", str(tmp_path)]) == 0
+    assert main(["bootstrap", "--n-boot", "2000", "--out", str(tmp_path)]) == 0
     capsys.readouterr()
     assert warnings.showwarning is hook and matplotlib.get_backend() == backend
     assert jax.config.jax_compilation_cache_dir == cache
@@ -165,10 +165,52 @@ def test_console_bootstrap_equals_library(tmp_path):
     cmd = [exe] if exe else [sys.executable, "-m", "resilience_jax.cli"]
     env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
     env["RESILIENCE_JAX_CACHE_DIR"] = "off"
-    done = subprocess.run([*cmd, "bootstrap", "--n-boot", "300", "--seed", "4", "--out", str(tmp_path)],
+    done = subprocess.run([*cmd, "bootstrap", "--n-boot", "2000", "--seed", "4", "--out", str(tmp_path)],
                           capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
-    draws = pd.read_parquet(tmp_path / "bootstrap_REIC_draws.parquet")
-    lib = bootstrap(n_boot=300, seed=4)
-    np.testing.assert_array_equal(np.load(tmp_path / "bootstrap_REIC_weights.npz")["multiplicities"], lib.multiplicities)
+    draws = pd.read_parquet(tmp_path / "bootstrap_cluster_mediation_REIC_draws.parquet")
+    lib = bootstrap(n_boot=2000, seed=4)
+    np.testing.assert_array_equal(np.load(tmp_path / "bootstrap_cluster_mediation_REIC_weights.npz")["multiplicities"], lib.multiplicities)
     np.testing.assert_allclose(draws.to_numpy(), lib.draws.to_numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_outputs_named_by_scheme_model_and_index(tmp_path, capsys):
+    """The Bayesian bootstrap used to overwrite the cluster run's files in the same folder."""
+    assert main(["bootstrap", "--n-boot", "2000", "--out", str(tmp_path)]) == 0
+    assert main(["bootstrap", "--n-boot", "2000", "--scheme", "bayesian", "--index", "REICD", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"bootstrap_cluster_mediation_REIC.csv", "bootstrap_bayesian_mediation_REICD.csv",
+            "bootstrap_bayesian_mediation_REICD_weights.npz"} <= names
+
+
+@pytest.mark.parametrize("cmd", [["describe"], ["reproduce"], ["bootstrap", "--n-boot", "2000"]])
+def test_bad_output_folders_fail_before_computing(tmp_path, capsys, cmd):
+    """--out naming a file, a path under a file or an unwritable folder: exit 2 with a message,
+    before the computation (it used to exit 1 with 'internal error' after it), nothing written."""
+    import time
+
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    bad = [(a_file, "is a file, not a folder"), (a_file / "sub", "is a file, not a folder")]
+    if not os.access(locked, os.W_OK):  # (root can write anywhere)
+        bad.append((locked, "not writable"))
+    for out, needle in bad:
+        start = time.perf_counter()
+        rc, _, err = run(capsys, *cmd, "--out", str(out))
+        assert rc == 2 and needle in err and "Traceback" not in err, err
+        assert time.perf_counter() - start < 5  # refused before computing
+    assert a_file.read_text(encoding="utf-8") == "x" and not any(locked.iterdir())
+    locked.chmod(0o700)
+
+
+def test_an_error_leaves_nothing_in_out(tmp_path, capsys, raw):
+    """A failure during the computation (here: the wild bootstrap refusing too few random draws)
+    leaves --out as it was: the folder this run would have created is removed again."""
+    out = tmp_path / "new"
+    rc, _, err = run(capsys, "bootstrap", "--scheme", "wild", "--model", "baseline", "--n-boot", "10", "--out", str(out))
+    assert rc == 2 and "at least 99 draws" in err
+    assert not out.exists()

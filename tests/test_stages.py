@@ -93,18 +93,19 @@ def test_bad_ssc():
         rj.feols("Upgra ~ LnAI", rj.load_panel().frame, ssc={"adj": False})
 
 
-def _one_province_varies(panel, column):
-    """The panel with ``column`` constant except in the first province."""
+def _few_provinces_vary(panel, column, n=2):
+    """The panel with ``column`` constant except in the first ``n`` provinces."""
     f = panel.frame.copy()
-    first = f["province"] == f["province"].iloc[0]
-    f.loc[~first, column] = f.loc[~first, column].iloc[0]
+    keep = f["province"].isin(list(dict.fromkeys(f["province"]))[:n])
+    f.loc[~keep, column] = f.loc[~keep, column].iloc[0]
     return rj.load_panel(f)
 
 
 def test_constant_indicator_in_replicates_is_named(panel):
-    """An indicator that varies in one province only is constant in every replicate that does not
-    draw it: the bootstrap says so (flag, count, first replicate) instead of returning NaN."""
-    p = _one_province_varies(panel, "profit")
+    """An indicator that varies in two provinces only is constant in every replicate that draws
+    neither: the bootstrap says so (flag, count, first replicate) instead of returning NaN; with
+    one such province the jackknife that leaves it out already fails, and says which province."""
+    p = _few_provinces_vary(panel, "profit")
     for path in ("fast", "rows", "general"):
         with pytest.raises(EstimationError, match=r"constant indicator in \d+ of 200 replicates \(first: replicate \d+"):
             rj.bootstrap(p, n_boot=200, seed=0, path=path)
@@ -113,10 +114,31 @@ def test_constant_indicator_in_replicates_is_named(panel):
 def test_singular_replicates_are_named(panel):
     """A control that varies within one province only is absorbed by the fixed effects in every
     replicate without that province: flagged singular, on every path."""
-    p = _one_province_varies(panel, "Open")
+    p = _few_provinces_vary(panel, "Open")
     for path in ("fast", "rows", "general"):
         with pytest.raises(EstimationError, match=r"singular design in \d+ of 300 replicates \(first: replicate \d+"):
             rj.bootstrap(p, n_boot=300, seed=1, path=path)
+    with pytest.raises(EstimationError, match="the jackknife \\(for BCa\\) cannot leave out province 'Beijing': singular design"):
+        rj.bootstrap(_few_provinces_vary(panel, "Open", n=1), n_boot=10)
+
+
+def test_full_sample_problems_are_named_before_any_replicate(panel):
+    """Collinear controls on the full sample: the bootstrap names them as reproduce does (it used
+    to report 'N of N replicates could not be computed', and compute some on a singular design)."""
+    f = panel.frame.assign(Open=2.0 * panel.frame["Finance"])
+    with pytest.raises(EstimationError, match="singular design: 'Open' is collinear with"):
+        rj.bootstrap(rj.load_panel(f), n_boot=10)
+
+
+def test_too_few_clusters(panel):
+    """Two provinces give 3 distinct resamples: refused, naming the wild bootstrap; below 10 a warning."""
+    f = panel.frame
+    two = rj.load_panel(f[f["province"].isin(["Beijing", "Tianjin"])])
+    with pytest.raises(EstimationError, match=r"2 province\(s\) give only 3 distinct resamples.*rj.wild_bootstrap"):
+        rj.bootstrap(two, n_boot=10)
+    eight = rj.load_panel(f[f["region"] == "Central"])
+    with pytest.warns(FewClustersWarning, match="8 provinces .* unreliable below 10 clusters"):
+        rj.bootstrap(eight, n_boot=20)
 
 
 def test_status_flags_of_the_stages():

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
-import jax
+import warnings
+
 import numpy as np
 import pandas as pd
 
-from .. import _checks
+from .. import _checks, status
 from ..data.arrays import mediation_arrays
-from ..errors import EstimationError
-from ..estimators.record import column_names, to_columns
+from ..errors import EstimationError, FewClustersWarning
+from ..estimators.record import MediationStats, column_names, to_columns
 from ..inference.resample import Scheme
 from ..results.bootstrap import BootstrapResult
 from .driver import progress_bar
 from .engine import Path, check, prepare
+
+MIN_CLUSTERS = 5  # below: too few distinct resamples (126 at 5); refused, the wild bootstrap named
+FEW_CLUSTERS = 10  # below: a warning
+
+
+def _resamples(G: int) -> int:
+    """Distinct cluster-bootstrap resamples of G entities (multisets of size G): C(2G - 1, G)."""
+    from math import comb
+
+    return comb(2 * G - 1, G)
+
+
+def _name_full_sample_problem(panel, symbol: str, fixed_effects: bool) -> None:
+    """Raise the error describe/reproduce give for the full sample (a constant indicator, a
+    collinear or absorbed regressor), naming the columns; return if they find nothing."""
+    from ..api import mediation
+    from ..suite import compute_indices
+
+    spec = panel.spec
+    _, indices = compute_indices(panel)
+    m = spec.mediation
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        mediation(panel.frame.assign(**indices), symbol, m.regressor, m.mediator, list(m.controls),
+                  fixed_effects=(spec.entity,) if fixed_effects else (), vcov={"CRV1": spec.entity})
 
 
 def bootstrap(
@@ -97,8 +123,16 @@ def bootstrap(
         chunk_size = _checks.positive_int("chunk_size", chunk_size)
     panel = data if isinstance(data, Panel) else load_panel(data)
     G, _ = panel.shape
-    if G < 2:
-        raise EstimationError(f"the bootstrap needs at least 2 clusters ({panel.spec.entity}); the panel has {G}")
+    ent = panel.spec.entity
+    if G < MIN_CLUSTERS:
+        raise EstimationError(
+            f"the cluster bootstrap resamples {ent}s, and {G} {ent}(s) give only {_resamples(G)} distinct resamples; it "
+            f"needs at least {MIN_CLUSTERS}. With few clusters use the wild cluster bootstrap (rj.wild_bootstrap; "
+            "CLI: bootstrap --scheme wild --model baseline), which enumerates every sign vector")
+    if G < FEW_CLUSTERS:
+        warnings.warn(f"the cluster bootstrap with {G} {ent}s ({_resamples(G)} distinct resamples) is unreliable below "
+                      f"{FEW_CLUSTERS} clusters; prefer the wild cluster bootstrap (rj.wild_bootstrap)",
+                      FewClustersWarning, stacklevel=2)
     symbol = index or panel.spec.index.symbol
     if symbol not in panel.spec.index.symbols:
         raise EstimationError(f"unknown index {symbol!r}; expected one of {list(panel.spec.index.symbols)}")
@@ -106,18 +140,26 @@ def bootstrap(
     mode = panel.spec.index.panel_mode  # the entropy weights as the suite computes them (pooled, per_year, global)
     eng = prepare(arrays, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=chunk_size, devices=devices,
                   scheme=scheme, mode=mode)
-    update, close = progress_bar("bootstrap", n_boot) if progress else (None, lambda: None)
-    try:
-        weights, stats = eng.replicates(jax.random.key(seed), n_boot, progress=update)
-    finally:
-        close()
-    check(stats)
-    # the point estimate (all weights 1) and the entity jackknife (one weight 0) through the same
-    # compiled chunk (the gathered-rows path cannot drop an entity: those use the weighted rows)
+    # the point estimate (all weights 1) and the entity jackknife (one weight 0) first, through the
+    # same compiled chunk (the gathered-rows path cannot drop an entity: those use the weighted
+    # rows): a flag on the full sample is the data's problem, named as describe and reproduce name it
     eng_pj = eng if eng.path != "general" else prepare(arrays, n_entities=G, path="rows", fixed_effects=fixed_effects,
                                                         chunk=eng.chunk, devices=devices, scheme=scheme, mode=mode)
     pj = eng_pj.evaluate(np.vstack([np.ones((1, G)), 1.0 - np.eye(G)]))
-    check(pj, "point-estimate or jackknife replicate")
+    if pj.status[0]:
+        _name_full_sample_problem(panel, symbol, fixed_effects)
+        check(MediationStats(*(np.asarray(x)[:1] for x in pj)), "full-sample fit")
+    jack = np.asarray(pj.status)[1:]
+    if jack.any():
+        g = int(np.flatnonzero(jack)[0])
+        raise EstimationError(f"the jackknife (for BCa) cannot leave out {ent} {panel.entities[g]!r}: "
+                              f"{', '.join(status.names(jack[g]))} without it ({status.describe(jack, 'jackknife replicate')})")
+    update, close = progress_bar("bootstrap", n_boot) if progress else (None, lambda: None)
+    try:
+        weights, stats = eng.replicates(_checks.key(seed), n_boot, progress=update)
+    finally:
+        close()
+    check(stats)
     names = column_names(layout.indicators, layout.symbols)
     flat = to_columns(pj)
     return BootstrapResult(

@@ -333,7 +333,7 @@ def wild_bootstrap(
         raise EstimationError(f"the wild bootstrap with random weights needs at least {MIN_DRAWS} draws for p-values at "
                               f"the 5% and 1% levels; got n_boot={n_boot} (9999 is the usual choice)")
     B = 2**G if enumerate_all else n_boot
-    key = jax.random.key(seed)
+    key = _checks.key(seed)
     args = tuple(jnp.asarray(a) for a in (Xw, yw, cl))
     res = run(make_driver(WILD_CHUNK, devices=1),
               lambda start: _wild_chunk(key, np.uint32(start), *args, j=j, n_clusters=G, weights=weights,

@@ -58,6 +58,23 @@ def bca_ci(draws: np.ndarray, estimate: np.ndarray, jack: np.ndarray | None, lev
     >>> bool(abs(lo[0] - np.quantile(d, 0.05)) < 1e-3)
     True
     """
+    q_lo, q_hi = bca_levels(draws, estimate, jack, level)
+    lo = np.array([np.quantile(draws[:, j], q_lo[j]) for j in range(draws.shape[1])])
+    hi = np.array([np.quantile(draws[:, j], q_hi[j]) for j in range(draws.shape[1])])
+    return lo, hi
+
+
+def bca_levels(draws: np.ndarray, estimate: np.ndarray, jack: np.ndarray | None, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The quantile levels (lower, upper), each (p,), at which :func:`bca_ci` reads the draws.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> d = np.random.default_rng(0).normal(size=(4001, 1))
+    >>> lo, hi = bca_levels(d, np.median(d, axis=0), None, 0.9)
+    >>> round(float(lo[0]), 3), round(float(hi[0]), 3)
+    (0.05, 0.95)
+    """
     from scipy.special import ndtr, ndtri
 
     below = (draws < estimate).mean(axis=0) + 0.5 * (draws == estimate).mean(axis=0)
@@ -68,8 +85,53 @@ def bca_ci(draws: np.ndarray, estimate: np.ndarray, jack: np.ndarray | None, lev
         dev = jack.mean(axis=0) - jack
         den = 6.0 * (dev**2).sum(axis=0) ** 1.5
         acc = np.where(den > 0, (dev**3).sum(axis=0) / np.where(den > 0, den, 1.0), 0.0)
-    out = []
-    for z in (ndtri((1 - level) / 2), ndtri((1 + level) / 2)):
-        q = ndtr(z0 + (z0 + z) / (1 - acc * (z0 + z)))
-        out.append(np.array([np.quantile(draws[:, j], q[j]) for j in range(draws.shape[1])]))
-    return out[0], out[1]
+    return tuple(ndtr(z0 + (z0 + z) / (1 - acc * (z0 + z))) for z in (ndtri((1 - level) / 2), ndtri((1 + level) / 2)))
+
+
+MIN_TAIL_DRAWS = 10  # draws beyond each end of a nominal interval (400 replicates for a 95% interval)
+
+
+def check_tails(n_draws: int, level: float, method: str, q_lo=None, q_hi=None, names=()) -> None:
+    """Refuse too few replicates for an interval, and say where a BC/BCa interval reads beyond them.
+
+    The nominal tails need at least ``MIN_TAIL_DRAWS`` draws beyond each end (a 95% interval: 400
+    replicates), whatever the method. A BC/BCa interval reads its quantiles at bias- and
+    acceleration-adjusted levels ``q_lo``, ``q_hi``; where fewer than one draw lies beyond one of
+    them, the interval ends at an extreme draw: an :class:`~resilience_jax.errors.IntervalWarning`
+    names the statistic and the number of replicates it would need.
+
+    Raises
+    ------
+    EstimationError
+        Fewer than ``MIN_TAIL_DRAWS / ((1 - level) / 2)`` replicates.
+
+    Example
+    -------
+    >>> check_tails(1000, 0.95, "percentile")
+    >>> check_tails(100, 0.95, "BCa")
+    Traceback (most recent call last):
+        ...
+    resilience_jax.errors.EstimationError: 100 replicates are too few for a 95% BCa interval: each tail needs at least 10 draws beyond it, i.e. n_boot >= 400 (1,000 or more is the usual advice)
+    """
+    import math
+    import warnings
+
+    from ..errors import EstimationError, IntervalWarning
+
+    need = math.ceil(MIN_TAIL_DRAWS / ((1 - level) / 2) - 1e-9)
+    if n_draws < need:
+        raise EstimationError(
+            f"{n_draws} replicates are too few for a {level:.0%} {method} interval: each tail needs at least "
+            f"{MIN_TAIL_DRAWS} draws beyond it, i.e. n_boot >= {need} (1,000 or more is the usual advice)")
+    if q_lo is None:
+        return
+    tail = np.minimum(np.asarray(q_lo, float), 1.0 - np.asarray(q_hi, float))
+    short = np.flatnonzero(~(n_draws * tail >= 1.0))
+    if len(short):
+        worst = short[np.argmin(tail[short])]
+        more = math.ceil(1.0 / tail[worst]) if tail[worst] > 0 else "infinitely many"
+        warnings.warn(
+            f"the {level:.0%} {method} interval of {', '.join(repr(names[j]) for j in short)} reads a quantile beyond "
+            f"the {n_draws} draws (for {names[worst]!r} at {tail[worst]:.2g}: the bias correction and acceleration push "
+            f"it far into a tail), so it ends at an extreme draw; {more} replicates would reach it",
+            IntervalWarning, stacklevel=3)

@@ -48,7 +48,7 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     Example
     -------
     >>> import resilience_jax as rj
-    >>> boot = rj.bootstrap(n_boot=20)
+    >>> boot = rj.bootstrap(n_boot=2000)
     >>> table = side_by_side(boot, {"a": 0.409, "b": 0.167}, n_clusters=30, n_mc=2000)
     >>> table.shape
     (6, 13)
@@ -64,17 +64,16 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     >>> bool((table["percentile_lower"] <= table["percentile_upper"]).all())
     True
     """
-    import jax
-
+    from .. import _checks
     from ..estimators.mediation import mc_interval_batch
 
-    tidy = boot.tidy(level)
+    tidy = boot.tidy(level, list(EFFECTS))
     e = boot.estimate
     q = stdtrit(n_clusters - 1, 0.5 + level / 2)
     z = ndtri(0.5 + level / 2)
     sobel_se = e["ab"] / e["sobel_z"]
     cols = [np.array([e[k]]) for k in ("a", "se_a", "b", "se_b")]
-    mc_lo, mc_hi = np.asarray(mc_interval_batch(jax.random.key(boot.seed), *cols, level, n_draws=n_mc))[0]
+    mc_lo, mc_hi = np.asarray(mc_interval_batch(_checks.key(boot.seed), *cols, level, n_draws=n_mc))[0]
     rows = []
     for key, label in EFFECTS.items():
         est = e[key]
@@ -122,7 +121,7 @@ def plot_indirect(boot, ax=None):
     Example
     -------
     >>> import resilience_jax as rj
-    >>> fig = plot_indirect(rj.bootstrap(n_boot=50))
+    >>> fig = plot_indirect(rj.bootstrap(n_boot=1000))
     >>> fig.axes[0].get_xlabel()
     'indirect effect a*b'
     """
@@ -138,7 +137,7 @@ def plot_indirect(boot, ax=None):
     ax.plot(grid, np.exp(-0.5 * ((grid - ab0) / se) ** 2) / (se * np.sqrt(2 * np.pi)), color="#C44E52",
             lw=2, label=f"Sobel normal approximation (z = {z0:.2f})")
     ax.axvline(ab0, color="black", lw=1, ls="--", label=f"estimate {ab0:.4f}")
-    lo, hi = boot.ci("bca").loc["ab"]
+    lo, hi = boot.ci("bca", statistics=["ab"]).loc["ab"]
     ax.axvspan(lo, hi, color="grey", alpha=0.15, label="95% BCa interval")
     ax.set_title("Indirect effect a*b: bootstrap distribution and Sobel's normal approximation", fontsize=9)
     ax.set_xlabel("indirect effect a*b")
@@ -171,7 +170,7 @@ def plot_weights(boot, labels: list[str], ax=None):
     -------
     >>> import resilience_jax as rj
     >>> labels = [i.label_en for i in rj.load_spec().index.indicators]
-    >>> fig = plot_weights(rj.bootstrap(n_boot=20), labels)
+    >>> fig = plot_weights(rj.bootstrap(n_boot=1000), labels)
     >>> ax = fig.axes[0]
     >>> ax.get_title(), len(ax.get_yticklabels())
     ('Entropy weights of the indicators', 15)
@@ -181,11 +180,15 @@ def plot_weights(boot, labels: list[str], ax=None):
     fig, ax = _axes(ax, (6.4, 5.0))
     cols = [c for c in boot.draws.columns if c.startswith("w_")]
     est = boot.estimate[cols].to_numpy()
-    ci = boot.ci("percentile").loc[cols]
+    ci = boot.ci("percentile", statistics=cols).loc[cols]
     order = np.argsort(est)
     y = np.arange(len(cols))
-    ax.errorbar(est[order], y, xerr=[est[order] - ci["lower"].to_numpy()[order], ci["upper"].to_numpy()[order] - est[order]],
-                fmt="o", color="#4C72B0", ecolor="#8DA0CB", capsize=3)
+    # the interval as a segment and the estimate as a point: a full-sample weight may lie outside
+    # its own percentile interval (error bars would need negative lengths there)
+    ax.hlines(y, ci["lower"].to_numpy()[order], ci["upper"].to_numpy()[order], color="#8DA0CB", lw=2,
+              label="95% percentile interval")
+    ax.plot(est[order], y, "o", color="#4C72B0", label="full-sample weight")
+    ax.legend(fontsize=8, loc="lower right")
     ax.set_yticks(y, [labels[i] for i in order], fontsize=8)
     ax.set_title("Entropy weights of the indicators", fontsize=9)
     ax.set_xlabel("entropy weight (95% percentile bootstrap interval)")

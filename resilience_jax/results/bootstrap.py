@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import EstimationError
-from ..inference.intervals import bca_ci, percentile_ci
+from ..inference.intervals import bca_ci, bca_levels, check_tails, percentile_ci
 
 
 @dataclass(frozen=True)
@@ -28,39 +28,58 @@ class BootstrapResult:
     n_boot: int
     seed: int
 
-    def ci(self, method: Literal["percentile", "bc", "bca"] = "percentile", level: float = 0.95) -> pd.DataFrame:
-        """Interval of every statistic: ``percentile``, ``bc`` (bias-corrected) or ``bca`` (with the
-        jackknife's acceleration); a DataFrame with ``lower`` and ``upper``.
+    def ci(self, method: Literal["percentile", "bc", "bca"] = "percentile", level: float = 0.95,
+           statistics: list[str] | None = None) -> pd.DataFrame:
+        """Interval of the ``statistics`` (default: every column of ``draws``): ``percentile``,
+        ``bc`` (bias-corrected) or ``bca`` (with the jackknife's acceleration); a DataFrame with
+        ``lower`` and ``upper``.
 
         Raises
         ------
         EstimationError
-            An unknown method or a level outside (0, 1).
+            An unknown method or statistic, a level outside (0, 1), or too few replicates for the
+            interval's tails (:func:`~resilience_jax.inference.intervals.check_tails`: 400 for 95%).
+
+        Warns
+        -----
+        IntervalWarning
+            A BC/BCa interval whose adjusted quantile lies beyond the draws (it ends at an extreme
+            draw), naming the statistics and the replicates they would need.
         """
         if not 0 < level < 1:
             raise EstimationError(f"level must be in (0, 1), got {level}")
-        D = self.draws.to_numpy()
+        names = list(self.draws.columns) if statistics is None else list(statistics)
+        unknown = [n for n in names if n not in self.draws.columns]
+        if unknown:
+            raise EstimationError(f"unknown statistic(s) {unknown}; the draws have {list(self.draws.columns)}")
+        D = self.draws[names].to_numpy()
         if method == "percentile":
+            check_tails(len(D), level, method)
             lo, hi = percentile_ci(D, level)
         elif method in ("bc", "bca"):
-            lo, hi = bca_ci(D, self.estimate.to_numpy(), self.jackknife.to_numpy() if method == "bca" else None, level)
+            est = self.estimate[names].to_numpy()
+            jack = self.jackknife[names].to_numpy() if method == "bca" else None
+            check_tails(len(D), level, {"bc": "BC", "bca": "BCa"}[method], *bca_levels(D, est, jack, level), names)
+            lo, hi = bca_ci(D, est, jack, level)
         else:
             raise EstimationError(f"method must be 'percentile', 'bc' or 'bca', got {method!r}")
-        return pd.DataFrame({"lower": lo, "upper": hi}, index=self.draws.columns)
+        return pd.DataFrame({"lower": lo, "upper": hi}, index=pd.Index(names))
 
-    def tidy(self, level: float = 0.95) -> pd.DataFrame:
-        """Per statistic: estimate, bootstrap mean and SE, p-values (percentile inversion and normal),
-        and the percentile, BC and BCa intervals."""
+    def tidy(self, level: float = 0.95, statistics: list[str] | None = None) -> pd.DataFrame:
+        """Per statistic (default: every column of ``draws``): estimate, bootstrap mean and SE,
+        p-values (percentile inversion and normal), and the percentile, BC and BCa intervals
+        (:meth:`ci`, whose errors it raises)."""
         from scipy.special import ndtr
 
-        D = self.draws
-        out = pd.DataFrame({"estimate": self.estimate, "boot_mean": D.mean(), "boot_se": D.std(ddof=1)})
+        names = list(self.draws.columns) if statistics is None else list(statistics)
+        D = self.draws[names]
+        out = pd.DataFrame({"estimate": self.estimate[names], "boot_mean": D.mean(), "boot_se": D.std(ddof=1)})
         # two-sided p-value of "statistic = 0" from the bootstrap distribution (percentile inversion)
         share_pos = (D > 0).mean()
         out["p_value"] = np.minimum(1.0, 2 * np.minimum(share_pos, 1 - share_pos))
         out["p_normal"] = 2 * ndtr(-np.abs(out["estimate"] / out["boot_se"]))
         for m in ("percentile", "bc", "bca"):
-            ci = self.ci(m, level)
+            ci = self.ci(m, level, names)
             out[f"{m}_lower"], out[f"{m}_upper"] = ci["lower"], ci["upper"]
         out.index.name = "statistic"
         return out
