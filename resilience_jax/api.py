@@ -42,6 +42,7 @@ class RegSpec:
     vcov: tuple[str, str | None] = ("iid", None)
     mask: np.ndarray | None = None
     outcome_label: str | None = None
+    context: str | None = None  # where the regression comes from (a table, a subsample), for messages
 
     @property
     def formula(self) -> str:
@@ -223,7 +224,7 @@ def batch_design(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> B
         if kind == "CRV1":
             cl = code(cluster, where, "cluster variable")
             CL[r] = cl
-            _check_clusters(len(np.unique(cl[sel])), cluster, where)
+            _check_clusters(len(np.unique(cl[sel])), cluster, f"{s.context}: {where}" if s.context else where)
         nobs = int(sel.sum())
         DK[r] = dof_k(len(s.regressors), fe, mask, cl, k_fixef=ssc.k_fixef)
         if nobs - DK[r] <= 0:

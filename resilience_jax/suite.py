@@ -161,10 +161,11 @@ class _Builder:
         self.data[name] = values
         return name
 
-    def add(self, key, outcome, regressor, controls, fes, vcov, mask=None, outcome_label=None, reg_label=None, extra=()):
+    def add(self, key, outcome, regressor, controls, fes, vcov, mask=None, outcome_label=None, reg_label=None, extra=(),
+            context=None):
         regs = [(reg_label or regressor, regressor), *extra, *((c, c) for c in controls)]
         self.keys.append(key)
-        self.specs.append(RegSpec(outcome, tuple(regs), tuple(fes), (vcov.kind, vcov.cluster), mask, outcome_label))
+        self.specs.append(RegSpec(outcome, tuple(regs), tuple(fes), (vcov.kind, vcov.cluster), mask, outcome_label, context))
 
     def robustness(self, outcome: str, v: RobustnessVariant) -> None:
         b = self.spec.baseline
@@ -247,7 +248,8 @@ def build_suite(panel: Panel, indices: dict[str, np.ndarray]) -> tuple[pd.DataFr
             mask = (region == g).to_numpy(dtype=float)
             if mask.sum() == 0:
                 raise EstimationError(f"heterogeneity: no rows of region {g!r} in the data (column {spec.region!r})")
-            bld.add(("heterogeneity", y, g), y, b.regressor, b.controls, b.fixed_effects, b.vcov, mask)
+            bld.add(("heterogeneity", y, g), y, b.regressor, b.controls, b.fixed_effects, b.vcov, mask,
+                    context=f"heterogeneity table, {spec.region} {g!r} subsample")
     for y in b.outcomes:
         for v in spec.robustness:
             bld.robustness(y, v)

@@ -466,3 +466,22 @@ def test_entropy_modes_are_bootstrapped_as_specified(mode_panel):
     assert res.estimate["ab"] == pytest.approx(med.ab, rel=1e-9)
     with pytest.raises(EstimationError, match="pooled entropy mode only"):
         bootstrap(mode_panel, n_boot=4, path="general")
+
+
+def test_seeds_cover_the_64_bit_range(panel, tmp_path, capsys):
+    """A seed of 2**63 or more used to raise an internal OverflowError (CLI exit 1): accepted up to
+    2**64 - 1 and read modulo 2**64 as JAX reads seeds (-1 and 2**64 - 1 are the same key), refused
+    beyond, in the API and the CLI."""
+    from resilience_jax import _checks
+    from resilience_jax.cli import main
+
+    big = bootstrap(panel, n_boot=8, seed=2**64 - 1)
+    np.testing.assert_array_equal(big.multiplicities, bootstrap(panel, n_boot=8, seed=-1).multiplicities)
+    assert not np.array_equal(big.multiplicities, bootstrap(panel, n_boot=8, seed=2**63).multiplicities)
+    k = jax.random.key_data(_checks.key(2**40 + 5))
+    np.testing.assert_array_equal(k, jax.random.key_data(jax.random.key(2**40 + 5)))  # unchanged below 2**63
+    with pytest.raises(EstimationError, match="seed must be between"):
+        bootstrap(panel, n_boot=8, seed=2**64)
+    assert main(["bootstrap", "--n-boot", "400", "--seed", str(2**63), "--out", str(tmp_path)]) == 0
+    assert main(["bootstrap", "--n-boot", "400", "--seed", str(2**70), "--out", str(tmp_path / "x")]) == 2
+    assert "seed must be between" in capsys.readouterr().err

@@ -208,3 +208,13 @@ def test_chinese_region_labels_are_accepted(raw):
     zh = raw.assign(region=raw["region"].map({"East": "东部", "Central": "中部", "West": "西部"}))
     panel = load_panel(zh)
     assert panel.frame["region"].tolist() == load_panel(raw).frame["region"].tolist()
+
+
+def test_load_panel_bad_types_and_misnamed_files(tmp_path, raw):
+    """load_panel([...]) raised a TypeError; a CSV saved as .xlsx gave pandas' 'specify an engine'."""
+    with pytest.raises(DataError, match="data must be a file path, a pandas DataFrame or None .*got list"):
+        load_panel([1, 2, 3])
+    fake = tmp_path / "panel.xlsx"
+    raw.to_csv(fake, index=False)
+    with pytest.raises(DataError, match=r"named '.xlsx' but its content looks like text \(CSV\); rename it .*\.csv"):
+        load_panel(fake)

@@ -176,3 +176,14 @@ def test_vmap_over_batch_equals_loop():
         one = core(Xs[b], d, ws[b])
         np.testing.assert_allclose(np.asarray(batched.weights)[b], one.weights, rtol=1e-12)
         np.testing.assert_allclose(np.asarray(batched.index)[b], one.index, rtol=1e-12, atol=1e-15)
+
+
+def test_directions_as_signs_and_bad_dimensions():
+    """The spec files' "+" / "-" are directions (they raised 'could not convert string to float');
+    dimensions of the wrong length are a named error (they raised a JAX broadcasting TypeError)."""
+    X = np.array([[1.0, 10.0], [2.0, 30.0], [4.0, 20.0]])
+    np.testing.assert_allclose(entropy_weights(X, ["+", "-"]).weights, entropy_weights(X, [1, -1]).weights, rtol=0)
+    with pytest.raises(EstimationError, match=r"directions must be 2 values of \+1 or -1 \(or '\+' / '-'\)"):
+        entropy_weights(X, ["+", "x"])
+    with pytest.raises(EstimationError, match="dimensions has 3 labels for 2 indicators"):
+        entropy_weights(X, [1, 1], dimensions=["a", "b", "c"])

@@ -166,3 +166,11 @@ def test_run_suite_compiles_once():
     assert first["ols.fit_batch"] - before["ols.fit_batch"] == 1
     assert first["mediation.summary_batch"] - before["mediation.summary_batch"] == 1
     assert TRACES == first
+
+
+def test_few_cluster_warnings_name_the_table_and_subsample():
+    """The three 'only 8 clusters' warnings of every reproduce now say where they come from."""
+    with pytest.warns(FewClustersWarning) as caught:
+        run_suite(load_panel())
+    messages = [str(w.message) for w in caught if issubclass(w.category, FewClustersWarning)]
+    assert len(messages) == 3 and all(m.startswith("heterogeneity table, region 'Central' subsample: ") for m in messages)

@@ -65,6 +65,14 @@ def read_table(path: str | Path) -> pd.DataFrame:
     kind = READERS.get(path.suffix.lower())
     if kind is None:
         raise DataError(f"{path}: unsupported file type {path.suffix!r}; expected one of {sorted(READERS)}")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    looks = ("Excel" if head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") else "Parquet" if head[:4] == b"PAR1"
+             else "text (CSV)" if head and all(32 <= c < 127 or c in (9, 10, 13) or c >= 128 for c in head) else None)
+    expected = {"csv": "text (CSV)", "excel": "Excel", "parquet": "Parquet"}.get(kind)
+    if expected and looks and looks != expected:
+        raise DataError(f"{path}: the file is named {path.suffix!r} but its content looks like {looks}; rename it to "
+                        f"match its content ({'.csv' if looks.startswith('text') else '.xlsx' if looks == 'Excel' else '.parquet'})")
     try:
         if kind == "csv":
             return pd.read_csv(path, encoding="utf-8-sig")

@@ -453,4 +453,7 @@ def load_panel(
         return validate_panel(paper_panel(), spec, source="embedded synthetic panel", synthetic=True)
     if isinstance(data, pd.DataFrame):
         return validate_panel(data, spec, source="DataFrame", interpolate=interpolate, decimal=decimal)
+    if not isinstance(data, (str, Path)):
+        raise DataError(f"data must be a file path, a pandas DataFrame or None (the embedded panel), got "
+                        f"{type(data).__name__}")
     return validate_panel(read_table(data), spec, source=str(data), interpolate=interpolate, decimal=decimal)

@@ -387,9 +387,13 @@ def entropy_weights(
     bad = ~np.isfinite(X).all(axis=0)
     if bad.any():
         raise EstimationError(f"non-finite values in indicator(s): {', '.join(np.asarray(names)[bad])}")
-    d = np.asarray(directions, dtype=np.float64).reshape(-1)
-    if d.shape != (m,) or not np.isin(d, (1.0, -1.0)).all():
-        raise EstimationError(f"directions must be {m} values of +1 or -1, got {np.asarray(directions).tolist()}")
+    signs = {"+": 1.0, "-": -1.0, 1: 1.0, -1: -1.0, 1.0: 1.0, -1.0: -1.0}  # the spec files write "+" and "-"
+    raw = np.asarray(directions, dtype=object).reshape(-1)
+    if raw.shape != (m,) or not all(isinstance(v, (str, int, float, np.integer, np.floating)) and v in signs for v in raw):
+        raise EstimationError(f"directions must be {m} values of +1 or -1 (or '+' / '-'), got {raw.tolist()}")
+    d = np.array([signs[v] for v in raw])
+    if dimensions is not None and len(dimensions) != m:
+        raise EstimationError(f"dimensions has {len(dimensions)} labels for {m} indicators (one per indicator)")
     w = np.ones(n) if obs_weights is None else np.asarray(obs_weights, dtype=np.float64).reshape(-1)
     if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 1:
         raise EstimationError("obs_weights must be n finite non-negative values with a sum above 1")
