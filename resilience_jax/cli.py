@@ -327,6 +327,9 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     if args.scheme == "wild":
         return _wild_report(panel, symbol, args)
     fe = not args.as_printed
+    from .inference.intervals import check_tails
+
+    check_tails(args.n_boot, 0.95, "percentile")  # the table's intervals: refused before, not after, the run
     threading.Thread(target=_warm_reports, args=(args.seed,), daemon=True).start()
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme=args.scheme, index=symbol, fixed_effects=fe,
                      chunk_size=args.chunk_size, progress=True)

@@ -214,3 +214,61 @@ def test_an_error_leaves_nothing_in_out(tmp_path, capsys, raw):
     rc, _, err = run(capsys, "bootstrap", "--scheme", "wild", "--model", "baseline", "--n-boot", "10", "--out", str(out))
     assert rc == 2 and "at least 99 draws" in err
     assert not out.exists()
+
+
+def _more_bad_inputs(raw, tmp_path):
+    """(extra arguments, needle in the message) of user mistakes beyond the data files'."""
+    comma = raw.astype({"trade": object})
+    comma.loc[5, "trade"] = "0,275"
+    comma.to_csv(tmp_path / "comma.csv", index=False)
+    raw.to_csv(tmp_path / "csv_named.xlsx", index=False)
+    one_year = raw[raw["year"] == 2015]
+    one_year.to_csv(tmp_path / "one_year.csv", index=False)
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    bad_spec = tmp_path / "bad.toml"
+    bad_spec.write_text("[study]\ntitle = 1\n", encoding="utf-8")
+    return [
+        (["--data", str(tmp_path / "comma.csv")], "decimal comma"),
+        (["--data", str(tmp_path / "csv_named.xlsx")], "content looks like text (CSV)"),
+        (["--data", str(tmp_path / "nothing.csv")], "data file not found"),
+        (["--spec", str(bad_spec)], "study.index: missing required field"),
+        (["--out", str(tmp_path / "afile")], "is a file, not a folder"),
+    ], one_year
+
+
+def test_every_subcommand_refuses_bad_input_with_exit_2(tmp_path, raw, capsys):
+    """No CLI path exits 1 on user input: every subcommand, on every bad input, exits 2 with a
+    message naming the problem, no traceback, and leaves nothing in --out."""
+    cases, _ = _more_bad_inputs(raw, tmp_path)
+    files = _bad_files(raw, tmp_path)
+    cases += [(["--data", str(path)], needle) for path, needle in files.values()]
+    commands = {"describe": ["describe"], "reproduce": ["reproduce"],
+                "bootstrap": ["bootstrap", "--n-boot", "400"],
+                "wild": ["bootstrap", "--scheme", "wild", "--model", "baseline", "--n-boot", "99"]}
+    specific = {"bootstrap": [(["--n-boot", "10"], "too few for a 95% percentile interval"),
+                              (["--seed", str(2**70)], "seed must be between"),
+                              (["--index", "REICX"], "unknown index 'REICX'")],
+                "wild": [(["--n-boot", "10"], "at least 99 draws"), (["--seed", str(2**70)], "seed must be between")],
+                "reproduce": [(["--seed", str(2**70)], "seed must be between")]}
+    for name, cmd in commands.items():
+        for extra, needle in [*cases, *specific.get(name, [])]:
+            out = tmp_path / f"out_{name}"
+            argv = [*cmd, *extra] if "--out" in extra else [*cmd, *extra, "--out", str(out)]
+            rc, stdout, err = run(capsys, *argv)
+            assert rc == 2, (argv, err)
+            assert err.strip().splitlines()[-1].startswith("error: ") and needle in err, (argv, err)
+            assert "Traceback" not in err + stdout, argv
+            assert not out.exists(), argv  # nothing written, not even the folder
+
+
+def test_single_year_panel_is_refused_by_every_subcommand(tmp_path, raw, capsys):
+    """A single-year panel: the fixed effects absorb every regressor. reproduce and both
+    bootstraps refuse it (exit 2) instead of reporting p = 0 or NaN."""
+    _, one_year = _more_bad_inputs(raw, tmp_path)
+    path = tmp_path / "one.csv"
+    one_year.to_csv(path, index=False)
+    for cmd in (["reproduce"], ["bootstrap", "--n-boot", "400"],
+                ["bootstrap", "--scheme", "wild", "--model", "baseline", "--n-boot", "99"]):
+        rc, _, err = run(capsys, *cmd, "--data", str(path), "--out", str(tmp_path / "o"))
+        assert rc == 2 and err.startswith("error: ") and "Traceback" not in err, (cmd, err)
+        assert not (tmp_path / "o").exists()
