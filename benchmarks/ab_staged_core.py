@@ -56,7 +56,7 @@ def main() -> int:
     arrays, _ = mediation_arrays(rj.load_panel())
     with tempfile.TemporaryDirectory() as tmp:
         old = import_base(args.base, Path(tmp))
-        old_data = old.BootData(*arrays)  # the same arrays, in the same field order
+        old_data = old.BootData(*arrays[:6])  # the same arrays, in the same field order (no extra baseline columns)
         runners = {
             "new": lambda key, path, B: run_replicates(key, arrays, n_boot=B, n_entities=30, path=path),
             "base": lambda key, path, B: old.run_replicates(key, old_data, n_boot=B, n_entities=30, path=path),

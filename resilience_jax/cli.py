@@ -334,6 +334,11 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme=args.scheme, index=symbol, fixed_effects=fe,
                      chunk_size=args.chunk_size, progress=True)
     m = spec.mediation
+    out = args.work
+    stem = f"bootstrap_{args.scheme}_{args.model}_{symbol}" + ("_as_printed" if args.as_printed else "")
+    labels = [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators]
+    if args.model == "baseline":
+        return _baseline_report(panel, boot, symbol, stem, labels, args)
     table_no = 9 + list(m.outcomes).index(symbol) if symbol in m.outcomes else None
     printed = {(pe.column, pe.term): pe.coef for pe in spec.paper_estimates if pe.table == table_no}
     paper = {"a": printed.get(("a_path", m.regressor)), "b": printed.get(("b_path", m.mediator)),
@@ -343,10 +348,6 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     if "a" in paper and "b" in paper:
         paper["ab"] = paper["a"] * paper["b"]
     table = side_by_side(boot, paper, n_clusters=panel.shape[0])
-    if args.model == "baseline":  # the baseline (full-controls) coefficient is the mediation's total effect c
-        table = table.loc[["c (total effect)"]].rename(index={"c (total effect)": f"{m.regressor} (baseline, all controls)"})
-    out = args.work
-    stem = f"bootstrap_{args.scheme}_{args.model}_{symbol}" + ("_as_printed" if args.as_printed else "")
     variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
     note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
             f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; the paper's "
@@ -355,8 +356,47 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
                 caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
-    labels = [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators]
     plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
+    plot_weights(boot, labels).savefig(out / f"{stem}_weights.png", dpi=150)
+    print(to_markdown(table, floatfmt=".4f", note=note))
+    return 0
+
+
+def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], args: argparse.Namespace) -> int:
+    """``bootstrap --model baseline``: the spec's baseline coefficient (its controls and fixed
+    effects), the paper's value for it (its stepwise table's column with all controls)."""
+    import warnings
+
+    import numpy as np
+
+    from .api import feols
+    from .errors import FewClustersWarning
+    from .report.bootstrap_report import baseline_table, plot_baseline, plot_weights
+    from .report.tables import to_markdown, write_table
+    from .suite import compute_indices
+
+    spec = panel.spec
+    b = spec.baseline
+    rhs = " + ".join([b.regressor, *b.controls])
+    fml = f"{symbol} ~ {rhs}" + (f" | {' + '.join(b.fixed_effects)}" if b.fixed_effects else "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        fit = feols(fml, panel.frame.assign(**compute_indices(panel)[1]), b.vcov.as_fixest())
+    column = f"({len(b.controls) + 1})"
+    printed = [pe.coef for pe in spec.paper_estimates if pe.outcome == symbol and pe.term == b.regressor and pe.column == column]
+    table = baseline_table(boot, symbol, fit, printed[0] if printed else None)
+    se = float(fit.se[b.regressor])
+    effects = f"{' and '.join(b.fixed_effects)} fixed effects" if b.fixed_effects else "no fixed effects"
+    paper = f"the paper's column is its printed baseline (column {column} with all controls). " if printed else ""
+    note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
+            f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
+            f"{paper}{panel.provenance}")
+    out = args.work
+    write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                caption=f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side")
+    boot.draws.to_parquet(out / f"{stem}_draws.parquet")
+    np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
+    plot_baseline(boot, symbol, se, b.regressor).savefig(out / f"{stem}_baseline.png", dpi=150)
     plot_weights(boot, labels).savefig(out / f"{stem}_weights.png", dpi=150)
     print(to_markdown(table, floatfmt=".4f", note=note))
     return 0

@@ -485,3 +485,83 @@ def test_seeds_cover_the_64_bit_range(panel, tmp_path, capsys):
     assert main(["bootstrap", "--n-boot", "400", "--seed", str(2**63), "--out", str(tmp_path)]) == 0
     assert main(["bootstrap", "--n-boot", "400", "--seed", str(2**70), "--out", str(tmp_path / "x")]) == 2
     assert "seed must be between" in capsys.readouterr().err
+
+
+def _baseline_panel(tmp_path, controls, fixed_effects):
+    import shutil
+
+    from resilience_jax.data.spec import models_dir
+
+    for name in ("paper.toml", "index.toml"):
+        shutil.copy(models_dir() / name, tmp_path / name)
+    text = (tmp_path / "paper.toml").read_text(encoding="utf-8")
+    old = ('controls = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]   # stepwise order, columns (1)-(6)\n'
+           'fixed_effects = ["province"]')
+    assert old in text
+    new = f"controls = {list(controls)!r}\nfixed_effects = {list(fixed_effects)!r}".replace("'", '"')
+    (tmp_path / "paper.toml").write_text(text.replace(old, new), encoding="utf-8")
+    return load_panel(None, tmp_path / "paper.toml")
+
+
+@pytest.mark.parametrize("controls, fes", [(("Incomegap", "Finance", "LnAIPatent"), ("province",)),
+                                           (("Incomegap", "Open"), ("province", "year"))])
+def test_bootstrap_baseline_is_the_specs_baseline(tmp_path, controls, fes):
+    """beta_<index> is the spec's [baseline] (its controls, its fixed effects, two-way included) in
+    every replicate and on every path: equal to pyfixest on the resampled panel (it used the
+    mediation's controls and entity effects whatever the spec said)."""
+    pf = pytest.importorskip("pyfixest")
+    panel = _baseline_panel(tmp_path, controls, fes)
+    frame, spec = panel.frame, panel.spec
+    provinces = list(dict.fromkeys(frame["province"]))
+    runs = {path: bootstrap(panel, n_boot=3, seed=5, path=path) for path in ("fast", "rows", "general")}
+    for path, res in runs.items():
+        for w, (_, row) in zip(res.multiplicities, res.draws.iterrows()):
+            rs = pd.concat([frame[frame["province"] == provinces[g]].assign(draw=f"{g}-{c}")
+                            for g, count in enumerate(w.astype(int)) for c in range(count)], ignore_index=True)
+            X = rs[list(spec.index.columns)].to_numpy()
+            rs["REIC"] = numpy_entropy(X, spec.index.directions)[2]
+            cols = list(spec.index.dimension_members("impact"))
+            rs["REICC"] = numpy_entropy(X[:, cols], np.array(spec.index.directions)[cols])[2]
+            fe = " + ".join("draw" if f == "province" else f for f in fes)
+            for sym in ("REIC", "REICC"):
+                ref = pf.feols(f"{sym} ~ LnAI + {' + '.join(controls)} | {fe}", rs, vcov={"CRV1": "draw"})
+                assert row[f"beta_{sym}"] == pytest.approx(ref.coef()["LnAI"], rel=1e-8), (path, sym)
+            # the mediation keeps its own specification
+            c = pf.feols(f"REIC ~ LnAI + {' + '.join(CONTROLS)} | draw", rs, vcov={"CRV1": "draw"})
+            assert row["c"] == pytest.approx(c.coef()["LnAI"], rel=1e-8), path
+
+
+def test_cli_baseline_reports_the_specs_baseline(tmp_path, capsys):
+    """bootstrap --model baseline: the spec's baseline (here two-way), its estimate equal to feols,
+    the paper's column from the stepwise table's last column (Table 3 (6): 0.123, not Table 9's
+    pooled total effect), baseline caption and figure."""
+    from resilience_jax.cli import main
+    from resilience_jax.suite import compute_indices
+
+    assert main(["bootstrap", "--model", "baseline", "--n-boot", "2000", "--out", str(tmp_path / "a")]) == 0
+    table = pd.read_csv(tmp_path / "a" / "bootstrap_cluster_baseline_REIC.csv", index_col=0)
+    assert table["paper"].iloc[0] == pytest.approx(0.123) and "baseline" in table.index[0]
+    panel = load_panel()
+    df = panel.frame.assign(**compute_indices(panel)[1])
+    fit = rj_feols("REIC ~ LnAI + " + " + ".join(CONTROLS) + " | province", df)
+    assert table["estimate"].iloc[0] == pytest.approx(fit.params["LnAI"], rel=1e-9)
+    md = (tmp_path / "a" / "bootstrap_cluster_baseline_REIC.md").read_text(encoding="utf-8")
+    assert "Baseline coefficient of LnAI on REIC" in md and (tmp_path / "a" / "bootstrap_cluster_baseline_REIC_baseline.png").is_file()
+    two = _baseline_panel(tmp_path, CONTROLS, ("province", "year"))
+    assert main(["bootstrap", "--model", "baseline", "--n-boot", "2000", "--spec", str(two.spec.path),
+                 "--out", str(tmp_path / "b")]) == 0
+    capsys.readouterr()
+    t2 = pd.read_csv(tmp_path / "b" / "bootstrap_cluster_baseline_REIC.csv", index_col=0)
+    fit2 = rj_feols("REIC ~ LnAI + " + " + ".join(CONTROLS) + " | province + year", df)
+    assert t2["estimate"].iloc[0] == pytest.approx(fit2.params["LnAI"], rel=1e-9)
+    assert t2["estimate"].iloc[0] != pytest.approx(fit.params["LnAI"], rel=1e-6)  # not the one-way number
+
+
+def rj_feols(fml, df):
+    import warnings
+
+    from resilience_jax.api import feols
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return feols(fml, df, {"CRV1": "province"})

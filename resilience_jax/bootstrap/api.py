@@ -139,12 +139,13 @@ def bootstrap(
     arrays, layout = mediation_arrays(panel, symbol)
     mode = panel.spec.index.panel_mode  # the entropy weights as the suite computes them (pooled, per_year, global)
     eng = prepare(arrays, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=chunk_size, devices=devices,
-                  scheme=scheme, mode=mode)
+                  scheme=scheme, mode=mode, baseline=layout.baseline)
     # the point estimate (all weights 1) and the entity jackknife (one weight 0) first, through the
     # same compiled chunk (the gathered-rows path cannot drop an entity: those use the weighted
     # rows): a flag on the full sample is the data's problem, named as describe and reproduce name it
     eng_pj = eng if eng.path != "general" else prepare(arrays, n_entities=G, path="rows", fixed_effects=fixed_effects,
-                                                        chunk=eng.chunk, devices=devices, scheme=scheme, mode=mode)
+                                                        chunk=eng.chunk, devices=devices, scheme=scheme, mode=mode,
+                                                        baseline=layout.baseline)
     pj = eng_pj.evaluate(np.vstack([np.ones((1, G)), 1.0 - np.eye(G)]))
     if pj.status[0]:
         _name_full_sample_problem(panel, symbol, fixed_effects)

@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import _x64, status
 from .._ops import TRACES
-from ..data.arrays import MediationArrays
+from ..data.arrays import Baseline, MediationArrays
 from ..errors import EstimationError
 from ..estimators.record import MediationStats
 from ..inference.resample import Scheme, draw_weights, replicate_key
@@ -54,6 +54,10 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
         The entropy weights' panel mode (the index spec's ``panel_mode``). The per-entity tables
         and the gathered rows compute the pooled mode only: ``fast`` then runs on the weighted rows,
         ``general`` is refused.
+    baseline : Baseline or None, optional
+        The indices' baseline equation (the spec's: :class:`~resilience_jax.data.arrays.Layout`);
+        None: the mediation's total-effect equation. The tables compute baselines with entity
+        fixed effects only: ``fast`` runs on the weighted rows otherwise.
     fixed_effects : bool, optional
         Entity fixed effects. The fast path without them runs on the weighted rows.
 
@@ -72,18 +76,20 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
     return 1000 if path in ("fast", "tables") and fixed_effects else 250
 
 
-def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path, mode) -> MediationStats:
+def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path, mode, k, baseline) -> MediationStats:
     if path == "tables":
         tab, directions, members = payload
-        return replicates_from_tables(tab, weights, directions, members, n_periods)
+        return replicates_from_tables(tab, weights, directions, members, n_periods, k=k, baseline=baseline)
     if path == "general":
-        return replicates_from_rows(weights, payload, fixed_effects=fixed_effects)
-    return replicates_from_weights(weights, payload, n_entities=n_entities, fixed_effects=fixed_effects, mode=mode)
+        return replicates_from_rows(weights, payload, fixed_effects=fixed_effects, k=k, baseline=baseline)
+    return replicates_from_weights(weights, payload, n_entities=n_entities, fixed_effects=fixed_effects, mode=mode,
+                                   baseline=baseline)
 
 
-@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path", "scheme", "sharding", "mode"))
+@partial(jax.jit, static_argnames=("n_entities", "n_periods", "fixed_effects", "path", "scheme", "sharding", "mode",
+                                   "k", "baseline"))
 def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, fixed_effects, path, scheme, sharding,
-           mode):
+           mode, k, baseline):
     """(entity weights, record) of replicates ``start, ..., start + chunk - 1``, drawn from their
     keys, or of the given ``weights`` where ``use_weights``."""
     TRACES["bootstrap.chunk"] += 1
@@ -93,7 +99,7 @@ def _chunk(key, start, weights, use_weights, payload, *, n_entities, n_periods, 
     if sharding is not None:  # replicates split over the devices
         w = jax.lax.with_sharding_constraint(w, sharding)
     return w, _evaluate(w, payload, n_entities=n_entities, n_periods=n_periods, fixed_effects=fixed_effects, path=path,
-                        mode=mode)
+                        mode=mode, k=k, baseline=baseline)
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,8 @@ class Engine:
     scheme: str = "cluster"
     source: MediationArrays | None = None  # the data of the tables path (for :meth:`recover`)
     mode: str = "pooled"  # the entropy weights' panel mode
+    k: int | None = None  # the mediation's regression variables (None: all of them)
+    baseline: Baseline | None = None  # the indices' baseline equation (None: the mediation's total effect)
 
     @property
     def chunk(self) -> int:
@@ -122,6 +130,7 @@ class Engine:
         w = self._ones if weights is None else self.driver.put(jnp.asarray(weights, dtype=_x64.float_dtype()))
         return _chunk(key, np.uint32(start), w, use, self.payload, n_entities=self.n_entities, n_periods=self.n_periods,
                       fixed_effects=self.fixed_effects, path=self.path, scheme=self.scheme, mode=self.mode,
+                      k=self.k, baseline=self.baseline,
                       sharding=self.driver.sharding)
 
     @cached_property
@@ -166,6 +175,7 @@ class Engine:
 
 def prepare(
     arrays: MediationArrays, *, n_entities: int, path: str = "fast", fixed_effects: bool = True, mode: str = "pooled",
+    baseline: Baseline | None = None,
     chunk: int | None = None, devices: int | None = None, scheme: Scheme = "cluster",
 ) -> Engine:
     """Build the payload of ``path`` (per-entity tables for ``fast`` with fixed effects) once.
@@ -228,8 +238,12 @@ def prepare(
     if path == "general" and mode != "pooled":
         raise EstimationError(f"the gathered-rows (general) path computes the pooled entropy mode only, not {mode!r}; "
                               "use path='rows' (or 'fast', which runs on the rows in this mode)")
+    k = 2 + arrays.controls.shape[1]
+    if baseline == Baseline(tuple(range(k - 1)), "entity" if fixed_effects else "none"):
+        baseline = None  # the mediation's total-effect equation: the same compiled chunk as without one
+    tables_ok = fixed_effects and mode == "pooled" and (baseline is None or baseline.fixed_effects == "entity")
     if path == "fast":
-        path = "tables" if fixed_effects and mode == "pooled" else "rows"
+        path = "tables" if tables_ok else "rows"
     driver = make_driver(chunk or default_chunk(path, fixed_effects), devices)
     payload = arrays
     if path == "tables":
@@ -238,7 +252,7 @@ def prepare(
     elif path == "general":
         payload = gathered_data(arrays, n_entities=n_entities)
     return Engine(driver.replicate(payload), path, n_entities, arrays.X_ind.shape[0] // n_entities, fixed_effects,
-                  driver, scheme, arrays if path == "tables" else None, mode)
+                  driver, scheme, arrays if path == "tables" else None, mode, k, baseline)
 
 
 def check(stats: MediationStats, what: str = "replicate") -> None:

@@ -28,6 +28,24 @@ class MediationArrays(NamedTuple):
     regressor: jax.Array  # (n,)
     mediator: jax.Array  # (n,)
     controls: jax.Array  # (n, k - 2)
+    extra: jax.Array | None = None  # (n, q) the baseline's variables that the mediation does not use, or None
+
+    def others(self) -> jax.Array:
+        """(n, k + q) the regression variables in their fixed order: regressor, controls, mediator,
+        then the baseline's extra variables."""
+        parts = [self.regressor[:, None], self.controls, self.mediator[:, None]]
+        return jnp.concatenate(parts if self.extra is None else [*parts, self.extra], axis=1)
+
+
+class Baseline(NamedTuple):
+    """The baseline equation of every index (static: hashable), over the regression variables of
+    :meth:`MediationArrays.others`: ``columns`` the positions of its regressor (first) and
+    controls; ``fixed_effects`` ``"entity"``, ``"two_way"`` (entity and period) or ``"none"`` (OLS
+    with a constant). ``None`` where a baseline is asked for means the mediation's own total-effect
+    equation (its regressor and controls, its fixed effects)."""
+
+    columns: tuple[int, ...]
+    fixed_effects: str
 
 
 class Layout(NamedTuple):
@@ -38,6 +56,7 @@ class Layout(NamedTuple):
     index: str  # the mediation's index symbol (members row 0)
     n_entities: int
     n_periods: int
+    baseline: Baseline  # the spec's baseline equation
 
 
 def index_members(idx, symbol: str) -> np.ndarray:
@@ -115,8 +134,29 @@ def mediation_arrays(panel, index: str | None = None) -> tuple[MediationArrays, 
     m = spec.mediation
     f = panel.frame
     dt = _x64.float_dtype()
+    baseline, extra = _baseline(spec)
     arrays = MediationArrays(*(jnp.asarray(a, dtype=dt) for a in (
         panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
-        f[list(m.controls)].to_numpy())))
+        f[list(m.controls)].to_numpy())), extra=jnp.asarray(f[extra].to_numpy(), dtype=dt) if extra else None)
     G, T = panel.shape
-    return arrays, Layout(tuple(idx.columns), tuple(idx.symbols), symbol, G, T)
+    return arrays, Layout(tuple(idx.columns), tuple(idx.symbols), symbol, G, T, baseline)
+
+
+def _baseline(spec) -> tuple[Baseline, list[str]]:
+    """The spec's [baseline] as positions among the regression variables, and the variables it
+    adds to the mediation's (appended after the mediator)."""
+    m, b = spec.mediation, spec.baseline
+    names = [m.regressor, *m.controls, m.mediator]
+    extra = [v for v in (b.regressor, *b.controls) if v not in names]
+    names += extra
+    fes = tuple(b.fixed_effects)
+    if fes == ():
+        kind = "none"
+    elif fes == (spec.entity,):
+        kind = "entity"
+    elif set(fes) == {spec.entity, spec.time} and len(fes) == 2:
+        kind = "two_way"
+    else:
+        raise EstimationError(f"the bootstrap re-estimates the baseline with {spec.entity} and/or {spec.time} fixed "
+                              f"effects; [baseline] has {list(fes)}")
+    return Baseline(tuple(names.index(v) for v in (b.regressor, *b.controls)), kind), extra

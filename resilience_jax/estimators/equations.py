@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import status
 from .._ops import add_up
@@ -79,12 +80,23 @@ def outcome_moments(S_oq: jax.Array, g_oq: jax.Array, alpha: jax.Array) -> tuple
     >>> g_oy.tolist()
     [[3.0, 3.0, 3.0], [3.0, 3.0, 3.0]]
     """
-    q = S_oq.shape[1]
-    S_oy = add_up([S_oq[:, j][:, None] * alpha[:, j][None] for j in range(q)])
+    S_oy = index_cross_products(S_oq, alpha)
     G = g_oq.shape[0] // S_oq.shape[0]
-    a0 = alpha[0].reshape(q, -1)
-    g_oy = (g_oq @ a0).reshape(G, S_oq.shape[0], *alpha.shape[2:])
+    q = S_oq.shape[1]
+    g_oy = (g_oq @ alpha[0].reshape(q, -1)).reshape(G, S_oq.shape[0], *alpha.shape[2:])
     return S_oy, g_oy
+
+
+def index_cross_products(S_oq: jax.Array, alpha: jax.Array) -> jax.Array:
+    """``S_oy`` (k, E, ...) of :func:`outcome_moments` alone: ``sum_j S_oq[:, j] alpha[:, j]``.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> index_cross_products(jnp.array([[1.0, 0.0], [2.0, 1.0]]), jnp.array([[1.0, 2.0]])).tolist()
+    [[1.0], [4.0]]
+    """
+    return add_up([S_oq[:, j][:, None] * alpha[:, j][None] for j in range(S_oq.shape[1])])
 
 
 def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *, ssc: SSC = DEFAULT_SSC) -> Equations:
@@ -165,3 +177,47 @@ def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *
     bad = singular(s2.pivot)
     return Equations(beta_tot[0], se[0], beta_a[0], se[1], beta_b[0], se[2], beta_b[k1], se[3], beta,
                      jnp.where(bad, status.SINGULAR, status.OK).astype(jnp.int32))
+
+
+def baseline_stage(S_bb: jax.Array, S_by: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """The baseline equation of every index (index e on the baseline's regressor and controls),
+    when it is not the mediation's total-effect equation: its own sweep.
+
+    Parameters
+    ----------
+    S_bb : jax.Array
+        (kb, kb, ...) cross products of the baseline's regressor (first) and controls, demeaned by
+        the baseline's fixed effects.
+    S_by : jax.Array
+        (kb, E, ...) their cross products with each index.
+
+    Returns
+    -------
+    beta : jax.Array
+        (E, ...) the regressor's coefficient in each index's baseline.
+    status : jax.Array
+        (...) int32, ``status.SINGULAR`` where the baseline's design is singular.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> beta, st = baseline_stage(jnp.array([[2.0, 0.0], [0.0, 1.0]]), jnp.array([[1.0, 4.0], [0.5, 0.0]]))
+    >>> beta.tolist(), int(st)
+    ([0.5, 2.0], 0)
+    """
+    kb = S_bb.shape[0]
+    s = sweep(equilibrate(S_bb, S_by), range(kb))
+    return s.Z[0, kb:] * s.d[0], jnp.where(singular(s.pivot), status.SINGULAR, status.OK).astype(jnp.int32)
+
+
+def take(S: jax.Array, rows, cols=None) -> jax.Array:
+    """The (static) rows and columns of a (k, k', ...) moment matrix.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> take(jnp.arange(9.0).reshape(3, 3), (0, 2), (0, 2)).tolist()
+    [[0.0, 2.0], [6.0, 8.0]]
+    """
+    S = S[np.asarray(rows)]
+    return S if cols is None else S[:, np.asarray(cols)]

@@ -14,14 +14,15 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from ..data.arrays import MediationArrays
+from ..data.arrays import Baseline, MediationArrays
 from .. import status
 from ..index.entropy import entropy_from_sums, log0
 from ..index.stage import index_from_entropy, index_stage, row_sums
 from ..inference.vcov import DEFAULT_SSC, SSC
-from .equations import Equations, equations_stage, outcome_moments
+from .equations import Equations, baseline_stage, equations_stage, outcome_moments
 from .moments import entity_moments
 from .record import MediationStats, mediation_stats
+from .within import demean_balanced
 
 
 def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str):
@@ -54,7 +55,8 @@ def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str)
 
 
 def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *, n_entities: int,
-             fixed_effects: bool = True, ssc: SSC = DEFAULT_SSC, mode: str = "pooled") -> MediationStats:
+             fixed_effects: bool = True, ssc: SSC = DEFAULT_SSC, mode: str = "pooled",
+             baseline: Baseline | None = None) -> MediationStats:
     """The mediation pipeline on the rows (index re-estimated on the weighted rows).
 
     Parameters
@@ -68,6 +70,9 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
         Number of entities G (static).
     mode : {"pooled", "per_year", "global"}, optional
         The entropy weights' panel mode (:func:`~resilience_jax.index.entropy.entropy_weights`).
+    baseline : Baseline or None, optional
+        The indices' baseline equation (its variables and fixed effects; static); None: the
+        mediation's total-effect equation.
     fixed_effects : bool, optional
         Entity fixed effects (True) or the pooled reading (OLS with an intercept: demeaning
         around the weighted grand mean).
@@ -96,22 +101,28 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
     r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else None  # row weights
     n_eff = T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
     ist, idx = _index_rows(arrays, c, r, n_eff, G, T, mode)  # idx (n, E): the indices as rows
-    # others (regressor, controls, mediator), then the indices
-    D = jnp.concatenate([arrays.regressor[:, None], arrays.controls, arrays.mediator[:, None], idx], axis=1)
-    Dg = D.reshape(G, T, -1)
-    if fixed_effects:
-        Dg = Dg - Dg.mean(axis=1, keepdims=True)
-    else:
-        Dg = Dg - (c[:, None, None] * Dg).sum(axis=(0, 1), keepdims=True) / n_eff
-    k = 2 + arrays.controls.shape[1]
-    Mg = jnp.einsum("gto,gtp->gop", Dg[:, :, :k], Dg)  # (G, k, k + E) per-entity cross products
+    # the regression variables (regressor, controls, mediator, the baseline's extra ones), then the indices
+    others = arrays.others()
+    k, kq = 2 + arrays.controls.shape[1], others.shape[1]
+    Dn = jnp.concatenate([others, idx], axis=1).reshape(G, T, -1)
+    own = "entity" if fixed_effects else "none"
+    Dg = demean_balanced(Dn, c if weighted else None, own)
+    Dm = Dg if kq == k else jnp.concatenate([Dg[:, :, :k], Dg[:, :, kq:]], axis=2)  # the mediation's columns
+    Mg = jnp.einsum("gto,gtp->gop", Dm[:, :, :k], Dm)  # (G, k, k + E) per-entity cross products
     S = jnp.tensordot(c, Mg, axes=1)
     eq = equations_stage(S[:, :k], S[:, k:], Mg[:, :, :k], Mg[:, :, k], c if weighted else None, c.sum(), n_eff,
                          ssc=ssc)
+    if baseline is not None and (baseline.columns, baseline.fixed_effects) != (tuple(range(k - 1)), own):
+        # the spec's baseline is not the mediation's total effect: its own variables and demeaning
+        Db = Dg if baseline.fixed_effects == own else demean_balanced(Dn, c if weighted else None, baseline.fixed_effects)
+        cols = [*baseline.columns, *range(kq, Dn.shape[2])]
+        Sb = jnp.einsum("g,gto,gtp->op", c, Db[:, :, list(baseline.columns)], Db[:, :, cols])
+        beta, flag = baseline_stage(Sb[:, : len(baseline.columns)], Sb[:, len(baseline.columns):])
+        eq = eq._replace(beta=beta, status=eq.status | flag)
     return mediation_stats(ist, eq)
 
 
-fit_rows_jit = jax.jit(fit_rows, static_argnames=("n_entities", "fixed_effects", "ssc", "mode"))
+fit_rows_jit = jax.jit(fit_rows, static_argnames=("n_entities", "fixed_effects", "ssc", "mode", "baseline"))
 fit_rows_jit.__doc__ = "Jitted :func:`fit_rows` (one compile per shape and static configuration)."
 
 

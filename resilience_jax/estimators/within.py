@@ -145,3 +145,28 @@ def within(
     start = (first, jnp.where(both, jnp.inf, 0.0), jnp.asarray(1))
     out, delta, _ = jax.lax.while_loop(cond, body, start)
     return Demeaned(out, delta <= tol * scale)
+
+
+def demean_balanced(D: jax.Array, weights: jax.Array | None, fixed_effects: str) -> jax.Array:
+    """Demean the blocks (G, T, ...) of a balanced panel (entity g's T periods) in closed form.
+
+    ``fixed_effects``: ``"entity"`` (each block's mean over its periods), ``"none"`` (the
+    weighted grand mean: OLS with a constant) or ``"two_way"`` (entity, then the weighted mean of
+    each period over the entities: exact on a balanced panel). ``weights`` (G,) are entity
+    frequency weights (a bootstrap replicate's), or None.
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> D = jnp.array([[1.0, 3.0], [5.0, 11.0]])  # 2 entities x 2 periods
+    >>> demean_balanced(D, None, "two_way").tolist()
+    [[1.0, -1.0], [-1.0, 1.0]]
+    """
+    c = jnp.ones(D.shape[0], D.dtype) if weights is None else weights
+    cw = c.reshape(c.shape + (1,) * (D.ndim - 1))
+    if fixed_effects == "none":
+        return D - (cw * D).sum(axis=(0, 1), keepdims=True) / (D.shape[1] * c.sum())
+    W = D - D.mean(axis=1, keepdims=True)
+    if fixed_effects == "entity":
+        return W
+    return W - (cw * W).sum(axis=0, keepdims=True) / c.sum()

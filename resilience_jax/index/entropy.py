@@ -387,7 +387,7 @@ def entropy_weights(
     bad = ~np.isfinite(X).all(axis=0)
     if bad.any():
         raise EstimationError(f"non-finite values in indicator(s): {', '.join(np.asarray(names)[bad])}")
-    signs = {"+": 1.0, "-": -1.0, 1: 1.0, -1: -1.0, 1.0: 1.0, -1.0: -1.0}  # the spec files write "+" and "-"
+    signs = {"+": 1.0, "-": -1.0, 1: 1.0, -1: -1.0}  # the spec files write "+" and "-" (1.0 == 1 as a key)
     raw = np.asarray(directions, dtype=object).reshape(-1)
     if raw.shape != (m,) or not all(isinstance(v, (str, int, float, np.integer, np.floating)) and v in signs for v in raw):
         raise EstimationError(f"directions must be {m} values of +1 or -1 (or '+' / '-'), got {raw.tolist()}")

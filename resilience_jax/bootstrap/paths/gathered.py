@@ -25,8 +25,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..._ops import add_up
-from ...data.arrays import MediationArrays
-from ...estimators.equations import equations_stage
+from ...data.arrays import Baseline, MediationArrays
+from ...estimators.equations import baseline_stage, equations_stage
+from ...estimators.within import demean_balanced
 from ...estimators.record import MediationStats, mediation_stats
 from ...index.stage import index_stage, row_sums
 
@@ -73,8 +74,7 @@ def gathered_data(arrays: MediationArrays, *, n_entities: int) -> GatheredData:
     X_ind = np.asarray(arrays.X_ind)
     n = X_ind.shape[0]
     G = n_entities
-    rows = np.concatenate([X_ind, np.asarray(arrays.regressor)[:, None], np.asarray(arrays.controls),
-                           np.asarray(arrays.mediator)[:, None]], axis=1).reshape(G, n // G, -1)
+    rows = np.concatenate([X_ind, np.asarray(arrays.others())], axis=1).reshape(G, n // G, -1)
     mem = np.asarray(arrays.members, dtype=float).reshape(-1, X_ind.shape[1])
     uniq, distinct = np.unique(mem, axis=0, return_inverse=True)
     cols, block = np.unique(uniq.T, axis=0, return_inverse=True)  # blocks: distinct membership columns
@@ -90,7 +90,7 @@ def _slots(counts: jax.Array) -> jax.Array:
     return jnp.repeat(jnp.arange(G), counts.astype(jnp.int32), total_repeat_length=G)
 
 
-def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
+def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool, k: int | None, baseline: Baseline | None):
     """The two stages' results of ``SUB`` replicates (replicate axis last)."""
     G, T, P = data.rows.shape
     m = data.members.shape[1]
@@ -108,21 +108,32 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool):
     A = data.blocks.shape[1]
     part = jnp.stack([add_up([Xr[:, :, j] * (cj[j] * data.blocks[j, a]) for j in range(m)]) for a in range(A)], axis=2)
     part_w = data.blocks.T @ dv  # (A, b) sum of dv in each block
-    axes = 1 if fixed_effects else (0, 1)  # within entity (slot), or around the grand mean (pooled)
-    part = part - part.mean(axis=axes, keepdims=True)
-    Do = Do - Do.mean(axis=axes, keepdims=True)
+    part_raw, Do_raw = part, Do
+    own = "entity" if fixed_effects else "none"  # within entity (slot), or around the grand mean (pooled)
+    k = Do.shape[2] if k is None else k  # the mediation's variables (the baseline's extra ones follow)
+    part = demean_balanced(part_raw, None, own)
+    Do = demean_balanced(Do_raw[:, :, :k], None, own)
     coef = data.block_members[:, :, None] / (data.block_members @ part_w)[:, None]  # (U, A, b)
-    Id = add_up([part[:, :, a][:, :, None] * coef[:, a][None, None] for a in range(A)])  # (G, T, U, b)
-    k = Do.shape[2]
+    index_rows = lambda p: add_up([p[:, :, a][:, :, None] * coef[:, a][None, None] for a in range(A)])  # noqa: E731
+    Id = index_rows(part)  # (G, T, U, b)
     # each slot's cross products [Do | Id]' Do as one batched matrix product (a fused multiply-reduce
     # is ~1.5x slower here): the per-cluster moments of the equations stage
     Mg = jnp.einsum("gtib,gtjb->gijb", Do, jnp.concatenate([Do, Id], axis=2))  # (G, k, k + U, b)
     M = Mg.sum(axis=0)
     g_oy = jax.lax.dynamic_index_in_dim(Mg, k + data.distinct[0], axis=2, keepdims=False)  # X_g' y, (G, k, b)
-    return ist, equations_stage(M[:, :k], M[:, k:][:, data.distinct], Mg[:, :, :k], g_oy, None, G, n)
+    eq = equations_stage(M[:, :k], M[:, k:][:, data.distinct], Mg[:, :, :k], g_oy, None, G, n)
+    if baseline is not None and (baseline.columns, baseline.fixed_effects) != (tuple(range(k - 1)), own):
+        # the spec's baseline is not the mediation's total effect: its own variables and demeaning
+        bl = list(baseline.columns)
+        Db = demean_balanced(Do_raw[:, :, bl], None, baseline.fixed_effects)
+        Ib = index_rows(demean_balanced(part_raw, None, baseline.fixed_effects))[:, :, data.distinct]
+        beta, flag = baseline_stage(jnp.einsum("gtib,gtjb->ijb", Db, Db), jnp.einsum("gtib,gtub->iub", Db, Ib))
+        eq = eq._replace(beta=beta, status=eq.status | flag)
+    return ist, eq
 
 
-def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: bool = True) -> MediationStats:
+def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: bool = True, k: int | None = None,
+                         baseline: Baseline | None = None) -> MediationStats:
     """The record of a batch of cluster-bootstrap replicates (integer multiplicities ``C`` (B, G))
     by gathering each replicate's rows; equal to
     :func:`~resilience_jax.estimators.staged.fit_rows` on the gathered panel.
@@ -136,6 +147,9 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
         The packed panel (:func:`gathered_data`).
     fixed_effects : bool, optional
         Entity (slot) fixed effects or the pooled reading.
+    k, baseline
+        As :func:`~resilience_jax.bootstrap.paths.tables.replicates_from_tables`; the baseline's
+        fixed effects may be any (slot, slot and period, none).
 
     Returns
     -------
@@ -159,7 +173,7 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
     B, G = C.shape
     pad = (-B) % SUB
     Cp = jnp.concatenate([C, jnp.ones((pad, G), C.dtype)]) if pad else C
-    ist, eq = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects), Cp.reshape(-1, SUB, G))
+    ist, eq = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects, k, baseline), Cp.reshape(-1, SUB, G))
     # (sub-batch, ..., SUB) -> (..., B): the record is formed once for the whole batch
     merged = jax.tree_util.tree_map(lambda x: jnp.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :B], (ist, eq))
     return mediation_stats(*merged, batch_last=True)

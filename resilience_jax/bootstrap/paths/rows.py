@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import jax
 
-from ...data.arrays import MediationArrays
+from ...data.arrays import Baseline, MediationArrays
 from ...estimators.record import MediationStats
 from ...estimators.staged import fit_rows
 
 
 def replicates_from_weights(C: jax.Array, arrays: MediationArrays, *, n_entities: int,
-                            fixed_effects: bool = True, mode: str = "pooled") -> MediationStats:
+                            fixed_effects: bool = True, mode: str = "pooled",
+                            baseline: Baseline | None = None) -> MediationStats:
     """The record of a batch of replicates with entity weights ``C`` (B, G) (replicate axis first).
 
     Parameters
@@ -24,6 +25,8 @@ def replicates_from_weights(C: jax.Array, arrays: MediationArrays, *, n_entities
         The arrays of the mediation model (:func:`~resilience_jax.data.arrays.mediation_arrays`).
     n_entities : int
         Number of entities G.
+    baseline : Baseline or None, optional
+        The indices' baseline equation (:func:`~resilience_jax.estimators.staged.fit_rows`).
     mode : {"pooled", "per_year", "global"}, optional
         The entropy weights' panel mode (:func:`~resilience_jax.estimators.staged.fit_rows`).
     fixed_effects : bool, optional
@@ -46,4 +49,5 @@ def replicates_from_weights(C: jax.Array, arrays: MediationArrays, *, n_entities
     >>> st.a.shape, st.status.tolist(), round(float(st.a[0]), 4)
     ((2,), [0, 0], 0.7966)
     """
-    return jax.vmap(lambda w: fit_rows(arrays, w, n_entities=n_entities, fixed_effects=fixed_effects, mode=mode))(C)
+    return jax.vmap(lambda w: fit_rows(arrays, w, n_entities=n_entities, fixed_effects=fixed_effects, mode=mode,
+                                      baseline=baseline))(C)

@@ -34,9 +34,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from ... import status
-from ...data.arrays import MediationArrays
+from ...data.arrays import Baseline, MediationArrays
 from ..._ops import add_up
-from ...estimators.equations import equations_stage, outcome_moments
+from ...estimators.equations import baseline_stage, equations_stage, index_cross_products, outcome_moments, take
 from ...estimators.moments import EntityMoments, entity_moments
 from ...estimators.record import MediationStats, mediation_stats
 from ...index.stage import index_stage
@@ -119,7 +119,7 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
     R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
     order, values = _ranking(Xg)
-    others = np.column_stack([np.asarray(a, np.float64) for a in (arrays.regressor, arrays.controls, arrays.mediator)])
+    others = np.asarray(arrays.others(), np.float64)
     f = partial(jnp.asarray, dtype=dtype)
     return EntityTables(
         f(Xg.sum(axis=1).T), jnp.asarray(np.minimum(np.argsort(order, axis=0), R)), f(values[:R]),
@@ -215,7 +215,7 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
 
 
 def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Array, members: jax.Array,
-                           n_periods: int) -> MediationStats:
+                           n_periods: int, *, k: int | None = None, baseline: Baseline | None = None) -> MediationStats:
     """The staged core for a batch of entity weights ``C`` (B, G) with entity fixed effects, from
     the tables: the index stage from the tabulated bounds and log sums, the equations stage from the
     entity-weighted moments. Equal to :func:`~resilience_jax.estimators.staged.fit_rows` row by row.
@@ -237,6 +237,12 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
         (E, m) 0/1 index membership: row 0 the mediation's index, then one row per index symbol.
     n_periods : int
         Number of periods T (static under ``jax.jit``).
+    k : int or None, optional
+        The mediation's regression variables (regressor, controls, mediator; static); None: all
+        tabulated ones.
+    baseline : Baseline or None, optional
+        The indices' baseline over the tabulated variables (entity fixed effects; static); None:
+        the mediation's total-effect equation.
 
     Returns
     -------
@@ -266,8 +272,9 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     R = tab.bound.shape[0]
     m = tab.psum.shape[0]
     mom = tab.moments
-    k = mom.g_oo.shape[1]
-    Bn = C.shape[0]
+    kq = mom.g_oo.shape[1]  # the regression variables (the mediation's k, then the baseline's extra ones)
+    k = kq if k is None else k
+    Bn, G = C.shape
     T = n_periods
     Ct = C.T  # (G, B): replicates along the contiguous axis from here on
     # the replicate's min (max) of indicator j: the lowest-ranked candidate among the drawn entities
@@ -281,7 +288,16 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     A = jnp.where(pos, csum - T * n * lo, T * n * hi - csum)  # sums of the distances to the worse bound
     ist = index_stage(lo, hi, A, jnp.where(pos, logs[:m], logs[m:]), T * n, A / ((hi - lo) * T * n), directions,
                       members)
-    S_oq, S_oo = (mom.m_oi @ Ct).reshape(k, m, Bn), (mom.m_oo @ Ct).reshape(k, k, Bn)
-    S_oy, g_oy = outcome_moments(S_oq, mom.g_oi, ist.coef)
-    eq = equations_stage(S_oo, S_oy, mom.g_oo, g_oy, Ct, n, T * n)
+    S_oq, S_oo = (mom.m_oi @ Ct).reshape(kq, m, Bn), (mom.m_oo @ Ct).reshape(kq, kq, Bn)
+    if kq == k:
+        S_oy, g_oy = outcome_moments(S_oq, mom.g_oi, ist.coef)
+        eq = equations_stage(S_oo, S_oy, mom.g_oo, g_oy, Ct, n, T * n)
+    else:  # the mediation's variables only; the baseline's extra ones below
+        g_oi = mom.g_oi.reshape(G, kq, m)[:, :k].reshape(G * k, m)
+        S_oy, g_oy = outcome_moments(S_oq[:k], g_oi, ist.coef)
+        eq = equations_stage(S_oo[:k, :k], S_oy, mom.g_oo[:, :k, :k], g_oy, Ct, n, T * n)
+    if baseline is not None and baseline.columns != tuple(range(k - 1)):
+        bl = baseline.columns  # the baseline's own variables (entity fixed effects, as the tables)
+        beta, flag = baseline_stage(take(S_oo, bl, bl), index_cross_products(take(S_oq, bl), ist.coef))
+        eq = eq._replace(beta=beta, status=eq.status | flag)
     return mediation_stats(ist, eq, jnp.where(covered, status.OK, status.NOT_TABULATED), batch_last=True)
