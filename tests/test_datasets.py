@@ -135,3 +135,17 @@ def test_bad_generator_arguments():
         simulate_panel(jax.random.key(0), n_provinces=2)
     with pytest.raises(ResilienceError, match="years must be"):
         simulate_panel(jax.random.key(0), years=(2020, 2010))
+
+
+def test_subpackages_are_attributes_after_a_plain_import():
+    """`import resilience_jax as rj; rj.datasets.paper_panel()` raised AttributeError until another
+    call had imported the subpackage (a fresh interpreter, so nothing is imported before)."""
+    import subprocess
+    import sys
+
+    code = ("import resilience_jax as rj\n"
+            "assert rj.datasets.paper_panel().shape == (420, 26)\n"
+            "assert issubclass(rj.errors.DataError, rj.errors.ResilienceError)\n"
+            "assert rj.status.names(rj.status.SINGULAR) == ['singular design']\n"
+            "assert callable(rj.bootstrap) and callable(rj.wild_bootstrap)\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
