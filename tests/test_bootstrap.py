@@ -348,8 +348,9 @@ def test_candidate_tables_cover_or_flag(data):
     few = entity_tables(data, n_entities=30, n_candidates=4)
     keys = jax.random.split(jax.random.key(3), 300)
     C = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
-    f = replicates_from_tables(full, C, data.directions, data.members, 14)
-    c = replicates_from_tables(few, C, data.directions, data.members, 14)
+    tables = jax.jit(replicates_from_tables, static_argnums=4)  # (eager, op by op, it takes seconds)
+    f = tables(full, C, data.directions, data.members, 14)
+    c = tables(few, C, data.directions, data.members, 14)
     ok = np.asarray(c.status) == 0
     assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
     assert (np.asarray(c.status)[~ok] == status.NOT_TABULATED).all()
@@ -374,11 +375,12 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     C[:3, np.argsort(Xg[:, :, 0].min(axis=1))[: HEAD + 2]] = 0.0
     C[3:6, np.argsort(-Xg[:, :, 7].max(axis=1))[: HEAD + 2]] = 0.0
     tab = entity_tables(data, n_entities=G)
-    first = replicates_from_tables(tab, jnp.asarray(C), data.directions, data.members, 14)
+    tables = jax.jit(replicates_from_tables, static_argnums=4)  # (eager, op by op, it takes seconds)
+    first = tables(tab, jnp.asarray(C), data.directions, data.members, 14)
     assert (np.asarray(first.status)[:6] == status.NOT_TABULATED).all()  # flagged, not wrong
     promoted, chosen = promote_candidates(tab, data.X_ind, C[:6])
     np.testing.assert_array_equal(chosen, np.arange(6))
-    again = replicates_from_tables(promoted, jnp.asarray(C), data.directions, data.members, 14)
+    again = tables(promoted, jnp.asarray(C), data.directions, data.members, 14)
     assert (np.asarray(again.status)[:6] == 0).all()
     # every replicate drops the top HEAD + 2 candidates of every indicator's min: recovered in passes
     bad = C.copy()
@@ -565,3 +567,19 @@ def rj_feols(fml, df):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return feols(fml, df, {"CRV1": "province"})
+
+
+def test_weights_figure_when_an_estimate_lies_outside_its_interval(panel):
+    """The weights figure drew error bars of length estimate - lower, negative (a crash: "'xerr'
+    must not contain negative values") whenever a full-sample weight lies outside its percentile
+    interval; it draws the interval and the estimate apart now."""
+    from dataclasses import replace
+
+    from resilience_jax.report.bootstrap_report import plot_weights
+
+    res = bootstrap(panel, n_boot=400, seed=0)
+    cols = [c for c in res.draws.columns if c.startswith("w_")]
+    shifted = res.estimate.copy()
+    shifted[cols] = res.draws[cols].max() + 0.01  # every estimate above its whole interval
+    fig = plot_weights(replace(res, estimate=shifted), [c[2:] for c in cols])
+    assert len(fig.axes[0].get_yticklabels()) == 15

@@ -147,11 +147,12 @@ def test_status_flags_of_the_stages():
     from resilience_jax.index.stage import index_stage
 
     lo, hi = jnp.array([0.0, 1.0]), jnp.array([1.0, 1.0])
-    st = index_stage(lo, hi, jnp.array([2.0, 2.0]), jnp.array([0.5, 0.5]), 4.0, jnp.array([0.5, 0.5]),
+    st = jax.jit(index_stage)(lo, hi, jnp.array([2.0, 2.0]), jnp.array([0.5, 0.5]), 4.0, jnp.array([0.5, 0.5]),
                      jnp.array([1.0, 1.0]), jnp.ones((1, 2)))
     assert int(st.status) == status.CONSTANT_INDICATOR
     S = jnp.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])  # two identical regressors
-    eq = equations_stage(S, jnp.ones((3, 1)), jnp.stack([S / 2, S / 2]), jnp.ones((2, 3)), None, 2.0, 10.0)
+    eq = jax.jit(equations_stage, static_argnums=4)(S, jnp.ones((3, 1)), jnp.stack([S / 2, S / 2]), jnp.ones((2, 3)),
+                                                     None, 2.0, 10.0)
     assert int(eq.status) & status.SINGULAR
 
 
