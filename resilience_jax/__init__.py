@@ -38,10 +38,11 @@ _LAZY = {
     "sobel": "resilience_jax.inference.significance",
     "run_suite": "resilience_jax.suite",
     "wild_bootstrap": "resilience_jax.bootstrap.wild",
+    "posterior": "resilience_jax.bayes.api",
 }
 # subpackages and modules reachable as attributes; `bootstrap` is the package, callable as the
 # function (see resilience_jax.bootstrap)
-_SUBMODULES = ("bootstrap", "data", "datasets", "errors", "estimators", "index", "inference", "report", "results",
+_SUBMODULES = ("bayes", "bootstrap", "data", "datasets", "errors", "estimators", "index", "inference", "report", "results",
                "status", "suite")
 
 

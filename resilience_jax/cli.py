@@ -74,6 +74,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", default=None, help="index symbol: REIC (default), REICD or REICC")
     p.add_argument("--as-printed", action="store_true", help="pooled OLS as eqs. 2-3 print it (default: province fixed effects)")
     p.add_argument("--chunk-size", type=_positive_int, default=None, help="replicates per compiled chunk (memory bound)")
+    p = sub.add_parser("posterior", help="posterior of the mediation or baseline model (NumPyro NUTS or the conjugate sampler)")
+    _common(p)
+    p.add_argument("--model", choices=("mediation", "baseline"), default="mediation", help="(default: %(default)s)")
+    p.add_argument("--index", default=None, help="index symbol: REIC (default), REICD or REICC")
+    p.add_argument("--fixed-effects", choices=("within", "dummies", "mundlak", "random"), default="within",
+                   help="how the province effects enter (default: %(default)s)")
+    p.add_argument("--errors", choices=("iid", "ar1"), default="iid", help="(default: %(default)s)")
+    p.add_argument("--weights", choices=("fixed", "bayesian_bootstrap"), default="fixed",
+                   help="index weights fixed, or drawn by a Bayesian bootstrap of provinces (default: %(default)s)")
+    p.add_argument("--weight-draws", type=_positive_int, default=20, help="Bayesian-bootstrap weight draws (default: %(default)s)")
+    p.add_argument("--engine", choices=("nuts", "conjugate"), default="nuts", help="(default: %(default)s)")
+    p.add_argument("--prior", choices=("default", "flat"), default="default", help="(default: %(default)s)")
+    p.add_argument("--chains", type=_positive_int, default=4, help="(default: %(default)s)")
+    p.add_argument("--warmup", type=_positive_int, default=1000, help="(default: %(default)s)")
+    p.add_argument("--draws", type=_positive_int, default=1000, help="kept draws per chain (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="integer seed of jax.random.key (default: %(default)s)")
+    p.add_argument("--n-boot", type=_positive_int, default=10_000,
+                   help="cluster-bootstrap replicates of the side-by-side table (default: %(default)s)")
+    p.add_argument("--strict", action="store_true", help="exit 3 when a diagnostic fails (R-hat, ESS, divergences)")
     return parser
 
 
@@ -362,6 +381,99 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     return 0
 
 
+EXIT_DIAGNOSTICS = 3
+
+
+def _cmd_posterior(args: argparse.Namespace) -> int:
+    import warnings
+
+    import numpy as np
+    from tqdm import tqdm
+
+    from .bayes.api import posterior
+    from .bootstrap.api import bootstrap
+    from .data.validate import load_panel
+    from .errors import PosteriorWarning
+    from .inference.intervals import check_tails
+    from .report.bootstrap_report import baseline_table, side_by_side
+    from .report.posterior_report import plot_indirect_posterior, plot_rank, plot_weights_contribution, posterior_columns
+    from .report.tables import to_markdown, write_table
+
+    check_tails(args.n_boot, 0.95, "percentile")
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    _header(panel)
+    spec = panel.spec
+    bar = tqdm(total=4, desc="posterior", unit="stage")
+    bar.set_postfix_str("sampling (compile, warm-up, draws)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PosteriorWarning)
+        post = posterior(panel, model=args.model, index=args.index, fixed_effects=args.fixed_effects, errors=args.errors,
+                         weights=args.weights, engine=args.engine, prior=args.prior, chains=args.chains,
+                         warmup=args.warmup, draws=args.draws, seed=args.seed, n_weight_draws=args.weight_draws)
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    bar.update()
+    bar.set_postfix_str("diagnostics")
+    summary = post.summary()
+    problems = post.problems(summary)
+    bar.update()
+    bar.set_postfix_str("bootstrap for the side-by-side table")
+    symbol = post.config["index"]
+    boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, index=symbol)
+    out = args.work
+    stem = f"posterior_{args.model}_{args.fixed_effects}_{symbol}"
+    cfg = post.config
+    note = (f"Posterior: {cfg['engine']}, effects {cfg['effects']}, errors {cfg['errors']}, weights {cfg['weights']}, "
+            f"prior {cfg['prior']}, {cfg['chains']} chains x {cfg['draws']} draws, seed {cfg['seed']}; intervals 95%: "
+            f"credible equal-tailed, CRV1 t(G-1), Sobel normal, cluster bootstrap ({args.n_boot} replicates) BCa. "
+            f"{panel.provenance}")
+    if args.model == "mediation":
+        m = spec.mediation
+        table_no = 9 + list(m.outcomes).index(symbol) if symbol in m.outcomes else None
+        printed = {(pe.column, pe.term): pe.coef for pe in spec.paper_estimates if pe.table == table_no}
+        paper = {"a": printed.get(("a_path", m.regressor)), "b": printed.get(("b_path", m.mediator)),
+                 "c": printed.get(("total", m.regressor)), "c_prime": printed.get(("b_path", m.regressor))}
+        paper = {k: v for k, v in paper.items() if v is not None}
+        if "a" in paper and "b" in paper:
+            paper["ab"] = paper["a"] * paper["b"]
+        sbs = side_by_side(boot, paper, n_clusters=panel.shape[0])
+        sbs = sbs[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
+        table = sbs.join(posterior_columns(post, ["a", "b", "c", "c_prime", "ab", "share"]))
+    else:
+        reg = post.headline[0]
+        col = f"({len(spec.baseline.controls) + 1})"  # the paper's stepwise column with all controls
+        pe = [p.coef for p in spec.paper_estimates if p.outcome == symbol and p.term == reg and p.column == col]
+        bt = baseline_table(boot, symbol, post.fits[0], pe[-1] if pe else None)
+        bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
+        table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
+    write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                caption=f"{args.model} on {symbol}: the paper, CRV1, bootstrap BCa and the posterior side by side")
+    write_table(summary, out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
+                note="95% intervals: eti equal-tailed, hdi highest density; ESS bulk/tail and rank-normalised R-hat (ArviZ)",
+                caption="Posterior summary and diagnostics")
+    post.idata.to_netcdf(str(out / f"{stem}.nc"))
+    bar.update()
+    bar.set_postfix_str("figures")
+    plot_rank(post).savefig(out / f"{stem}_rank.png", dpi=120)
+    if args.model == "mediation":
+        e = boot.estimate
+        plot_indirect_posterior(post, boot, (float(e["ab"]), float(abs(e["ab"] / e["sobel_z"])))).savefig(
+            out / f"{stem}_indirect.png", dpi=120)
+    if args.weights == "bayesian_bootstrap":
+        plot_weights_contribution(post).savefig(out / f"{stem}_weights.png", dpi=120)
+        write_table(post.weights_variance(), out, f"{stem}_weights_variance", formats=("csv",), floatfmt=".6g")
+    bar.update()
+    bar.close()
+    print(to_markdown(table, floatfmt=".4f", note=note))
+    print("Prior:\n" + "\n".join("  " + p for p in post.prior))
+    for k, v in post.probabilities().items():
+        print(f"{k} = {v:.4f}")
+    if problems:
+        print("Diagnostics failed: " + "; ".join(problems), file=sys.stderr)
+        return EXIT_DIAGNOSTICS if args.strict else 0
+    return 0
+
+
 def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], args: argparse.Namespace) -> int:
     """``bootstrap --model baseline``: the spec's baseline coefficient (its controls and fixed
     effects), the paper's value for it (its stepwise table's column with all controls)."""
@@ -487,7 +599,8 @@ class _Stage:
     written: list[str]  # the files moved into --out when it succeeded
 
 
-COMMANDS = {"describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap}
+COMMANDS = {"describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap,
+            "posterior": _cmd_posterior}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

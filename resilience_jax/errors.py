@@ -45,3 +45,8 @@ class IntervalWarning(ResilienceWarning):
 
 class FewClustersWarning(ResilienceWarning):
     """Cluster-robust inference with fewer than 10 clusters is unreliable."""
+
+
+class PosteriorWarning(ResilienceWarning):
+    """The posterior's diagnostics fail a threshold (R-hat >= 1.01, an ESS below 400, divergent
+    transitions, low E-BFMI, saturated trees), or its share a*b/c suggests suppression."""

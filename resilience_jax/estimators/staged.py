@@ -54,6 +54,51 @@ def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str)
     return ist, s.z @ ist.weights.T
 
 
+def index_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *, n_entities: int,
+               mode: str = "pooled"):
+    """The index stage on the rows with entity frequency weights, and every index on every row.
+
+    The composition the posterior layer uses to carry the weights' uncertainty: the weights are
+    estimated on the weighted rows (a Bayesian-bootstrap draw of the entities), then the index is
+    evaluated on the panel's own rows.
+
+    Parameters
+    ----------
+    arrays : MediationArrays
+        The panel's arrays, sorted by entity, T rows each.
+    entity_weights : jax.Array or None, optional
+        (G,) positive frequency weights of the entities (continuous allowed), or None (each once).
+    n_entities : int
+        Number of entities G (static).
+    mode : {"pooled", "per_year", "global"}, optional
+        The entropy weights' panel mode.
+
+    Returns
+    -------
+    stage : IndexStage
+        The index stage (weights, coefficients, bounds, status) of the weighted rows.
+    rows : jax.Array
+        (n, E) every index (members rows of ``arrays``) on every row.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> arr, _ = mediation_arrays(rj.load_panel())
+    >>> st, rows = index_rows(arr, n_entities=30)
+    >>> rows.shape, round(float(st.weights[0].sum()), 12)
+    ((420, 4), 1.0)
+    """
+    X = arrays.X_ind
+    n = X.shape[0]
+    G, T = n_entities, n // n_entities
+    weighted = entity_weights is not None
+    c = jnp.asarray(entity_weights, X.dtype) if weighted else jnp.ones(G, X.dtype)
+    r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else None
+    n_eff = T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
+    return _index_rows(arrays, c, r, n_eff, G, T, mode)
+
+
 def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *, n_entities: int,
              fixed_effects: bool = True, ssc: SSC = DEFAULT_SSC, mode: str = "pooled",
              baseline: Baseline | None = None) -> MediationStats:
@@ -94,13 +139,12 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
     (1.0, 0)
     """
     X = arrays.X_ind
-    n, m = X.shape
+    n = X.shape[0]
     G, T = n_entities, n // n_entities
     weighted = entity_weights is not None  # static: the single fit compiles without weights
     c = jnp.asarray(entity_weights, X.dtype) if weighted else jnp.ones(G, X.dtype)
-    r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else None  # row weights
     n_eff = T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
-    ist, idx = _index_rows(arrays, c, r, n_eff, G, T, mode)  # idx (n, E): the indices as rows
+    ist, idx = index_rows(arrays, entity_weights, n_entities=G, mode=mode)  # idx (n, E): the indices as rows
     # the regression variables (regressor, controls, mediator, the baseline's extra ones), then the indices
     others = arrays.others()
     k, kq = 2 + arrays.controls.shape[1], others.shape[1]
