@@ -147,9 +147,9 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
     >>> print(post.tidy().loc[["a", "b", "ab"], ["estimate", "lower", "upper"]].round(3))
               estimate  lower  upper
     quantity
-    a            0.797  0.580  1.007
-    b            0.080  0.069  0.091
-    ab           0.064  0.045  0.083
+    a            0.805  0.272  1.329
+    b            0.080  0.072  0.088
+    ab           0.065  0.022  0.107
     """
     from ..data.validate import Panel, load_panel
 

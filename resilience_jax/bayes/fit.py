@@ -67,7 +67,16 @@ def _equations(model: str, X, outcomes):
 
 def design_scales(design: Design, prior: Prior) -> tuple[Scales, ...]:
     """The prior's numbers of each equation, from the full-sample data (fixed for every weight
-    draw and every SBC dataset: the prior does not move with the data it is checked on)."""
+    draw and every SBC dataset: the prior does not move with the data it is checked on).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.bayes.design import posterior_design
+    >>> d, _ = posterior_design(rj.load_panel())
+    >>> [s.slope_sd.shape for s in design_scales(d, Prior())]
+    [(6,), (7,)]
+    """
     return tuple(scales(prior, y, X, t) for (y, X), t in zip(equation_data(design, design.outcomes), design.terms))
 
 
@@ -86,10 +95,7 @@ def _conjugate_one(key, outcomes, X, scs, *, model, flat, chains, draws):
 
 
 def loglik(samples: dict, design: Design, outcomes, *, effects: str, errors: str) -> jax.Array:
-    return _loglik(samples, design.X, tuple(outcomes), model=design.model, k0=design.k0, effects=effects, errors=errors)
-
-
-loglik.__doc__ = """(..., G) per-province log-likelihood of every draw (the equations summed), one vectorised
+    """(..., G) per-province log-likelihood of every draw (the equations summed), one vectorised
     call over the draws' leading axes (jitted once per model and shape).
 
     Example
@@ -102,6 +108,7 @@ loglik.__doc__ = """(..., G) per-province log-likelihood of every draw (the equa
     >>> loglik(s, d, d.outcomes, effects="within", errors="iid").shape
     (2, 3, 30)
     """
+    return _loglik(samples, design.X, tuple(outcomes), model=design.model, k0=design.k0, effects=effects, errors=errors)
 
 
 @partial(jax.jit, static_argnames=("model", "k0", "effects", "errors"))
@@ -187,6 +194,15 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
     EstimationError
         The conjugate engine with effects other than within or non-iid errors; an improper
         posterior (too few degrees of freedom).
+
+    Example
+    -------
+    >>> import jax, resilience_jax as rj
+    >>> from resilience_jax.bayes.design import posterior_design
+    >>> d, arr = posterior_design(rj.load_panel(), "baseline")
+    >>> r = sample(jax.random.key(0), d, arr, prior=Prior(), engine="conjugate", draws=100)
+    >>> r.samples["beta"].shape, r.loglik.shape
+    ((4, 100, 6), (4, 100, 30))
     """
     if engine == "conjugate" and (effects != "within" or errors != "iid"):
         raise EstimationError("the conjugate engine is exact for effects='within' with errors='iid' only; use "

@@ -8,7 +8,9 @@ bambi's autoscaling, so that one prior serves the exact conjugate sampler and NU
   variation the slopes and the errors share once the province effects are out; shape 2: a mean
   and no variance, weak);
 - each slope ``beta_j | sigma ~ Normal(0, (sigma * slope_scale / sd(x_j))^2)``: scaled by the
-  regressor's sd, and by sigma (conjugate); marginally a Student t with ``2 * sigma2_shape`` degrees
+  regressor's within-province sd (the variation that identifies a fixed-effects slope; the raw
+  sd, as rstanarm takes it, would make the prior informative for regressors that vary mostly
+  between provinces), and by sigma (conjugate); marginally a Student t with ``2 * sigma2_shape`` degrees
   of freedom and scale ``slope_scale * sd(y) / sd(x_j)`` times ``sqrt(sigma2_mean * (shape - 1) / shape)``;
 - intercepts (the provinces' in ``dummies``, the common one in ``mundlak`` and ``random``)
   ``| sigma ~ Normal(mean(y), (intercept_scale * sigma)^2)``; the Mundlak coefficients get the
@@ -20,7 +22,7 @@ bambi's autoscaling, so that one prior serves the exact conjugate sampler and NU
 variance of 30 provinces' intercepts is improper in the posterior too). Under it the within
 slopes' posterior is a Student t centred on the within (fixed-effects) estimate with the iid scale.
 
-The regressors' sd, and the outcome's mean and sd, are taken over the raw columns, as rstanarm does.
+The outcome's mean and sd (intercepts, tau) are taken over its raw column.
 """
 
 from __future__ import annotations
@@ -125,7 +127,10 @@ def scales(prior: Prior, y: np.ndarray, X: np.ndarray, terms) -> Scales:
     yg = np.asarray(y, float)
     y = yg.ravel()
     var_w = (yg - yg.mean(axis=1, keepdims=True)).var(ddof=1) if yg.ndim == 2 else y.var(ddof=1)
-    Xf = np.asarray(X, float).reshape(-1, np.shape(X)[-1])
+    Xa = np.asarray(X, float)
+    if Xa.ndim == 3:  # a panel (G, T, k): the within-province variation identifies the slopes
+        Xa = Xa - Xa.mean(axis=1, keepdims=True)
+    Xf = Xa.reshape(-1, np.shape(X)[-1])
     sd_x = Xf.std(axis=0, ddof=1)
     sd_y = y.std(ddof=1)
     bad = [t for t, s in zip(terms, sd_x) if not s > 0]

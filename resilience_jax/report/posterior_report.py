@@ -27,7 +27,15 @@ def posterior_columns(post, keys, level: float = 0.95) -> pd.DataFrame:
 
 
 def plot_rank(post):
-    """Rank plots of the headline quantities (ArviZ): uniform bars per chain mean the chains agree."""
+    """Rank plots of the headline quantities (ArviZ): uniform bars per chain mean the chains agree.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> fig = plot_rank(rj.posterior(model="baseline", engine="conjugate", draws=200))
+    >>> fig.axes[0].get_title()
+    'LnAI'
+    """
     import matplotlib.pyplot as plt
 
     from ..results.posterior import az
@@ -82,7 +90,15 @@ def plot_indirect_posterior(post, boot=None, sobel: tuple[float, float] | None =
 
 
 def plot_weights_contribution(post):
-    """The share of each headline quantity's posterior variance due to the index weights."""
+    """The share of each headline quantity's posterior variance due to the index weights.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> post = rj.posterior(engine="conjugate", weights="bayesian_bootstrap", n_weight_draws=10, draws=100)
+    >>> tuple(float(x) for x in plot_weights_contribution(post).axes[0].get_xlim())
+    (0.0, 1.0)
+    """
     import matplotlib.pyplot as plt
 
     wv = post.weights_variance()
@@ -95,7 +111,18 @@ def plot_weights_contribution(post):
 
 
 def plot_sbc(result):
-    """Rank histograms and ECDF-difference plots (with the simultaneous band) of an SBC run."""
+    """Rank histograms and ECDF-difference plots (with the simultaneous band) of an SBC run.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.bayes.design import posterior_design
+    >>> from resilience_jax.bayes.sbc import sbc
+    >>> d, _ = posterior_design(rj.load_panel(), "baseline")
+    >>> fig = plot_sbc(sbc(0, d, rj.bayes.Prior(), n_sims=50, draws=49))
+    >>> len(fig.axes)
+    6
+    """
     import matplotlib.pyplot as plt
 
     qs = list(result.ranks)
