@@ -387,7 +387,6 @@ EXIT_DIAGNOSTICS = 3
 def _cmd_posterior(args: argparse.Namespace) -> int:
     import warnings
 
-    import numpy as np
     from tqdm import tqdm
 
     from .bayes.api import posterior
