@@ -147,8 +147,22 @@ def main() -> int:
                                                         "ratio_ours_over": (e / dt) / (e2 / dt2)}
             except Exception as exc:  # noqa: BLE001  (a reference that does not import here is reported, not fatal)
                 res["notes"].append(f"{name} ({model}) not run: {type(exc).__name__}: {exc}"[:300])
-    # the conjugate engine: 10,000 draws after compilation
-    from resilience_jax.bayes.fit import sample
+    # the conjugate engine: 10,000 draws after compilation (the engine's compiled call; and the
+    # whole runner, with the per-province log-likelihood of every draw and the copy to numpy)
+    from resilience_jax.bayes.fit import _conjugate_batch, sample
+
+    for model in ("mediation", "baseline"):
+        d, arr = posterior_design(panel, model)
+        scs = design_scales(d, Prior())
+        keys = jax.random.key(0)[None]
+        outs = tuple(o[None] for o in d.outcomes)
+        jax.block_until_ready(_conjugate_batch(keys, outs, d.X, scs, model=model, flat=False, chains=4, draws=2500))
+        ts = []
+        for _ in range(21):
+            t = time.perf_counter()
+            jax.block_until_ready(_conjugate_batch(keys, outs, d.X, scs, model=model, flat=False, chains=4, draws=2500))
+            ts.append(time.perf_counter() - t)
+        res[f"conjugate_engine_10000_draws_{model}_s"] = float(np.median(ts))
 
     for model in ("mediation", "baseline"):
         d, arr = posterior_design(panel, model)
@@ -159,7 +173,7 @@ def main() -> int:
             t = time.perf_counter()
             sample(key, d, arr, prior=Prior(), engine="conjugate", chains=4, draws=2500)
             ts.append(time.perf_counter() - t)
-        res[f"conjugate_10000_draws_{model}_s"] = float(np.median(ts))
+        res[f"conjugate_runner_10000_draws_{model}_s"] = float(np.median(ts))
     # SBC
     d, _ = posterior_design(panel, "mediation")
     n = 200 if args.quick else 1000

@@ -395,7 +395,8 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     from .errors import PosteriorWarning
     from .inference.intervals import check_tails
     from .report.bootstrap_report import baseline_table, side_by_side
-    from .report.posterior_report import plot_indirect_posterior, plot_rank, plot_weights_contribution, posterior_columns
+    from .report.posterior_report import (plot_indirect_posterior, plot_prior_predictive, plot_rank,
+                                         plot_weights_contribution, posterior_columns)
     from .report.tables import to_markdown, write_table
 
     check_tails(args.n_boot, 0.95, "percentile")
@@ -454,6 +455,17 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     bar.update()
     bar.set_postfix_str("figures")
     plot_rank(post).savefig(out / f"{stem}_rank.png", dpi=120)
+    if args.prior != "flat":
+        import jax
+
+        from .bayes.design import posterior_design
+        from .bayes.fit import prior_predictive
+        from .bayes.priors import as_prior
+
+        design, _ = posterior_design(panel, args.model, symbol)
+        pp = prior_predictive(jax.random.key(args.seed), design, as_prior(args.prior), effects=args.fixed_effects,
+                              errors=args.errors)
+        plot_prior_predictive(pp).savefig(out / f"{stem}_prior_predictive.png", dpi=120)
     if args.model == "mediation":
         e = boot.estimate
         plot_indirect_posterior(post, boot, (float(e["ab"]), float(abs(e["ab"] / e["sobel_z"])))).savefig(

@@ -198,6 +198,22 @@ def test_bayesian_bootstrap_weights(panel):
     assert post.idata.posterior["ab"].shape == (4, 8 * 250)
 
 
+def test_prior_predictive_covers_the_data(panel):
+    """The autoscaled prior is weak, not wrong: the observed within-province sd of each outcome lies
+    inside the range of 400 prior predictive datasets, whose median is wider than the data (slopes
+    and errors together: the rstanarm-style prior is deliberately generous); the flat prior is
+    refused."""
+    from resilience_jax.bayes.fit import prior_predictive
+
+    for model in ("mediation", "baseline"):
+        d, _ = posterior_design(panel, model)
+        for name, (sims, obs) in prior_predictive(jax.random.key(0), d, Prior(), n=400).items():
+            assert sims.min() < obs < sims.max(), (model, name, sims.min(), obs, sims.max())
+            assert np.median(sims) > obs
+        with pytest.raises(EstimationError, match="flat prior"):
+            prior_predictive(jax.random.key(0), d, FLAT)
+
+
 def test_bad_options_are_refused(panel):
     for kw, match in ((dict(engine="conjugate", fixed_effects="mundlak"), "conjugate engine"),
                       (dict(errors="ar1", fixed_effects="dummies"), "ar1"),
@@ -234,7 +250,7 @@ def test_cli_posterior_writes_table_netcdf_and_figures(tmp_path):
     code = main(["posterior", "--engine", "conjugate", "--draws", "300", "--n-boot", "1000", "--out", str(tmp_path)])
     assert code == 0
     stem = tmp_path / "posterior_mediation_within_REIC"
-    for suffix in (".csv", ".md", ".tex", ".nc", "_rank.png", "_indirect.png", "_summary.csv"):
+    for suffix in (".csv", ".md", ".tex", ".nc", "_rank.png", "_indirect.png", "_summary.csv", "_prior_predictive.png"):
         assert (tmp_path / (stem.name + suffix)).is_file(), suffix
     idata = az.from_netcdf(str(stem) + ".nc")
     assert idata.posterior["ab"].shape == (4, 300)

@@ -90,36 +90,83 @@ def posterior_design(panel, model: str = "mediation", index: str | None = None, 
     if symbol not in spec.index.symbols:
         raise EstimationError(f"unknown index {symbol!r}; expected one of {list(spec.index.symbols)}")
     arrays, layout = mediation_arrays(panel, symbol)
-    G, T = panel.shape
-    f = panel.frame
+    G, _ = panel.shape
     med, base = spec.mediation, spec.baseline
     if model == "baseline":
         if spec.entity not in base.fixed_effects:
             raise EstimationError(f"the posterior baseline has {spec.entity} effects; [baseline] has {list(base.fixed_effects)}")
         names = (base.regressor, *base.controls)
         tw = (spec.time in base.fixed_effects) if two_way is None else bool(two_way)
+        columns = layout.baseline.columns
     else:
         names = (med.regressor, *med.controls)
         tw = bool(two_way)
+        columns = None
+    d = design_from_arrays(arrays, model, n_entities=G, columns=columns, two_way=tw, mode=spec.index.panel_mode,
+                           terms=names, mediator=med.mediator, index=symbol, entities=tuple(str(e) for e in panel.entities),
+                           periods=tuple(panel.periods), time=spec.time)
+    return d, arrays
+
+
+def design_from_arrays(arrays, model: str = "mediation", *, n_entities: int, columns=None, two_way: bool = False,
+                       mode: str = "pooled", terms=None, mediator: str = "M", index: str = "index", entities=None,
+                       periods=None, time: str = "period") -> Design:
+    """The :class:`Design` of ``model`` from the core's arrays (any balanced panel: a user's, or a
+    simulated one in a validation study), the index from the index stage on its rows.
+
+    Parameters
+    ----------
+    arrays : MediationArrays
+        Sorted by entity, T rows each.
+    model : {"mediation", "baseline"}
+    n_entities : int
+    columns : sequence of int, optional
+        The baseline's regressor and controls as positions in ``arrays.others()`` (default: the
+        mediation's regressor and controls).
+    two_way : bool
+        Append T - 1 period dummies.
+    mode : str
+        The entropy weights' panel mode.
+    terms, mediator, index, entities, periods, time : optional
+        Names (defaults: generic).
+
+    Returns
+    -------
+    Design
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.data.arrays import mediation_arrays
+    >>> arr, _ = mediation_arrays(rj.load_panel())
+    >>> design_from_arrays(arr, "baseline", n_entities=30).X.shape
+    (30, 14, 6)
+    """
+    if model not in MODELS:
+        raise EstimationError(f"model must be one of {list(MODELS)}, got {model!r}")
+    G = n_entities
+    n = arrays.X_ind.shape[0]
+    T = n // G
     dt = arrays.X_ind.dtype
-    X = f[list(names)].to_numpy(float).reshape(G, T, -1)
-    periods = tuple(panel.periods)
+    k = 1 + arrays.controls.shape[1]
+    cols = list(range(k)) if columns is None else list(columns)
+    X = np.asarray(arrays.others())[:, cols].reshape(G, T, -1)
+    names = tuple(terms) if terms is not None else ("x", *(f"control{j}" for j in range(1, len(cols))))
+    periods = tuple(periods) if periods is not None else tuple(range(T))
     dummies = []
-    if tw:
-        dummies = [f"{spec.time}={p}" for p in periods[1:]]
-        D = np.broadcast_to(np.eye(T)[:, 1:], (G, T, T - 1))
-        X = np.concatenate([X, D], axis=2)
-    _, rows = index_rows(arrays, n_entities=G, mode=spec.index.panel_mode)
+    if two_way:
+        dummies = [f"{time}={p}" for p in periods[1:]]
+        X = np.concatenate([X, np.broadcast_to(np.eye(T)[:, 1:], (G, T, T - 1))], axis=2)
+    _, rows = index_rows(arrays, n_entities=G, mode=mode)
     idx = jnp.asarray(rows[:, 0].reshape(G, T), dt)
     if model == "baseline":
-        outcomes, onames, terms, ie = (idx,), (symbol,), ((*names, *dummies),), 0
+        outcomes, onames, tms, ie = (idx,), (index,), ((*names, *dummies),), 0
     else:
-        m = jnp.asarray(f[med.mediator].to_numpy(float).reshape(G, T), dt)
-        outcomes, onames, ie = (m, idx), (med.mediator, symbol), 1
-        terms = ((*names, *dummies), (names[0], med.mediator, *names[1:], *dummies))
-    d = Design(model, jnp.asarray(X, dt), outcomes, onames, terms, len(names), symbol, ie,
-               tuple(str(e) for e in panel.entities), periods, tw)
-    return d, arrays
+        m = jnp.asarray(arrays.mediator, dt).reshape(G, T)
+        outcomes, onames, ie = (m, idx), (mediator, index), 1
+        tms = ((*names, *dummies), (names[0], mediator, *names[1:], *dummies))
+    return Design(model, jnp.asarray(X, dt), outcomes, onames, tms, len(names), index, ie,
+                  tuple(entities) if entities is not None else tuple(str(g) for g in range(G)), periods, two_way)
 
 
 @partial(jax.jit, static_argnames=("n_entities", "mode"))

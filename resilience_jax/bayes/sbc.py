@@ -24,12 +24,11 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
-from numpyro import handlers
 from scipy.stats import chi2 as chi2_dist
 
 from .. import _checks
 from .conjugate import nig_draws, nig_posterior
-from .fit import _equations, _prefixes, design_scales, loglik
+from .fit import _equations, _prefixes, design_scales, loglik, simulate_from_prior
 from .models import baseline_model, mediation_effects, mediation_model
 from .nuts import nuts_chains
 
@@ -59,16 +58,6 @@ class SBCResult(NamedTuple):
                              "band": self.band, "passed": ok}).rename_axis("quantity")
 
 
-def _simulate(key, X, scs, *, model, effects, errors, prior_kind, k0):
-    """One dataset from the prior: (true parameters by site, outcomes)."""
-    fn = mediation_model if model == "mediation" else baseline_model
-    mdl = partial(fn, effects=effects, errors=errors, prior=prior_kind, k0=k0)
-    tr = handlers.trace(handlers.seed(mdl, key)).get_trace(X, *scs)
-    vals = {k: v["value"] for k, v in tr.items() if v["type"] in ("sample", "deterministic")}
-    outs = (vals["M_y"], vals["Y_y"]) if model == "mediation" else (vals["y"],)
-    return vals, outs
-
-
 def _quantities(s: dict, model: str) -> dict:
     if model == "mediation":
         return {k: s[k] for k in ("a", "b", "c_prime", "ab", "share")} | {"sigma2_M": s["M_sigma2"], "sigma2_Y": s["Y_sigma2"]}
@@ -79,7 +68,7 @@ def _quantities(s: dict, model: str) -> dict:
 def _batch(keys, X, scs, *, model, sim_effects, sim_errors, prior_kind, k0, draws, engine, warmup):
     def one(key):
         k_sim, k_fit = jax.random.split(key)
-        truth, outs = _simulate(k_sim, X, scs, model=model, effects=sim_effects, errors=sim_errors,
+        truth, outs = simulate_from_prior(k_sim, X, scs, model=model, effects=sim_effects, errors=sim_errors,
                                 prior_kind=prior_kind, k0=k0)
         if engine == "conjugate":
             s = {}

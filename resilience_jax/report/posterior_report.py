@@ -141,3 +141,28 @@ def plot_sbc(result):
     fig.suptitle(f"Simulation-based calibration: {result.n_sims} simulations")
     fig.tight_layout()
     return fig
+
+
+def plot_prior_predictive(pp: dict):
+    """The prior predictive check: each outcome's within-province sd in datasets simulated from
+    the prior, and the observed one (:func:`resilience_jax.bayes.fit.prior_predictive`).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> fig = plot_prior_predictive({"REIC": (np.abs(np.random.default_rng(0).normal(size=200)), 0.5)})
+    >>> fig.axes[0].get_title()
+    'REIC'
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(pp), figsize=(5 * len(pp), 3.5), squeeze=False)
+    for ax, (name, (sims, obs)) in zip(axes.ravel(), pp.items()):
+        hi = np.quantile(sims, 0.99)
+        ax.hist(np.clip(sims, 0, hi), bins=60, density=True, alpha=0.6, label="prior predictive")
+        ax.axvline(obs, color="k", lw=1.5, label="observed")
+        ax.set(title=name, xlabel="within-province sd of the outcome", ylabel="density")
+        ax.legend()
+    fig.suptitle("Prior predictive check")
+    fig.tight_layout()
+    return fig
