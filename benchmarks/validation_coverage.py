@@ -93,21 +93,18 @@ def posterior_intervals(key, bd):
 
 def nuts_ar1_intervals(key, datasets):
     """a*b and slope credible intervals of the AR(1)-errors within model, every dataset in one vmapped NUTS call."""
-    from functools import partial
-
     from resilience_jax.bayes.design import design_from_arrays
-    from resilience_jax.bayes.fit import design_scales
-    from resilience_jax.bayes.models import baseline_model, mediation_model
+    from resilience_jax.bayes.fit import bound_model, design_scales
     from resilience_jax.bayes.nuts import nuts_chains
     from resilience_jax.bayes.priors import Prior
 
     res = {}
-    for model, fn in (("mediation", mediation_model), ("baseline", baseline_model)):
+    for model in ("mediation", "baseline"):
         ds = [design_from_arrays(bd, model, n_entities=G) for bd in datasets]
         X = jnp.stack([d.X for d in ds])
         outs = tuple(jnp.stack([d.outcomes[j] for d in ds]) for j in range(len(ds[0].outcomes)))
         scs = jax.tree.map(lambda *a: jnp.stack(a), *[design_scales(d, Prior()) for d in ds])
-        mdl = partial(fn, effects="within", errors="ar1", prior="nig", k0=ds[0].k0)
+        mdl = bound_model(model, effects="within", errors="ar1", prior_kind="nig", k0=ds[0].k0)
         run = jax.jit(jax.vmap(lambda k, X, sc, o: nuts_chains(k, mdl, (X, *sc, *o), chains=2, warmup=500, draws=500)))
         keys = jax.random.split(jax.random.fold_in(key, model == "baseline"), len(ds))
         s, info = run(keys, X, scs, outs)

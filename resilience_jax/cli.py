@@ -324,6 +324,30 @@ def _warm_reports(seed: int) -> None:
         pass
 
 
+def _paper_mediation(spec, symbol: str) -> dict[str, float]:
+    """The paper's printed mediation estimates for ``symbol`` (its Tables 9-11) by effect key
+    (``a``, ``b``, ``c``, ``c_prime``, ``share``, and ``ab = a * b``); keys it does not print are absent."""
+    m = spec.mediation
+    table_no = 9 + list(m.outcomes).index(symbol) if symbol in m.outcomes else None
+    printed = {(pe.column, pe.term): pe.coef for pe in spec.paper_estimates if pe.table == table_no}
+    paper = {"a": printed.get(("a_path", m.regressor)), "b": printed.get(("b_path", m.mediator)),
+             "c": printed.get(("total", m.regressor)), "c_prime": printed.get(("b_path", m.regressor)),
+             "share": printed.get(("share", "ab/c"))}
+    paper = {k: v for k, v in paper.items() if v is not None}
+    if "a" in paper and "b" in paper:
+        paper["ab"] = paper["a"] * paper["b"]
+    return paper
+
+
+def _paper_baseline(spec, symbol: str) -> tuple[float | None, str]:
+    """The paper's printed baseline coefficient for ``symbol`` (its stepwise column with all
+    controls; None where not printed) and that column's label."""
+    b = spec.baseline
+    column = f"({len(b.controls) + 1})"
+    printed = [pe.coef for pe in spec.paper_estimates if pe.outcome == symbol and pe.term == b.regressor and pe.column == column]
+    return (printed[0] if printed else None), column
+
+
 def _cmd_bootstrap(args: argparse.Namespace) -> int:
     import threading
 
@@ -358,15 +382,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     labels = [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators]
     if args.model == "baseline":
         return _baseline_report(panel, boot, symbol, stem, labels, args)
-    table_no = 9 + list(m.outcomes).index(symbol) if symbol in m.outcomes else None
-    printed = {(pe.column, pe.term): pe.coef for pe in spec.paper_estimates if pe.table == table_no}
-    paper = {"a": printed.get(("a_path", m.regressor)), "b": printed.get(("b_path", m.mediator)),
-             "c": printed.get(("total", m.regressor)), "c_prime": printed.get(("b_path", m.regressor)),
-             "share": printed.get(("share", "ab/c"))}
-    paper = {k: v for k, v in paper.items() if v is not None}
-    if "a" in paper and "b" in paper:
-        paper["ab"] = paper["a"] * paper["b"]
-    table = side_by_side(boot, paper, n_clusters=panel.shape[0])
+    table = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
     variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
     note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
             f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; the paper's "
@@ -428,22 +444,12 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
             f"credible equal-tailed, CRV1 t(G-1), Sobel normal, cluster bootstrap ({args.n_boot} replicates) BCa. "
             f"{panel.provenance}")
     if args.model == "mediation":
-        m = spec.mediation
-        table_no = 9 + list(m.outcomes).index(symbol) if symbol in m.outcomes else None
-        printed = {(pe.column, pe.term): pe.coef for pe in spec.paper_estimates if pe.table == table_no}
-        paper = {"a": printed.get(("a_path", m.regressor)), "b": printed.get(("b_path", m.mediator)),
-                 "c": printed.get(("total", m.regressor)), "c_prime": printed.get(("b_path", m.regressor))}
-        paper = {k: v for k, v in paper.items() if v is not None}
-        if "a" in paper and "b" in paper:
-            paper["ab"] = paper["a"] * paper["b"]
-        sbs = side_by_side(boot, paper, n_clusters=panel.shape[0])
+        sbs = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
         sbs = sbs[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
         table = sbs.join(posterior_columns(post, ["a", "b", "c", "c_prime", "ab", "share"]))
     else:
         reg = post.headline[0]
-        col = f"({len(spec.baseline.controls) + 1})"  # the paper's stepwise column with all controls
-        pe = [p.coef for p in spec.paper_estimates if p.outcome == symbol and p.term == reg and p.column == col]
-        bt = baseline_table(boot, symbol, post.fits[0], pe[-1] if pe else None)
+        bt = baseline_table(boot, symbol, post.fits[0], _paper_baseline(spec, symbol)[0])
         bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
         table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
     write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
@@ -458,12 +464,10 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     if args.prior != "flat":
         import jax
 
-        from .bayes.design import posterior_design
         from .bayes.fit import prior_predictive
         from .bayes.priors import as_prior
 
-        design, _ = posterior_design(panel, args.model, symbol)
-        pp = prior_predictive(jax.random.key(args.seed), design, as_prior(args.prior), effects=args.fixed_effects,
+        pp = prior_predictive(jax.random.key(args.seed), post.design, as_prior(args.prior), effects=args.fixed_effects,
                               errors=args.errors)
         plot_prior_predictive(pp).savefig(out / f"{stem}_prior_predictive.png", dpi=120)
     if args.model == "mediation":
@@ -505,12 +509,11 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FewClustersWarning)
         fit = feols(fml, panel.frame.assign(**compute_indices(panel)[1]), b.vcov.as_fixest())
-    column = f"({len(b.controls) + 1})"
-    printed = [pe.coef for pe in spec.paper_estimates if pe.outcome == symbol and pe.term == b.regressor and pe.column == column]
-    table = baseline_table(boot, symbol, fit, printed[0] if printed else None)
+    printed, column = _paper_baseline(spec, symbol)
+    table = baseline_table(boot, symbol, fit, printed)
     se = float(fit.se[b.regressor])
     effects = f"{' and '.join(b.fixed_effects)} fixed effects" if b.fixed_effects else "no fixed effects"
-    paper = f"the paper's column is its printed baseline (column {column} with all controls). " if printed else ""
+    paper = f"the paper's column is its printed baseline (column {column} with all controls). " if printed is not None else ""
     note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
             f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
             f"{paper}{panel.provenance}")

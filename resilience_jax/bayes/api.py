@@ -202,8 +202,8 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
               "weights": weights, "prior": pr.kind, "chains": chains, "warmup": warmup if engine == "nuts" else 0,
               "draws": draws, "seed": seed, "n_weight_draws": n_weight_draws if weights != "fixed" else 0,
               "two_way": design.two_way, "n_entities": G, "n_periods": T}
-    res = PosteriorResult(idata, headline, config, prior_rows, r.weight_block, max_tree_depth, r.index_weights, notes)
-    res.fits = fits
+    res = PosteriorResult(idata, headline, config, prior_rows, r.weight_block, max_tree_depth, r.index_weights, notes,
+                          design=design, fits=fits)
     res.check()
     return res
 

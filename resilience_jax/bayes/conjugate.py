@@ -22,6 +22,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from ..estimators.within import demean_balanced
 from .priors import Scales
 
 
@@ -33,10 +34,6 @@ class NIG(NamedTuple):
     shape: jax.Array  # () of sigma^2's inverse gamma
     rate: jax.Array  # ()
     ok: jax.Array  # () bool: Lambda positive definite and a proper posterior (shape > 0, rate > 0)
-
-
-def _demean(x):
-    return x - x.mean(axis=1, keepdims=True)
 
 
 def nig_posterior(y: jax.Array, X: jax.Array, sc: Scales, *, flat: bool) -> NIG:
@@ -69,8 +66,8 @@ def nig_posterior(y: jax.Array, X: jax.Array, sc: Scales, *, flat: bool) -> NIG:
     (True, 7.0)
     """
     G, T, k = X.shape
-    Xw = _demean(X).reshape(-1, k)
-    yw = _demean(y).reshape(-1)
+    Xw = demean_balanced(X, None, "entity").reshape(-1, k)
+    yw = demean_balanced(y, None, "entity").reshape(-1)
     XX, Xy, yy = Xw.T @ Xw, Xw.T @ yw, yw @ yw
     n_eff = G * (T - 1)
     if flat:

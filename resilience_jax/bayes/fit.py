@@ -72,6 +72,19 @@ def _equations(model: str, X, outcomes):
     return [(m, X), (outcomes[1], jnp.concatenate([X[..., :1], m[..., None], X[..., 1:]], axis=-1))]
 
 
+def bound_model(model: str, *, effects: str, errors: str, prior_kind: str, k0: int):
+    """The NumPyro function of ``model`` with its static configuration bound (what the samplers
+    and the simulator take).
+
+    Example
+    -------
+    >>> bound_model("baseline", effects="within", errors="iid", prior_kind="nig", k0=1).func.__name__
+    'baseline_model'
+    """
+    fn = mediation_model if model == "mediation" else baseline_model
+    return partial(fn, effects=effects, errors=errors, prior=prior_kind, k0=k0)
+
+
 def simulate_from_prior(key, X, scs, *, model, effects, errors, prior_kind, k0):
     """One dataset from the prior (the model run with its outcomes None): the parameters and
     deterministic sites by name, and the simulated outcomes (``(mediator, index)`` or ``(index,)``).
@@ -86,8 +99,7 @@ def simulate_from_prior(key, X, scs, *, model, effects, errors, prior_kind, k0):
     >>> [o.shape for o in outs], "ab" in truth
     ([(30, 14), (30, 14)], True)
     """
-    fn = mediation_model if model == "mediation" else baseline_model
-    mdl = partial(fn, effects=effects, errors=errors, prior=prior_kind, k0=k0)
+    mdl = bound_model(model, effects=effects, errors=errors, prior_kind=prior_kind, k0=k0)
     tr = handlers.trace(handlers.seed(mdl, key)).get_trace(X, *scs)
     vals = {k: v["value"] for k, v in tr.items() if v["type"] in ("sample", "deterministic")}
     outs = (vals["M_y"], vals["Y_y"]) if model == "mediation" else (vals["y"],)
@@ -147,13 +159,32 @@ def design_scales(design: Design, prior: Prior) -> tuple[Scales, ...]:
     return tuple(scales(prior, y, X, t) for (y, X), t in zip(equation_data(design, design.outcomes), design.terms))
 
 
-def _conjugate_one(key, outcomes, X, scs, *, model, flat, chains, draws):
+def conjugate_sample(key, outcomes, X, scs, *, model, flat, draws, chains=None):
+    """Conjugate draws of every equation of ``model`` by site name (``{prefix}beta``,
+    ``{prefix}sigma2``, and the mediation's effects), and whether every posterior is proper.
+
+    Equation ``e`` draws from ``jax.random.split(key, E)[e]``: ``draws`` draws from it
+    (``chains=None``), or ``draws`` per chain from its split into ``chains`` keys (leading axis).
+
+    Example
+    -------
+    >>> import jax, resilience_jax as rj
+    >>> from resilience_jax.bayes.design import posterior_design
+    >>> d, _ = posterior_design(rj.load_panel(), "baseline")
+    >>> s, ok = conjugate_sample(jax.random.key(0), d.outcomes, d.X, design_scales(d, Prior()), model="baseline",
+    ...                          flat=False, draws=10, chains=2)
+    >>> s["beta"].shape, bool(ok)
+    ((2, 10, 6), True)
+    """
     eqs = _equations(model, X, outcomes)
     keys = jax.random.split(key, len(eqs))
     out, ok = {}, True
     for p, (y, Xe), sc, k in zip(_prefixes(model), eqs, scs, keys):
         post = nig_posterior(y, Xe, sc, flat=flat)
-        beta, s2 = jax.vmap(lambda kc: nig_draws(kc, post, draws))(jax.random.split(k, chains))
+        if chains is None:
+            beta, s2 = nig_draws(k, post, draws)
+        else:
+            beta, s2 = jax.vmap(lambda kc: nig_draws(kc, post, draws))(jax.random.split(k, chains))
         out[f"{p}beta"], out[f"{p}sigma2"] = beta, s2
         ok = ok & post.ok
     if model == "mediation":
@@ -195,7 +226,7 @@ def _loglik(samples, X, outcomes, *, model, k0, effects, errors):
 
 @partial(jax.jit, static_argnames=("model", "flat", "chains", "draws"))
 def _conjugate_batch(keys, outcomes, X, scs, *, model, flat, chains, draws):
-    f = partial(_conjugate_one, model=model, flat=flat, chains=chains, draws=draws)
+    f = partial(conjugate_sample, model=model, flat=flat, chains=chains, draws=draws)
     return jax.vmap(f, in_axes=(0, 0, None, None))(keys, outcomes, X, scs)
 
 
@@ -204,8 +235,7 @@ def _conjugate_batch(keys, outcomes, X, scs, *, model, flat, chains, draws):
 def _nuts_batch(keys, X, scs, outcomes, *, model, effects, errors, prior_kind, k0, chains, warmup, draws, chain_method,
                 target_accept, max_tree_depth):
     """NUTS chains for a batch of outcome sets (leading axis of ``keys`` and ``outcomes``)."""
-    fn = mediation_model if model == "mediation" else baseline_model
-    mdl = partial(fn, effects=effects, errors=errors, prior=prior_kind, k0=k0)
+    mdl = bound_model(model, effects=effects, errors=errors, prior_kind=prior_kind, k0=k0)
 
     def one(k, o):
         return nuts_chains(k, mdl, (X, *scs, *o), chains=chains, warmup=warmup, draws=draws, chain_method=chain_method,

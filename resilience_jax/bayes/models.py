@@ -33,6 +33,7 @@ import jax.numpy as jnp
 import numpyro
 import numpyro.distributions as dist
 
+from ..estimators.within import demean_balanced
 from .priors import Scales
 
 EFFECTS = ("within", "dummies", "mundlak", "random")
@@ -49,10 +50,6 @@ class Params(NamedTuple):
     gamma: jax.Array | None = None  # (k0,) mundlak
     tau: jax.Array | None = None  # () mundlak/random
     rho: jax.Array | None = None  # () ar1
-
-
-def _demean(x):
-    return x - x.mean(axis=1, keepdims=True)
 
 
 def equation_loglik(p: Params, y: jax.Array, X: jax.Array, *, effects: str, errors: str, k0: int) -> jax.Array:
@@ -95,13 +92,13 @@ def equation_loglik(p: Params, y: jax.Array, X: jax.Array, *, effects: str, erro
         r = Pe - (Pe @ d)[:, None] * d / dd
         return -(T - 1) / 2 * (LOG2PI + jnp.log(s2)) + 0.5 * jnp.log1p(-p.rho**2) - 0.5 * jnp.log(dd) - (r**2).sum(1) / (2 * s2)
     if effects == "within":
-        r = _demean(y) - _demean(X) @ p.beta
+        r = demean_balanced(y, None, "entity") - demean_balanced(X, None, "entity") @ p.beta
         return -(T - 1) / 2 * (LOG2PI + jnp.log(s2)) - 0.5 * math.log(T) - (r**2).sum(1) / (2 * s2)
     if effects == "dummies":
         r = y - p.alpha[:, None] - X @ p.beta
         return -T / 2 * (LOG2PI + jnp.log(s2)) - (r**2).sum(1) / (2 * s2)
     # mundlak / random: the province intercept integrated out
-    rw = _demean(y) - _demean(X) @ p.beta
+    rw = demean_balanced(y, None, "entity") - demean_balanced(X, None, "entity") @ p.beta
     xbar = X.mean(axis=1)
     mb = p.alpha + xbar @ p.beta + (xbar[:, :k0] @ p.gamma if effects == "mundlak" else 0.0)
     eb = y.mean(axis=1) - mb
@@ -129,14 +126,14 @@ def conditional_slopes(y: jax.Array, X: jax.Array, sigma2, tau2, *, effects: str
     """
     G, T, k = X.shape
     xbar = X.mean(axis=1)
-    Zw = _demean(X).reshape(-1, k)  # within rows: intercept and Mundlak columns are 0 there
+    Zw = demean_balanced(X, None, "entity").reshape(-1, k)  # within rows: intercept and Mundlak columns are 0 there
     cols = [jnp.ones((G, 1)), xbar] + ([xbar[:, :k0]] if effects == "mundlak" else [])
     Zb = jnp.concatenate(cols, axis=1)  # between rows: intercept, xbar (beta), xbar (gamma)
     p = Zb.shape[1]
     Zw_full = jnp.zeros((G * T, p)).at[:, 1:1 + k].set(Zw)
     v = tau2 + sigma2 / T
     A = Zw_full.T @ Zw_full / sigma2 + Zb.T @ Zb / v
-    c = Zw_full.T @ _demean(y).reshape(-1) / sigma2 + Zb.T @ y.mean(axis=1) / v
+    c = Zw_full.T @ demean_balanced(y, None, "entity").reshape(-1) / sigma2 + Zb.T @ y.mean(axis=1) / v
     return jnp.linalg.solve(A, c)[1:1 + k]
 
 

@@ -27,9 +27,13 @@ import numpy as np
 from scipy.stats import chi2 as chi2_dist
 
 from .. import _checks
-from .conjugate import nig_draws, nig_posterior
-from .fit import _equations, _prefixes, design_scales, loglik, simulate_from_prior
-from .models import baseline_model, mediation_effects, mediation_model
+from .fit import (
+    _loglik,
+    bound_model,
+    conjugate_sample,
+    design_scales,
+    simulate_from_prior,
+)
 from .nuts import nuts_chains
 
 
@@ -64,42 +68,29 @@ def _quantities(s: dict, model: str) -> dict:
     return {"slope": s["beta"][..., 0], "sigma2": s["sigma2"]}
 
 
-@partial(jax.jit, static_argnames=("model", "sim_effects", "sim_errors", "prior_kind", "k0", "draws", "engine", "warmup"))
-def _batch(keys, X, scs, *, model, sim_effects, sim_errors, prior_kind, k0, draws, engine, warmup):
+@partial(jax.jit, static_argnames=("model", "sim_errors", "prior_kind", "k0", "draws", "engine", "warmup"))
+def _batch(keys, X, sim_scs, scs, *, model, sim_errors, prior_kind, k0, draws, engine, warmup):
+    """Simulate with the priors' numbers ``sim_scs``, fit with ``scs``: the true and the posterior
+    quantities of every simulation (leading axis of ``keys``)."""
     def one(key):
         k_sim, k_fit = jax.random.split(key)
-        truth, outs = simulate_from_prior(k_sim, X, scs, model=model, effects=sim_effects, errors=sim_errors,
-                                prior_kind=prior_kind, k0=k0)
+        truth, outs = simulate_from_prior(k_sim, X, sim_scs, model=model, effects="within", errors=sim_errors,
+                                          prior_kind=prior_kind, k0=k0)
         if engine == "conjugate":
-            s = {}
-            for p, (y, Xe), sc, k in zip(_prefixes(model), _equations(model, X, outs), scs,
-                                          jax.random.split(k_fit, len(scs))):
-                s[f"{p}beta"], s[f"{p}sigma2"] = nig_draws(k, nig_posterior(y, Xe, sc, flat=prior_kind == "flat"), draws)
-            if model == "mediation":
-                s.update(mediation_effects(s["M_beta"], s["Y_beta"]))
-            ess = jnp.asarray(float(draws))
+            s, _ = conjugate_sample(k_fit, outs, X, scs, model=model, flat=prior_kind == "flat", draws=draws)
         else:
-            fn = mediation_model if model == "mediation" else baseline_model
-            mdl = partial(fn, effects="within", errors="iid", prior=prior_kind, k0=k0)
+            mdl = bound_model(model, effects="within", errors="iid", prior_kind=prior_kind, k0=k0)
             s, _ = nuts_chains(k_fit, mdl, (X, *scs, *outs), chains=1, warmup=warmup, draws=draws)
             s = jax.tree.map(lambda a: a[0], s)
-            ess = jnp.asarray(float(draws))  # replaced by the ArviZ ESS outside (thinning)
         q_true = _quantities(truth, model)
         q_post = _quantities(s, model)
         tl = {k: v for k, v in truth.items() if k.endswith(("beta", "sigma2"))}
-        ll_true = loglik(jax.tree.map(lambda a: a[None], tl), _design_stub(model, X, k0), outs, effects="within",
-                         errors="iid")[0].sum()
-        ll_post = loglik({k: s[k] for k in tl}, _design_stub(model, X, k0), outs, effects="within", errors="iid").sum(-1)
-        q_true["loglik"], q_post["loglik"] = ll_true, ll_post
-        return q_true, q_post, ess
+        ll = partial(_loglik, X=X, outcomes=outs, model=model, k0=k0, effects="within", errors="iid")
+        q_true["loglik"] = ll(jax.tree.map(lambda a: a[None], tl))[0].sum()
+        q_post["loglik"] = ll({k: s[k] for k in tl}).sum(-1)
+        return q_true, q_post
 
     return jax.vmap(one)(keys)
-
-
-def _design_stub(model, X, k0):
-    from .design import Design
-
-    return Design(model, X, (), (), (), k0, "", 0, (), (), False)
 
 
 def sbc(key, design, prior, *, n_sims: int = 1000, draws: int = 999, engine: str = "conjugate", warmup: int = 500,
@@ -150,23 +141,16 @@ def sbc(key, design, prior, *, n_sims: int = 1000, draws: int = 999, engine: str
     if prior.kind == "flat":
         raise ValueError("SBC needs a proper prior to simulate from; the flat prior has none")
     ranks: dict = {}
-    thin_ess = []
     for start in range(0, n_sims, batch):
         idx = jnp.arange(start, min(start + batch, n_sims))
         keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(idx)
-        qt, qp, _ = _batch(keys, design.X, sim_scs if engine == "conjugate" else sim_scs, model=design.model,
-                           sim_effects="within", sim_errors=simulator_errors, prior_kind=prior.kind, k0=design.k0,
-                           draws=draws, engine=engine, warmup=warmup)
-        if simulator_prior is not None:  # fit with the stated prior, simulate with the other one
-            qt2, qp, _ = _batch(keys, design.X, scs, model=design.model, sim_effects="within", sim_errors=simulator_errors,
-                                prior_kind=prior.kind, k0=design.k0, draws=draws, engine=engine, warmup=warmup)
-            del qt2
+        qt, qp = _batch(keys, design.X, sim_scs, scs, model=design.model, sim_errors=simulator_errors,
+                        prior_kind=prior.kind, k0=design.k0, draws=draws, engine=engine, warmup=warmup)
         qp = {k: np.asarray(v) for k, v in qp.items()}
         if engine == "nuts":
             from ..results.posterior import az
 
             ess = np.array([[az.ess(qp[q][i][None], method="bulk") for q in qp] for i in range(len(idx))]).min(axis=1)
-            thin_ess.extend(ess.tolist())
         for q in qp:
             t = np.asarray(qt[q])
             if engine == "nuts":

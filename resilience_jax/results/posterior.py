@@ -45,6 +45,11 @@ class PosteriorResult:
         The prior, one line per distribution.
     weight_block : int
         Draws per chain and weight draw (the chain's length with fixed weights).
+    design : Design or None
+        The model's arrays and names (:mod:`resilience_jax.bayes.design`).
+    fits : list
+        The frequentist within fits of the equations (CRV1 by province), and for the mediation
+        the total effect's, beside the posterior.
     """
 
     idata: object
@@ -55,6 +60,9 @@ class PosteriorResult:
     max_tree_depth: int = 10
     index_weights: np.ndarray | None = None
     notes: list = field(default_factory=list)
+    design: object = None
+    fits: list = field(default_factory=list)
+    _summaries: dict = field(default_factory=dict, repr=False)
 
     def _values(self, name: str) -> np.ndarray:
         return np.asarray(self.idata.posterior[name].values)
@@ -77,6 +85,8 @@ class PosteriorResult:
         >>> list(post.summary().columns)[:4]
         ['mean', 'sd', 'median', 'mcse_mean']
         """
+        if level in self._summaries:  # the draws do not change: computed once per level
+            return self._summaries[level].copy()
         pct = f"{100 * level:g}"
         rows = {}
         for name in self.headline:
@@ -92,7 +102,8 @@ class PosteriorResult:
                           "mcse_mean": flat.std(ddof=1) / np.sqrt(ess_b), "ess_bulk": ess_b, "ess_tail": ess_t,
                           "r_hat": rhat, f"eti{pct}_lower": lo, f"eti{pct}_upper": hi,
                           f"hdi{pct}_lower": h[0], f"hdi{pct}_upper": h[1]}
-        return pd.DataFrame(rows).T.rename_axis("quantity")
+        self._summaries[level] = pd.DataFrame(rows).T.rename_axis("quantity")
+        return self._summaries[level].copy()
 
     def diagnostics(self) -> dict:
         """Sampler diagnostics: divergences, the lowest E-BFMI over chains (and weight draws),
