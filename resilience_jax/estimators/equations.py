@@ -99,7 +99,8 @@ def index_cross_products(S_oq: jax.Array, alpha: jax.Array) -> jax.Array:
     return add_up([S_oq[:, j][:, None] * alpha[:, j][None] for j in range(S_oq.shape[1])])
 
 
-def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *, ssc: SSC = DEFAULT_SSC) -> Equations:
+def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *, ssc: SSC = DEFAULT_SSC,
+                    k_extra=0.0) -> Equations:
     """The mediation's three equations and the baselines, with CRV1 SEs, from the moments.
 
     Parameters
@@ -120,6 +121,10 @@ def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *
     ssc : SSC, optional
         Small-sample correction; K counts the slopes and one for the intercept or the fixed
         effects nested in the clusters.
+    k_extra : float or jax.Array, optional
+        (...) added to every equation's K: the levels of fixed effects not nested in the clusters
+        (``T - 1`` period effects), minus the others that a batch member leaves out (a control
+        dropped by filling its row and column of ``S_oo`` with the identity and its moments with 0).
 
     Returns
     -------
@@ -170,7 +175,7 @@ def equations_stage(S_oo, S_oy, g_oo, g_oy, cluster_weights, n_clusters, nobs, *
     u1 = jnp.concatenate([u1, jnp.zeros_like(u1[:1])])
     u2 = inverse_rows(s2, (0, k1), k)
     U = jnp.stack([u1, u1, u2[0], u2[1]])  # (4, k, ...)
-    K = jnp.array([k1, k1, k, k], d.dtype).reshape((4,) + (1,) * (d.ndim - 1)) + 1.0
+    K = jnp.array([k1, k1, k, k], d.dtype).reshape((4,) + (1,) * (d.ndim - 1)) + 1.0 + jnp.asarray(k_extra, d.dtype)
     var = sandwich(U, jnp.stack(scores, axis=2), ssc.crv1_factor(n_clusters, nobs, K), cluster_weights=cluster_weights,
                    diagonal=True, equations=(0, 1, 2, 2))
     se = jnp.sqrt(var)  # (4, ...): c, a, c', b
