@@ -7,7 +7,7 @@ imported lazily, on first use (``rj.datasets.paper_panel()`` works after ``impor
 
 The package reads as the pipeline, imports flowing one way (a test checks it):
 ``errors``, ``status``, ``_x64`` (anywhere) -> ``datasets`` -> ``data`` -> ``index`` -> ``inference``
--> ``estimators`` -> ``results`` -> ``api``, ``design``, ``suite`` -> ``bootstrap`` -> ``report`` -> ``cli``.
+-> ``estimators`` -> ``results`` -> ``api``, ``design``, ``suite`` -> ``bootstrap`` -> ``bayes`` -> ``sensitivity`` -> ``report`` -> ``cli``.
 The staged core: ``index.stage`` (the index stage), ``estimators.equations`` (the equations stage),
 composed by ``estimators.staged`` (the single fit on rows) and ``bootstrap.paths`` (tables, rows,
 gathered rows).
@@ -40,10 +40,10 @@ _LAZY = {
     "wild_bootstrap": "resilience_jax.bootstrap.wild",
     "posterior": "resilience_jax.bayes.api",
 }
-# subpackages and modules reachable as attributes; `bootstrap` is the package, callable as the
-# function (see resilience_jax.bootstrap)
+# subpackages and modules reachable as attributes; `bootstrap` and `sensitivity` are packages, callable
+# as their functions (see resilience_jax.bootstrap)
 _SUBMODULES = ("bayes", "bootstrap", "data", "datasets", "errors", "estimators", "index", "inference", "report", "results",
-               "status", "suite")
+               "sensitivity", "status", "suite")
 
 
 def __getattr__(name: str):
@@ -58,4 +58,4 @@ def __dir__():
     return sorted([*globals(), *_LAZY, *_SUBMODULES])
 
 
-__all__ = sorted([*_LAZY, "bootstrap"])
+__all__ = sorted([*_LAZY, "bootstrap", "sensitivity"])

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "resilience_jax"
 BASE = {"_x64", "_ops", "_checks", "errors", "status"}
 # lowest first: a module may import its own layer, a lower one, or BASE
 LAYERS = ["datasets", "data", "index", "inference", "estimators", "results", "design", "api", "suite", "bootstrap",
-          "bayes", "report", "cli"]
+          "bayes", "sensitivity", "report", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 
 

@@ -1,0 +1,455 @@
+"""``rj.sensitivity``: how much do the findings depend on how the index was built?
+
+Three studies on one engine (:mod:`~resilience_jax.sensitivity.engine`), chunked by the shared
+driver (:mod:`~resilience_jax.bootstrap.driver`):
+
+- ``"weights"`` (uncertainty analysis): many weight vectors, Dirichlet draws centred on the
+  default construction's weights (``draws="dirichlet"``, concentration from the space) or uniform
+  on the simplex (``draws="uniform"``), or the user's own (``weights=``); the default model.
+  Each vector's baseline coefficient with its CRV1 SE and p-value, a, b, c, c', a*b, the share
+  and the Sobel z; the entities' ranks (by their index averaged over the periods).
+- ``"multiverse"``: the full factorial of the space's discrete construction and model choices
+  (a specification curve), with inference under the null after Simonsohn, Simmons & Nelson
+  (2020): the effect is removed from every specification (``y - b x``), entities are resampled
+  (``n_null`` times; the index construction is kept) and the median effect and the share of
+  specifications significant in the dominant sign are recomputed. The full factorial also gives
+  the exact ANOVA decomposition of each target over the choices.
+- ``"sobol"``: first-order (Saltelli 2010) and total (Jansen) Sobol indices of every choice, the
+  Dirichlet perturbation of the weights as one group factor and a dummy factor that the pipeline
+  ignores, from a scrambled Sobol design of N = ``n`` (a power of 2) base points, N (d + 2)
+  pipelines, with bootstrap intervals and the indices at N/8, N/4, N/2, N (convergence).
+
+Every draw derives from ``seed`` through ``jax.random.fold_in`` by its index (the Dirichlet draws,
+the null resamples), or from a seeded Sobol sequence: the same seed gives the same numbers
+whatever the chunk size or device count.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time as _time
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .. import _x64, status
+from ..bootstrap.driver import make_driver, progress_bar, run
+from ..data.arrays import index_members
+from ..errors import EstimationError
+from ..inference.resample import replicate_key
+from ..inference.vcov import DEFAULT_SSC, SSC
+from ..estimators.equations import equations_stage
+from ..estimators.mediation import mediation_effects
+from ..results.sensitivity import SensitivityResult, TARGETS
+from .engine import (ModelChoice, basis_moments, model_stack, null_baseline, rows_stage_jit, weights_stage,
+                     _index_moments)
+from .sobol import (anova_factorial, convergence, dirichlet_from_uniform, discrete_from_uniform, saltelli_design,
+                    sobol_bootstrap)
+from .space import Builder, Construction, Space, load_space
+
+Study = Literal["weights", "multiverse", "sobol"]
+
+
+def _targets(eq, G) -> dict[str, np.ndarray]:
+    """The named targets from an Equations record (host arrays; p from t(G - 1))."""
+    e = {f: np.asarray(getattr(eq, f)) for f in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime")}
+    eff = mediation_effects(*(e[f] for f in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime")))
+    t = e["c"] / e["se_c"]
+    G = np.asarray(G)
+    return {"beta": e["c"], "se_beta": e["se_c"], "t_beta": t, "p_beta": 2 * stats.t.sf(np.abs(t), G - 1),
+            "a": e["a"], "b": e["b"], "c": e["c"], "c_prime": e["c_prime"], "ab": np.asarray(eff.ab),
+            "share": np.asarray(eff.share), "sobel_z": np.asarray(eff.tests.z)}
+
+
+def _check_status(flags, what: str, labels=None) -> None:
+    flags = np.asarray(flags).ravel()
+    bad = np.flatnonzero(flags)
+    if bad.size:
+        i = int(bad[0])
+        which = labels(i) if labels is not None else f"item {i}"
+        raise EstimationError(f"{what}: {bad.size} of {flags.size} cannot be computed ({', '.join(status.names(int(flags[i])))} "
+                              f"at {which}); {status.HINTS.get(int(flags[i]) & -int(flags[i]), '')}")
+
+
+def _setup(data, space, index):
+    from ..data.validate import load_panel
+
+    panel = load_panel() if data is None else (data if hasattr(data, "spec") else load_panel(data))
+    sp = space if isinstance(space, Space) else load_space(space, panel.spec)
+    symbol = index or sp.index or panel.spec.index.symbol
+    members = index_members(panel.spec.index, symbol)
+    return panel, sp, symbol, Builder(panel, sp, members)
+
+
+def sensitivity(data=None, *, study: Study = "weights", n: int | None = None, weights=None, seed: int = 0,
+                space=None, index: str | None = None, draws: Literal["dirichlet", "uniform"] = "dirichlet",
+                concentration: float | None = None, n_null: int = 500, n_boot: int = 1000,
+                chunk_size: int | None = None, devices: int | None = None, progress: bool = False,
+                ssc: SSC = DEFAULT_SSC) -> SensitivityResult:
+    """Sensitivity of the baseline coefficient and the mediation to how the index is built.
+
+    Parameters
+    ----------
+    data : Panel, DataFrame, path or None, optional
+        The panel (None: the embedded synthetic panel).
+    study : {"weights", "multiverse", "sobol"}, optional
+        The analysis (see the module doc).
+    n : int, optional
+        ``weights``: the number of weight vectors drawn (default 10,000); ``sobol``: the base
+        sample N, a power of 2 (default 1,024); ignored by ``multiverse`` (the factorial's size).
+    weights : array_like, optional
+        ``weights`` study only: a (V, m) array of the user's own weight vectors (non-negative,
+        each summing to 1) on the index's m indicators, evaluated in order instead of draws.
+    seed : int, optional
+        Seed of every draw.
+    space : Space, path or None, optional
+        The construction space (default: the bundled ``models/sensitivity.toml``).
+    index : str, optional
+        The index symbol (default: the space's, else the study's overall index).
+    draws : {"dirichlet", "uniform"}, optional
+        ``weights`` study: Dirichlet(concentration * w0) around the default weights w0, or
+        uniform on the simplex.
+    concentration : float, optional
+        Overrides the space's Dirichlet concentration.
+    n_null : int, optional
+        ``multiverse``: resamples under the null (0 to skip the inference).
+    n_boot : int, optional
+        ``sobol``: bootstrap resamples of the design's rows for the intervals.
+    chunk_size, devices : int, optional
+        Items a compiled step, and local devices to shard them over (the driver's).
+    progress : bool, optional
+        Show a progress bar.
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 standard errors.
+
+    Returns
+    -------
+    SensitivityResult
+        ``tidy()`` (one row per weight vector, specification or design point), ``summary()``,
+        ``verdict()`` and the study's own tables (null distribution, ANOVA, Sobol indices, ranks).
+
+    Raises
+    ------
+    EstimationError
+        Weight vectors of the wrong shape, negative or not summing to 1; an ``n`` that is not a
+        power of 2 (Sobol); a construction or model that cannot be computed (named).
+    SpecError
+        A malformed construction space.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> res = rj.sensitivity(study="weights", n=200, seed=1)
+    >>> res.tidy().shape[0], list(res.tidy().columns[:4])
+    (200, ['beta', 'se_beta', 'p_beta', 'a'])
+    """
+    if study not in ("weights", "multiverse", "sobol"):
+        raise EstimationError(f"study must be 'weights', 'multiverse' or 'sobol', got {study!r}")
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= int(seed) < 2**64:
+        raise EstimationError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    panel, sp, symbol, builder = _setup(data, space, index)
+    kappa = float(sp.concentration if concentration is None else concentration)
+    if kappa <= 0:
+        raise EstimationError(f"concentration must be positive, got {kappa}")
+    t0 = _time.perf_counter()
+    fn = {"weights": _weights_study, "multiverse": _multiverse, "sobol": _sobol}[study]
+    res = fn(panel, sp, builder, n=n, weights=weights, seed=int(seed), draws=draws, kappa=kappa, n_null=n_null,
+             n_boot=n_boot, chunk_size=chunk_size, devices=devices, progress=progress, ssc=ssc)
+    res.meta.update(study=study, index=symbol, seed=int(seed), space=sp.path, seconds=_time.perf_counter() - t0,
+                    entity=panel.spec.entity, synthetic=panel.synthetic)
+    return res
+
+
+def _bar(progress, desc, total):
+    if not progress:
+        return None, lambda: None
+    return progress_bar(desc, total)
+
+
+# --------------------------------------------------------------------------- weights study
+
+
+def _check_weights(W, m, names):
+    W = np.asarray(W, dtype=float)
+    if W.ndim == 1:
+        W = W[None]
+    if W.ndim != 2 or W.shape[1] != m:
+        raise EstimationError(f"weights must be a (V, {m}) array (one column per indicator: {list(names)}), got shape "
+                              f"{np.shape(W)}")
+    if not np.isfinite(W).all() or (W < 0).any():
+        raise EstimationError("weights must be finite and non-negative")
+    bad = np.flatnonzero(np.abs(W.sum(axis=1) - 1) > 1e-8)
+    if bad.size:
+        raise EstimationError(f"each weight vector must sum to 1; row {int(bad[0])} sums to {W[bad[0]].sum():.6g} "
+                              "(divide each row by its sum if that is what you mean)")
+    return W
+
+
+def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_size, devices, progress, ssc, **_):
+    base = sp.default_construction()
+    if base.aggregation != "arithmetic":
+        raise EstimationError("the weights study needs an arithmetic index (a geometric one is not linear in the weights); "
+                              "use the multiverse or the Sobol study")
+    med = panel.spec.mediation
+    models = model_stack(panel, [sp.default_model(med.controls)])
+    w0 = builder.weights(base)
+    Z = builder.basis(base)
+    mom = basis_moments(models, Z)
+    G, T = panel.shape
+    Zbar = jnp.asarray(Z.reshape(G, T, -1).mean(axis=1))  # entity means: the index averaged over the periods
+    dt = _x64.float_dtype()
+    user = weights is not None
+    if user:
+        W_all = _check_weights(weights, builder.m, builder.names)
+        V = W_all.shape[0]
+    else:
+        V = 10_000 if n is None else int(n)
+        if V < 1:
+            raise EstimationError(f"n must be at least 1, got {V}")
+        if draws not in ("dirichlet", "uniform"):
+            raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
+    alpha = jnp.asarray(kappa * w0 if draws == "dirichlet" else np.ones(builder.m), dt)
+    pos = alpha > 0
+    key = jax.random.key(seed) if hasattr(jax.random, "key") else jax.random.PRNGKey(seed)
+    driver = make_driver(chunk_size or min(V, 25_000), devices)
+
+    @jax.jit
+    def evaluate(W):
+        eq = weights_stage(mom, W, ssc=ssc)
+        score = Zbar @ W.T  # (G, V)
+        ranks = (score[None, :, :] > score[:, None, :]).sum(axis=1) + 1  # (G, V): 1 = highest
+        return eq, ranks.T
+
+    @jax.jit
+    def drawn(start):
+        idx = start + jnp.arange(driver.chunk)
+        g = jax.vmap(lambda i: jax.random.gamma(replicate_key(key, i), jnp.where(pos, alpha, 1.0), dtype=dt))(idx)
+        g = jnp.where(pos, g, 0.0)
+        return evaluate(g / g.sum(axis=1, keepdims=True)) + (g / g.sum(axis=1, keepdims=True),)
+
+    if user:
+        Wpad = np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)])
+        step = lambda s: evaluate(driver.put(jnp.asarray(Wpad[s:s + driver.chunk], dt))) + (jnp.asarray(Wpad[s:s + driver.chunk], dt),)  # noqa: E731
+    else:
+        step = drawn
+    upd, close = _bar(progress, "weight vectors", V)
+    try:
+        eq, ranks, W = run(driver, step, V, progress=upd)
+    finally:
+        close()
+    _check_status(eq.status, "weight vectors", lambda i: f"vector {i}")
+    tg = _targets(eq, G)
+    table = pd.DataFrame({k: tg[k] for k in TARGETS})
+    table = pd.concat([table, pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
+    eq0, r0 = evaluate(jnp.asarray(w0[None], dt))
+    base_t = {k: float(v[0]) for k, v in _targets(eq0, G).items()}
+    ent = panel.entities
+    q = np.percentile(ranks, [5, 50, 95], axis=0)
+    rank_table = pd.DataFrame({panel.spec.entity: ent, "rank_base": np.asarray(r0)[0], "rank_p5": q[0],
+                               "rank_median": q[1], "rank_p95": q[2]}).sort_values("rank_base", ignore_index=True)
+    return SensitivityResult("weights", table, base_t, ranks=rank_table,
+                             meta={"n": V, "draws": "user" if user else draws, "concentration": kappa,
+                                   "construction": base._asdict(), "weights0": dict(zip(builder.names, w0.tolist()))})
+
+
+# --------------------------------------------------------------------------- multiverse
+
+
+def _factor_frame(factors: dict[str, tuple]) -> pd.DataFrame:
+    rows = list(itertools.product(*factors.values()))
+    return pd.DataFrame(rows, columns=list(factors))
+
+
+def _label(v):
+    return "+".join(v) if isinstance(v, tuple) and v else ("none" if isinstance(v, tuple) else v)
+
+
+def _multiverse(panel, sp, builder, *, seed, n_null, chunk_size, devices, progress, ssc, **_):
+    med = panel.spec.mediation
+    cf = sp.construction_factors()
+    mf = sp.model_factors(tuple(med.controls))
+    cons = [Construction(*c) for c in itertools.product(*cf.values())]
+    mods = [ModelChoice(*m) for m in itertools.product(*mf.values())]
+    Y = np.column_stack([builder.build(c)[1] for c in cons])  # (n, C)
+    models = model_stack(panel, mods)
+    eq = rows_stage_jit(models, Y, ssc=ssc)
+    C, M = len(cons), len(mods)
+    _check_status(eq.status, "specifications", lambda i: f"{mods[i // C]} with {cons[i % C]}")
+    G_m = np.asarray(models.n_clusters)[:, None] * np.ones((1, C))
+    tg = _targets(eq, G_m)
+    # one row per (model, construction), the construction varying fastest: the factorial's C order
+    grid = pd.DataFrame([(*[_label(v) for v in m], *c[:4]) for m in mods for c in cons],
+                        columns=[*mf, *cf])
+    table = pd.concat([grid, pd.DataFrame({k: tg[k].ravel() for k in TARGETS})], axis=1)
+    levels = [len(v) for v in mf.values()] + [len(v) for v in cf.values()]
+    targets = np.column_stack([table[t].to_numpy() for t in ("beta", "ab", "share", "sobel_z")])
+    an = anova_factorial(targets, levels)
+    names = [*mf, *cf]
+    anova = pd.DataFrame([{"factor": f, "target": t, "first": an.first[i, j], "total": an.total[i, j]}
+                          for i, f in enumerate(names) for j, t in enumerate(("beta", "ab", "share", "sobel_z"))])
+    base_row = table.index[0]  # every factor at its first (default) level
+    base_t = {k: float(table.loc[base_row, k]) for k in TARGETS}
+    null = _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progress, ssc) if n_null else None
+    return SensitivityResult("multiverse", table, base_t, anova=anova, null=null,
+                             meta={"n_specifications": C * M, "n_constructions": C, "n_models": M, "n_null": n_null,
+                                   "factors": {k: [_label(v) for v in vs] for k, vs in {**mf, **cf}.items()}})
+
+
+def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progress, ssc):
+    """The specification curve's statistics under the null (see the module doc)."""
+    G, T = panel.shape
+    Yg = jnp.asarray(Y, models.O.dtype).reshape(G, T, -1)
+    g_oy = jax.jit(jax.vmap(lambda O, R, tw, wz: _index_moments(Yg, O, R, tw, wz)))(
+        models.O, models.R, models.two_way, models.winsor)  # (M, G, k, C)
+    beta = jnp.asarray(tg["beta"], g_oy.dtype)  # (M, C)
+    g_null = g_oy - models.g_oo[:, :, :, 0][..., None] * beta[:, None, None, :]  # y - b x: no effect in any spec
+    ent = np.asarray(models.R.max(axis=2))  # (M, G) entities of each model's sample
+    samples, sample_of = np.unique(ent, axis=0, return_inverse=True)
+    samples_j = jnp.asarray(samples)
+    sample_of = jnp.asarray(sample_of.ravel())
+    t_used = np.asarray(models.nobs) / np.asarray(models.n_clusters)
+    tcrit = jnp.asarray(stats.t.ppf(0.975, np.asarray(models.n_clusters) - 1))
+    t_used = jnp.asarray(t_used)
+    key = jax.random.key(seed) if hasattr(jax.random, "key") else jax.random.PRNGKey(seed)
+    key = jax.random.fold_in(key, 1)  # the null's stream, apart from any other study's
+    dt = g_oy.dtype
+
+    def multiplicities(r):
+        def one(s, mask):
+            p = mask / mask.sum()
+            draws = jax.random.choice(jax.random.fold_in(replicate_key(key, r), s), mask.shape[0], (mask.shape[0],), p=p)
+            c = jnp.zeros(mask.shape[0], dt).at[draws].add(1.0)
+            return c * mask.sum() / mask.shape[0]  # G_s draws among the sample's entities
+        return jax.vmap(one)(jnp.arange(samples_j.shape[0]), samples_j)  # (S, G)
+
+    def curve(b, t, tc):
+        """Median effect and share significant in the dominant sign, over all specifications."""
+        med = jnp.median(b)
+        sig = jnp.abs(t) > tc
+        dom = jnp.where(med >= 0, (sig & (b > 0)).mean(), (sig & (b < 0)).mean())
+        return med, dom
+
+    def one_resample(r):
+        cs = multiplicities(r)  # (S, G)
+        c = cs[sample_of]  # (M, G)
+        nc = c.sum(axis=1)
+        b, t, st = jax.vmap(lambda S, g, gy, cw, nc_, tu, ke: null_baseline(S, g, gy, cw, nc_, nc_ * tu, ke, ssc=ssc))(
+            models.S_oo, models.g_oo, g_null, c, nc, t_used, models.k_extra)
+        med, dom = curve(b, t, tcrit[:, None])
+        return med, dom, (st != 0).any()
+
+    driver = make_driver(chunk_size or 8, devices)
+    step = jax.jit(lambda s: jax.vmap(one_resample)(s + jnp.arange(driver.chunk)))
+    upd, close = _bar(progress, "null resamples", n_null)
+    try:
+        med, dom, bad = run(driver, step, n_null, progress=upd)
+    finally:
+        close()
+    b_obs = np.asarray(tg["beta"])
+    t_obs = np.asarray(tg["t_beta"])
+    m_obs, d_obs = (float(v) for v in curve(jnp.asarray(b_obs), jnp.asarray(t_obs), tcrit[:, None]))
+    out = pd.DataFrame({"median_beta": med, "share_significant": dom, "degenerate": bad})
+    out.attrs.update(observed_median=m_obs, observed_share=d_obs,
+                     p_median=float((np.abs(med) >= abs(m_obs)).mean()), p_share=float((dom >= d_obs).mean()))
+    return out
+
+
+# --------------------------------------------------------------------------- Sobol
+
+
+def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, progress, ssc, **_):
+    N = 1024 if n is None else int(n)
+    med = panel.spec.mediation
+    cf = sp.construction_factors()
+    drops = (None, *builder.names)
+    cf = {**cf, "leave_one_out": drops, "drop_mode": sp.leave_one_out}
+    mf = sp.model_factors(tuple(med.controls))
+    discrete = {**cf, **mf}
+    m = builder.m
+    names = [*discrete, "weights", "dummy"]
+    groups = [*range(len(discrete)), *([len(discrete)] * m), len(discrete) + 1]
+    design = saltelli_design(N, len(groups), seed=seed, groups=groups)
+    P = np.concatenate([design.A, design.B, design.AB.reshape(-1, design.A.shape[1])])  # (N (k + 2), d)
+    nd = len(discrete)
+    lv = {f: discrete_from_uniform(P[:, i], len(v)) for i, (f, v) in enumerate(discrete.items())}
+    U = P[:, nd:nd + m]
+    # every distinct construction once: weights, basis (normalised or log-shifted values)
+    ckey = np.column_stack([lv[f] for f in cf])
+    uniq, cid = np.unique(ckey, axis=0, return_inverse=True)
+    cid = cid.ravel()
+    cons = [Construction(*(cf[f][j] for f, j in zip(cf, row))) for row in uniq]
+    W0 = np.stack([builder.weights(c) for c in cons])  # (Cu, m)
+    bkey = [(c.normalisation, c.directions, c.aggregation) for c in cons]
+    bases = sorted(set(bkey))
+    bid = np.array([bases.index(b) for b in bkey])
+    basis = jnp.asarray(np.stack([builder.basis(Construction(normalisation=b[0], directions=b[1], aggregation=b[2]))
+                                  for b in bases]))  # (NB, n, m)
+    geometric = jnp.asarray(np.array([b[2] == "geometric" for b in bases]))
+    W = np.zeros_like(U)
+    for i in range(len(cons)):  # Dirichlet(kappa w0) around each construction's weights, left-out weights 0
+        rows = cid == i
+        on = W0[i] > 0
+        W[np.ix_(rows, on)] = dirichlet_from_uniform(U[np.ix_(rows, on)], kappa * W0[i][on])
+    mkey = np.column_stack([lv[f] for f in mf])
+    muniq, mid = np.unique(mkey, axis=0, return_inverse=True)
+    mods = [ModelChoice(*(mf[f][j] for f, j in zip(mf, row))) for row in muniq]
+    models = model_stack(panel, mods)
+    G, T = panel.shape
+    pb = bid[cid]
+    npts = P.shape[0]
+    driver = make_driver(chunk_size or 2048, devices)
+    pad = (-npts) % driver.chunk
+    host = [np.concatenate([a, np.repeat(a[-1:], pad, axis=0)]) for a in (W, pb, mid.ravel())]
+    dt = models.O.dtype
+
+    @jax.jit
+    def evaluate(Wc, bc, mc):
+        Bc = basis[bc]  # (P, n, m)
+        lin = jnp.einsum("pnm,pm->pn", Bc, Wc)
+        y = jnp.where(geometric[bc][:, None], jnp.exp(lin), lin)
+
+        def one(y, i):
+            mdl = jax.tree_util.tree_map(lambda a: a[i], models)
+            g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor)  # (G, k)
+            return equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters,
+                                   mdl.nobs, ssc=ssc, k_extra=mdl.k_extra)
+
+        return jax.vmap(one)(y, mc)
+
+    step = lambda s: evaluate(*(driver.put(jnp.asarray(h[s:s + driver.chunk], dt if k == 0 else jnp.int32))  # noqa: E731
+                                for k, h in enumerate(host)))
+    upd, close = _bar(progress, "design points", npts)
+    try:
+        eq = run(driver, step, npts, progress=upd)
+    finally:
+        close()
+    _check_status(eq.status, "Sobol design points", lambda i: f"{mods[int(mid.ravel()[i])]} with {cons[int(cid[i])]}")
+    tg = _targets(eq, np.asarray(models.n_clusters)[mid.ravel()])
+    keys = ("beta", "ab", "share", "sobel_z")
+    Yt = np.column_stack([tg[k] for k in keys])  # (npts, t)
+    k = len(names)
+    fA, fB, fAB = Yt[:N], Yt[N:2 * N], Yt[2 * N:].reshape(k, N, -1)
+    bs = sobol_bootstrap(fA, fB, fAB, n_resamples=n_boot, seed=seed)
+    sob = pd.DataFrame([{"factor": f, "target": t, "first": bs.first[i, j], "first_lo": bs.first_ci[0, i, j],
+                         "first_hi": bs.first_ci[1, i, j], "total": bs.total[i, j], "total_lo": bs.total_ci[0, i, j],
+                         "total_hi": bs.total_ci[1, i, j]}
+                        for i, f in enumerate(names) for j, t in enumerate(keys)])
+    sizes = [s for s in (N // 8, N // 4, N // 2, N) if s >= 2]
+    cv = convergence(fA, fB, fAB, sizes)
+    conv = pd.DataFrame([{"n": int(cv.sizes[s]), "factor": f, "target": t, "first": cv.first[s, i, j],
+                          "total": cv.total[s, i, j]}
+                         for s in range(len(cv.sizes)) for i, f in enumerate(names) for j, t in enumerate(keys)])
+    lvl = pd.DataFrame({f: [_label(discrete[f][j]) if discrete[f][j] is not None else "none" for j in lv[f]]
+                        for f in discrete})
+    table = pd.concat([lvl, pd.DataFrame({t: tg[t] for t in TARGETS})], axis=1)
+    table.insert(0, "block", np.repeat(["A", "B", *[f"AB_{f}" for f in names]], N))
+    base = sp.default_construction()
+    eqb = rows_stage_jit(model_stack(panel, [sp.default_model(med.controls)]), builder.build(base)[1][:, None], ssc=ssc)
+    base_t = {k_: float(np.ravel(v)[0]) for k_, v in _targets(eqb, G).items()}
+    return SensitivityResult("sobol", table, base_t, sobol=sob, convergence=conv,
+                             meta={"n": N, "n_factors": k, "n_pipelines": npts, "concentration": kappa,
+                                   "factors": names})

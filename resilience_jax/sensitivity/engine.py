@@ -1,0 +1,362 @@
+"""The sensitivity engine: the equations stage of the staged core evaluated for many indices
+(weight vectors, constructions) and many regression models at once.
+
+Two ways in, one equations stage:
+
+- **A weight vector on a fixed normalisation** (:func:`weights_stage`). An arithmetic index
+  ``y = Z w`` is linear in the normalised indicators ``Z``; after the within transformation so
+  are its cross products with the regressors, so each of V vectors costs a matrix product with
+  per-entity moments of ``Z`` (tabulated once by :func:`basis_moments`), not a refit. This is
+  what the weight-uncertainty study runs, 10^4-10^5 vectors a call.
+- **An index given by its rows** (:func:`rows_stage`): any construction (another normalisation,
+  a geometric mean, an indicator left out) gives an index as rows; each is demeaned with the
+  model's fixed effects and its per-entity cross products formed in one batched product. This is
+  what the multiverse and the Sobol design run.
+
+Regression models (control set, one- or two-way fixed effects, a sample of entities, a
+robustness variant) are stacked by :func:`model_stack` with common shapes, so every model of a
+study runs in one compiled call:
+
+- a control that a model leaves out keeps its column, set to zero, with an identity row and
+  column in ``X'X``: its coefficient is 0 and the others are those of the model without it; K in
+  the CRV1 small-sample factor is reduced by one for it;
+- a sample of entities (a region) is a 0/1 mask of entities: the others are zero outside it, the
+  clusters and observations are counted over it;
+- a lagged regressor drops each entity's first period (a row mask); winsorising clips the
+  regressor, the controls, the mediator and the index at their 1%/99% quantiles over the model's
+  rows (the index inside the compiled call, per construction);
+- two-way effects demean by entity then by period over the model's rows (exact on a balanced
+  panel) and add ``T - 1`` to K (the period effects are not nested in the entity clusters, as
+  fixest counts them).
+
+Every model's baseline coefficient is the total effect of its mediation (the regressor's
+coefficient in index ~ regressor + controls with the model's fixed effects), with its CRV1
+standard error; the a-path, b-path, direct effect, a*b, the share and the Sobel z come from the
+same call (:class:`~resilience_jax.estimators.equations.Equations`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import _x64, status
+from ..errors import EstimationError
+from ..estimators.equations import Equations, equations_stage, outcome_moments
+from ..estimators.linalg import coefficients, equilibrate, inverse_rows, singular, sweep
+from ..inference.vcov import DEFAULT_SSC, SSC, sandwich
+from ..suite import lag_within, winsorize
+
+WINSOR = (0.01, 0.99)
+
+
+class ModelChoice(NamedTuple):
+    """One regression model of a study: which controls, fixed effects, sample and variant."""
+
+    controls: tuple[str, ...]  # the controls used (a subset of the study's, in their order)
+    fixed_effects: str  # "entity" or "two_way"
+    sample: str  # "all" or a region of the spec
+    variant: str  # "none", "winsorize" or "lag_regressor"
+
+
+class ModelStack(NamedTuple):
+    """M regression models with common shapes (see the module doc); G entities, T periods, k
+    others (regressor, every control of the study, mediator)."""
+
+    O: jax.Array  # (M, G, T, k) the others, demeaned by the model's fixed effects, 0 outside its rows
+    R: jax.Array  # (M, G, T) 1 on the model's rows
+    g_oo: jax.Array  # (M, G, k, k) per-entity cross products of the others
+    S_oo: jax.Array  # (M, k, k) their sum, identity on the left-out controls
+    k_extra: jax.Array  # (M,) added to K: T - 1 for two-way effects, minus the left-out controls
+    n_clusters: jax.Array  # (M,) entities in the sample
+    nobs: jax.Array  # (M,) rows used
+    two_way: jax.Array  # (M,) bool
+    winsor: jax.Array  # (M,) bool: clip the index at its quantiles over the model's rows
+
+
+def _demean_masked(D: np.ndarray, R: np.ndarray, two_way: bool) -> np.ndarray:
+    """(G, T, ...) demeaned over the rows where R (G, T) is 1: entity means, then period means
+    (exact when the rows form a balanced block); 0 outside."""
+    Rx = R.reshape(R.shape + (1,) * (D.ndim - 2))
+    ne = np.maximum(Rx.sum(axis=1, keepdims=True), 1)
+    D = (D - (Rx * D).sum(axis=1, keepdims=True) / ne) * Rx
+    if two_way:
+        nt = np.maximum(Rx.sum(axis=0, keepdims=True), 1)
+        D = (D - (Rx * D).sum(axis=0, keepdims=True) / nt) * Rx
+    return D
+
+
+def model_stack(panel, models: Sequence[ModelChoice], *, controls: Sequence[str] | None = None,
+                regressor: str | None = None, mediator: str | None = None) -> ModelStack:
+    """The arrays of M regression models on a balanced panel, stacked (see the module doc).
+
+    Parameters
+    ----------
+    panel : Panel
+        A validated, balanced panel sorted by entity then time.
+    models : sequence of ModelChoice
+        The models.
+    controls : sequence of str, optional
+        The study's controls, in order (default: the spec's mediation controls); every model's
+        controls are a subset of them.
+    regressor, mediator : str, optional
+        Default: the spec's mediation regressor and mediator.
+
+    Returns
+    -------
+    ModelStack
+        The stacked arrays, in the active float dtype.
+
+    Raises
+    ------
+    EstimationError
+        A model's control that is not a study control, an unknown sample (region) or variant or
+        fixed effects, a lag on a one-period panel, or a sample with fewer than 2 entities.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> ctl = panel.spec.mediation.controls
+    >>> st = model_stack(panel, [ModelChoice(ctl, "entity", "all", "none"), ModelChoice((), "two_way", "East", "lag_regressor")])
+    >>> st.O.shape, st.n_clusters.tolist(), st.nobs.tolist(), st.k_extra.tolist()
+    ((2, 30, 14, 7), [30.0, 11.0], [420.0, 143.0], [0.0, 7.0])
+    """
+    spec = panel.spec
+    med = spec.mediation
+    controls = tuple(med.controls if controls is None else controls)
+    regressor = regressor or med.regressor
+    mediator = mediator or med.mediator
+    G, T = panel.shape
+    entities = panel.entities
+    region_of = spec.region_of()
+    first = np.zeros((G, T), bool)
+    first[:, 0] = True
+    first = first.ravel()
+    cols = [regressor, *controls, mediator]
+    base = np.column_stack([panel.column(c) for c in cols])  # (n, k)
+    k = base.shape[1]
+    out = {f: [] for f in ModelStack._fields}
+    for mc in models:
+        bad = [c for c in mc.controls if c not in controls]
+        if bad:
+            raise EstimationError(f"model controls {bad} are not among the study's controls {list(controls)}")
+        if mc.fixed_effects not in ("entity", "two_way"):
+            raise EstimationError(f"fixed_effects must be 'entity' or 'two_way', got {mc.fixed_effects!r}")
+        if mc.sample == "all":
+            ent = np.ones(G, bool)
+        else:
+            if mc.sample not in {r for r, _ in spec.regions}:
+                raise EstimationError(f"unknown sample {mc.sample!r}; expected 'all' or one of "
+                                      f"{[r for r, _ in spec.regions]}")
+            ent = np.array([region_of.get(e) == mc.sample for e in entities])
+        if ent.sum() < 2:
+            raise EstimationError(f"sample {mc.sample!r} has {int(ent.sum())} entities; a cluster-robust fit needs 2 or more")
+        R = np.repeat(ent[:, None], T, axis=1).astype(float)
+        X = base.copy()
+        if mc.variant == "lag_regressor":
+            if T < 2:
+                raise EstimationError("the lag_regressor variant needs at least two periods")
+            X[:, 0] = lag_within(X[:, 0], first)
+            R[:, 0] = 0.0
+        elif mc.variant == "winsorize":
+            mask = R.ravel()
+            X = np.column_stack([winsorize(X[:, j], WINSOR, mask) for j in range(k)])
+        elif mc.variant != "none":
+            raise EstimationError(f"unknown variant {mc.variant!r}; expected 'none', 'winsorize' or 'lag_regressor'")
+        used = np.array([True, *(c in mc.controls for c in controls), True])
+        X = X * used
+        O = _demean_masked(X.reshape(G, T, k), R, mc.fixed_effects == "two_way")
+        g_oo = np.einsum("gtk,gtl->gkl", O, O)
+        S_oo = g_oo.sum(axis=0) + np.diag((~used).astype(float))
+        n_t = R.sum(axis=0)
+        out["O"].append(O)
+        out["R"].append(R)
+        out["g_oo"].append(g_oo)
+        out["S_oo"].append(S_oo)
+        out["k_extra"].append((int((n_t > 0).sum()) - 1 if mc.fixed_effects == "two_way" else 0) - int((~used).sum()))
+        out["n_clusters"].append(float(ent.sum()))
+        out["nobs"].append(float(R.sum()))
+        out["two_way"].append(mc.fixed_effects == "two_way")
+        out["winsor"].append(mc.variant == "winsorize")
+    dt = _x64.float_dtype()
+    return ModelStack(**{f: jnp.asarray(np.stack(v), dtype=(bool if f in ("two_way", "winsor") else dt))
+                         for f, v in out.items()})
+
+
+def _index_moments(y: jax.Array, O, R, two_way, winsor) -> jax.Array:
+    """Per-entity cross products (G, k, ...) of one model's others with indices given as rows
+    ``y`` (G, T, ...): clipped (winsorised models), demeaned over the model's rows."""
+    Rx = R.reshape(R.shape + (1,) * (y.ndim - 2))
+    if winsor is not None:
+        yq = jnp.where(Rx > 0, y, jnp.nan).reshape((-1,) + y.shape[2:])
+        lo, hi = jnp.nanquantile(yq, jnp.asarray(WINSOR, y.dtype), axis=0)
+        y = jnp.where(winsor, jnp.clip(y, lo, hi), y)
+    ne = jnp.maximum(Rx.sum(axis=1, keepdims=True), 1.0)
+    yd = (y - (Rx * y).sum(axis=1, keepdims=True) / ne) * Rx
+    nt = jnp.maximum(Rx.sum(axis=0, keepdims=True), 1.0)
+    yd = jnp.where(two_way, (yd - (Rx * yd).sum(axis=0, keepdims=True) / nt) * Rx, yd)
+    return jnp.einsum("gtk,gt...->gk...", O, yd)
+
+
+def rows_stage(models: ModelStack, Y: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Equations:
+    """The equations of every model for C indices given as rows: M x C fits in one call.
+
+    Parameters
+    ----------
+    models : ModelStack
+        M models (:func:`model_stack`).
+    Y : jax.Array
+        (n, C) the indices on the panel's rows (sorted by entity, then time).
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 standard errors.
+
+    Returns
+    -------
+    Equations
+        Every field with leading axes (M, C) (``beta`` (M, 1, C)).
+
+    Example
+    -------
+    >>> import numpy as np, resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
+    >>> from resilience_jax.suite import compute_indices
+    >>> y = compute_indices(panel)[1]["REIC"]
+    >>> eq = rows_stage(st, np.column_stack([y, 2 * y]))
+    >>> bool(np.isclose(eq.c[0, 1], 2 * eq.c[0, 0])), int(eq.status.max())
+    (True, 0)
+    """
+    G, T = models.R.shape[1:]
+    Yg = jnp.asarray(Y, models.O.dtype).reshape(G, T, -1)
+
+    def one(O, R, g_oo, S_oo, k_extra, n_clusters, nobs, two_way, winsor):
+        g_oy = _index_moments(Yg, O, R, two_way, winsor)  # (G, k, C)
+        C = g_oy.shape[-1]
+        S_oy = g_oy.sum(axis=0)[:, None, :]  # (k, 1, C)
+        S = jnp.broadcast_to(S_oo[:, :, None], S_oo.shape + (C,))
+        return equations_stage(S, S_oy, g_oo, g_oy, None, n_clusters, nobs, ssc=ssc, k_extra=k_extra)
+
+    return jax.vmap(one)(*models)
+
+
+rows_stage_jit = jax.jit(rows_stage, static_argnames=("ssc",))
+
+
+class BasisMoments(NamedTuple):
+    """Per-entity cross products of one model's others with m basis columns (the normalised indicators)."""
+
+    g_oz: jax.Array  # (G, k, m)
+    g_oo: jax.Array  # (G, k, k)
+    S_oo: jax.Array  # (k, k)
+    k_extra: jax.Array
+    n_clusters: jax.Array
+    nobs: jax.Array
+
+
+def basis_moments(models: ModelStack, Z, i: int = 0) -> BasisMoments:
+    """The moments of model ``i`` with the columns of ``Z`` (n, m) as outcomes (no winsorising:
+    a clipped index is not linear in the weights).
+
+    Example
+    -------
+    >>> import numpy as np, resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
+    >>> basis_moments(st, np.ones((420, 15))).g_oz.shape
+    (30, 7, 15)
+    """
+    if bool(models.winsor[i]):
+        raise EstimationError("a winsorised model clips the index, which is then not linear in the weights; use the "
+                              "multiverse or the Sobol study for it")
+    G, T = models.R.shape[1:]
+    Zg = jnp.asarray(Z, models.O.dtype).reshape(G, T, -1)
+    g_oz = _index_moments(Zg, models.O[i], models.R[i], models.two_way[i], None)
+    return BasisMoments(g_oz, models.g_oo[i], models.S_oo[i], models.k_extra[i], models.n_clusters[i], models.nobs[i])
+
+
+def weights_stage(mom: BasisMoments, W: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Equations:
+    """The equations for V weight vectors on the basis of :func:`basis_moments` (the arithmetic
+    index ``Z w``), batch axis last.
+
+    Parameters
+    ----------
+    mom : BasisMoments
+        One model's moments with the normalised indicators.
+    W : jax.Array
+        (V, m) weight vectors.
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 standard errors.
+
+    Returns
+    -------
+    Equations
+        ``c``, ``a``, ``b``, ``c_prime`` and their SEs (V,), ``beta`` (1, V), ``status`` (V,).
+
+    Example
+    -------
+    >>> import numpy as np, resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
+    >>> Z = np.random.default_rng(0).random((420, 15))
+    >>> eq = weights_stage(basis_moments(st, Z), np.full((2, 15), 1 / 15))
+    >>> eq.c.shape, bool(np.isclose(eq.c[0], rows_stage(st, Z.mean(axis=1, keepdims=True)).c[0, 0]))
+    ((2,), True)
+    """
+    G, k, m = mom.g_oz.shape
+    alpha = jnp.asarray(W, mom.g_oz.dtype).T[None]  # (1, m, V)
+    S_oq = mom.g_oz.sum(axis=0)[:, :, None]  # (k, m, 1)
+    S_oy, g_oy = outcome_moments(S_oq, mom.g_oz.reshape(G * k, m), alpha)
+    V = alpha.shape[-1]
+    S = jnp.broadcast_to(mom.S_oo[:, :, None], (k, k, V))
+    return equations_stage(S, S_oy, mom.g_oo, g_oy, None, mom.n_clusters, mom.nobs, ssc=ssc, k_extra=mom.k_extra)
+
+
+def null_baseline(S_oo, g_oo, g_oy, cluster_weights, n_clusters, nobs, k_extra, *, ssc: SSC = DEFAULT_SSC):
+    """The baseline coefficient and its CRV1 t statistic for C indices on entity-weighted data:
+    what the multiverse's inference under the null refits in every resample.
+
+    Parameters
+    ----------
+    S_oo : jax.Array
+        (k, k) the model's summed cross products (its identity rows of left-out controls are kept).
+    g_oo : jax.Array
+        (G, k, k) per-entity cross products of the others.
+    g_oy : jax.Array
+        (G, k, C) per-entity cross products of the others with each index.
+    cluster_weights : jax.Array
+        (G,) entity multiplicities of the resample (0 outside the model's sample).
+    n_clusters, nobs, k_extra : jax.Array
+        The resample's clusters and rows, and the model's K adjustment.
+    ssc : SSC, optional
+        Small-sample correction.
+
+    Returns
+    -------
+    beta, t, status : jax.Array
+        (C,) the regressor's coefficient in index ~ regressor + controls, its CRV1 t statistic and
+        a status flag (a singular design).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> g = np.stack([np.diag([1.0, 1.0, 0.0]) * (i + 1) for i in range(3)])
+    >>> b, t, st = null_baseline(g.sum(0), g, np.ones((3, 3, 1)), np.ones(3), 3.0, 30.0, 0.0)
+    >>> [round(float(v), 4) for v in b], int(st[0])
+    ([0.5], 0)
+    """
+    k1 = g_oo.shape[1] - 1
+    c = cluster_weights
+    left_out = (S_oo - g_oo.sum(axis=0))[:k1, :k1]  # the identity of left-out controls
+    S = jnp.tensordot(c, g_oo[:, :k1, :k1], axes=1) + left_out
+    Sy = jnp.tensordot(c, g_oy[:, :k1], axes=1)  # (k1, C)
+    C = Sy.shape[-1]
+    s1 = sweep(equilibrate(jnp.broadcast_to(S[:, :, None], (k1, k1, C)), Sy[:, None, :]), range(k1))
+    b = coefficients(s1, k1, 0)  # (k1, C)
+    scores = g_oy[:, :k1] - jnp.einsum("gkl,lc->gkc", g_oo[:, :k1, :k1], b)  # (G, k1, C)
+    u = inverse_rows(s1, (0,), k1)  # (1, k1, C)
+    var = sandwich(u, scores, ssc.crv1_factor(n_clusters, nobs, k1 + 1.0 + k_extra), cluster_weights=c, diagonal=True)
+    return b[0], b[0] / jnp.sqrt(var[0]), jnp.where(singular(s1.pivot), status.SINGULAR, status.OK).astype(jnp.int32)
