@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import time as _time
+from functools import partial
 from typing import Literal
 
 import jax
@@ -45,10 +46,11 @@ from ..inference.vcov import DEFAULT_SSC, SSC
 from ..estimators.equations import equations_stage
 from ..estimators.mediation import mediation_effects
 from ..results.sensitivity import SensitivityResult, TARGETS
-from .engine import (ModelChoice, basis_moments, model_stack, null_baseline, rows_stage_jit, weights_stage,
+from .engine import (ModelChoice, basis_moments, linear_targets, model_stack, null_baseline, rows_stage_jit, weights_stage,
                      _index_moments)
 from .sobol import (anova_factorial, convergence, dirichlet_from_uniform, discrete_from_uniform, saltelli_design,
                     sobol_bootstrap)
+from .draws import dirichlet_rows
 from .space import Builder, Construction, Space, load_space
 
 Study = Literal["weights", "multiverse", "sobol"]
@@ -164,6 +166,73 @@ def sensitivity(data=None, *, study: Study = "weights", n: int | None = None, we
     return res
 
 
+# --------------------------------------------------------------------------- compiled kernels
+# module-level, data as arguments: one compile per shape and static configuration, not per call
+
+
+def _evaluate_weights(lt, Zbar, W):
+    eq = weights_stage(lt, W)
+    score = Zbar @ W.T  # (G, V) each entity's index averaged over the periods
+    ranks = (score[None, :, :] > score[:, None, :]).sum(axis=1) + 1  # (G, V): 1 = highest
+    return eq, ranks.T, W
+
+
+_given_chunk = jax.jit(_evaluate_weights)
+
+
+@partial(jax.jit, static_argnames=("chunk",))
+def _drawn_chunk(lt, Zbar, key, alpha, start, *, chunk: int):
+    return _evaluate_weights(lt, Zbar, dirichlet_rows(key, start + jnp.arange(chunk), alpha))
+
+
+@partial(jax.jit, static_argnames=("chunk", "ssc"))
+def _null_chunk(models, g_null, samples, sample_of, t_used, tcrit, key, start, *, chunk: int, ssc: SSC):
+    """Resamples ``start..start + chunk - 1`` under the null: per resample the median effect over
+    every specification and the share significant in the dominant sign."""
+    dt = g_null.dtype
+
+    def one_resample(r):
+        def draw(s, mask):  # G_s draws among the sample's entities (key by resample and sample)
+            d = jax.random.choice(jax.random.fold_in(replicate_key(key, r), s), mask.shape[0], (mask.shape[0],),
+                                  p=mask / mask.sum())
+            return jnp.zeros(mask.shape[0], dt).at[d].add(1.0) * mask.sum() / mask.shape[0]
+
+        c = jax.vmap(draw)(jnp.arange(samples.shape[0]), samples)[sample_of]  # (M, G)
+        nc = c.sum(axis=1)
+        b, t, st = jax.vmap(lambda S, g, gy, cw, n_, tu, ke: null_baseline(S, g, gy, cw, n_, n_ * tu, ke, ssc=ssc))(
+            models.S_oo, models.g_oo, g_null, c, nc, t_used, models.k_extra)
+        med, dom = _curve(b, t, tcrit[:, None])
+        return med, dom, (st != 0).any()
+
+    return jax.vmap(one_resample)(start + jnp.arange(chunk))
+
+
+def _curve(b, t, tc):
+    """Median effect and the share of specifications significant in the dominant sign."""
+    med = jnp.median(b)
+    sig = jnp.abs(t) > tc
+    return med, jnp.where(med >= 0, (sig & (b > 0)).mean(), (sig & (b < 0)).mean())
+
+
+@partial(jax.jit, static_argnames=("ssc",))
+def _points_chunk(models, basis, geometric, W, bid, mid, *, ssc: SSC):
+    """Design points: each its weights W (P, m), basis id and model id."""
+    G, T = models.R.shape[1:]
+    lin = jnp.einsum("pnm,pm->pn", basis[bid], W)
+    y = jnp.where(geometric[bid][:, None], jnp.exp(lin), lin)
+
+    def one(y, i):
+        mdl = jax.tree_util.tree_map(lambda a: a[i], models)
+        g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor)  # (G, k)
+        return equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters, mdl.nobs,
+                               ssc=ssc, k_extra=mdl.k_extra)
+
+    return jax.vmap(one)(y, mid)
+
+
+_moments_all = jax.jit(jax.vmap(_index_moments, in_axes=(None, 0, 0, 0, 0)))
+
+
 def _bar(progress, desc, total):
     if not progress:
         return None, lambda: None
@@ -198,7 +267,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
     models = model_stack(panel, [sp.default_model(med.controls)])
     w0 = builder.weights(base)
     Z = builder.basis(base)
-    mom = basis_moments(models, Z)
+    lt = linear_targets(basis_moments(models, Z), ssc=ssc)
     G, T = panel.shape
     Zbar = jnp.asarray(Z.reshape(G, T, -1).mean(axis=1))  # entity means: the index averaged over the periods
     dt = _x64.float_dtype()
@@ -213,29 +282,14 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
         if draws not in ("dirichlet", "uniform"):
             raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
     alpha = jnp.asarray(kappa * w0 if draws == "dirichlet" else np.ones(builder.m), dt)
-    pos = alpha > 0
-    key = jax.random.key(seed) if hasattr(jax.random, "key") else jax.random.PRNGKey(seed)
+    key = jax.random.PRNGKey(seed)
     driver = make_driver(chunk_size or min(V, 25_000), devices)
 
-    @jax.jit
-    def evaluate(W):
-        eq = weights_stage(mom, W, ssc=ssc)
-        score = Zbar @ W.T  # (G, V)
-        ranks = (score[None, :, :] > score[:, None, :]).sum(axis=1) + 1  # (G, V): 1 = highest
-        return eq, ranks.T
-
-    @jax.jit
-    def drawn(start):
-        idx = start + jnp.arange(driver.chunk)
-        g = jax.vmap(lambda i: jax.random.gamma(replicate_key(key, i), jnp.where(pos, alpha, 1.0), dtype=dt))(idx)
-        g = jnp.where(pos, g, 0.0)
-        return evaluate(g / g.sum(axis=1, keepdims=True)) + (g / g.sum(axis=1, keepdims=True),)
-
     if user:
-        Wpad = np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)])
-        step = lambda s: evaluate(driver.put(jnp.asarray(Wpad[s:s + driver.chunk], dt))) + (jnp.asarray(Wpad[s:s + driver.chunk], dt),)  # noqa: E731
+        Wpad = jnp.asarray(np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)]), dt)
+        step = lambda s: _given_chunk(lt, Zbar, driver.put(Wpad[s:s + driver.chunk]))  # noqa: E731
     else:
-        step = drawn
+        step = lambda s: _drawn_chunk(lt, Zbar, key, alpha, s, chunk=driver.chunk)  # noqa: E731
     upd, close = _bar(progress, "weight vectors", V)
     try:
         eq, ranks, W = run(driver, step, V, progress=upd)
@@ -245,7 +299,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
     tg = _targets(eq, G)
     table = pd.DataFrame({k: tg[k] for k in TARGETS})
     table = pd.concat([table, pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
-    eq0, r0 = evaluate(jnp.asarray(w0[None], dt))
+    eq0, r0, _ = _given_chunk(lt, Zbar, jnp.asarray(w0[None], dt))
     base_t = {k: float(v[0]) for k, v in _targets(eq0, G).items()}
     ent = panel.entities
     q = np.percentile(ranks, [5, 50, 95], axis=0)
@@ -302,48 +356,18 @@ def _multiverse(panel, sp, builder, *, seed, n_null, chunk_size, devices, progre
 def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progress, ssc):
     """The specification curve's statistics under the null (see the module doc)."""
     G, T = panel.shape
-    Yg = jnp.asarray(Y, models.O.dtype).reshape(G, T, -1)
-    g_oy = jax.jit(jax.vmap(lambda O, R, tw, wz: _index_moments(Yg, O, R, tw, wz)))(
-        models.O, models.R, models.two_way, models.winsor)  # (M, G, k, C)
+    g_oy = _moments_all(jnp.asarray(Y, models.O.dtype).reshape(G, T, -1), models.O, models.R, models.two_way,
+                        models.winsor)  # (M, G, k, C)
     beta = jnp.asarray(tg["beta"], g_oy.dtype)  # (M, C)
     g_null = g_oy - models.g_oo[:, :, :, 0][..., None] * beta[:, None, None, :]  # y - b x: no effect in any spec
     ent = np.asarray(models.R.max(axis=2))  # (M, G) entities of each model's sample
     samples, sample_of = np.unique(ent, axis=0, return_inverse=True)
-    samples_j = jnp.asarray(samples)
-    sample_of = jnp.asarray(sample_of.ravel())
-    t_used = np.asarray(models.nobs) / np.asarray(models.n_clusters)
+    t_used = jnp.asarray(np.asarray(models.nobs) / np.asarray(models.n_clusters))
     tcrit = jnp.asarray(stats.t.ppf(0.975, np.asarray(models.n_clusters) - 1))
-    t_used = jnp.asarray(t_used)
-    key = jax.random.key(seed) if hasattr(jax.random, "key") else jax.random.PRNGKey(seed)
-    key = jax.random.fold_in(key, 1)  # the null's stream, apart from any other study's
-    dt = g_oy.dtype
-
-    def multiplicities(r):
-        def one(s, mask):
-            p = mask / mask.sum()
-            draws = jax.random.choice(jax.random.fold_in(replicate_key(key, r), s), mask.shape[0], (mask.shape[0],), p=p)
-            c = jnp.zeros(mask.shape[0], dt).at[draws].add(1.0)
-            return c * mask.sum() / mask.shape[0]  # G_s draws among the sample's entities
-        return jax.vmap(one)(jnp.arange(samples_j.shape[0]), samples_j)  # (S, G)
-
-    def curve(b, t, tc):
-        """Median effect and share significant in the dominant sign, over all specifications."""
-        med = jnp.median(b)
-        sig = jnp.abs(t) > tc
-        dom = jnp.where(med >= 0, (sig & (b > 0)).mean(), (sig & (b < 0)).mean())
-        return med, dom
-
-    def one_resample(r):
-        cs = multiplicities(r)  # (S, G)
-        c = cs[sample_of]  # (M, G)
-        nc = c.sum(axis=1)
-        b, t, st = jax.vmap(lambda S, g, gy, cw, nc_, tu, ke: null_baseline(S, g, gy, cw, nc_, nc_ * tu, ke, ssc=ssc))(
-            models.S_oo, models.g_oo, g_null, c, nc, t_used, models.k_extra)
-        med, dom = curve(b, t, tcrit[:, None])
-        return med, dom, (st != 0).any()
-
+    key = jax.random.fold_in(jax.random.PRNGKey(seed), 1)  # the null's stream
     driver = make_driver(chunk_size or 8, devices)
-    step = jax.jit(lambda s: jax.vmap(one_resample)(s + jnp.arange(driver.chunk)))
+    args = (models, g_null, jnp.asarray(samples), jnp.asarray(sample_of.ravel()), t_used, tcrit, key)
+    step = lambda s: _null_chunk(*args, s, chunk=driver.chunk, ssc=ssc)  # noqa: E731
     upd, close = _bar(progress, "null resamples", n_null)
     try:
         med, dom, bad = run(driver, step, n_null, progress=upd)
@@ -351,7 +375,7 @@ def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progres
         close()
     b_obs = np.asarray(tg["beta"])
     t_obs = np.asarray(tg["t_beta"])
-    m_obs, d_obs = (float(v) for v in curve(jnp.asarray(b_obs), jnp.asarray(t_obs), tcrit[:, None]))
+    m_obs, d_obs = (float(v) for v in _curve(jnp.asarray(b_obs), jnp.asarray(t_obs), tcrit[:, None]))
     out = pd.DataFrame({"median_beta": med, "share_significant": dom, "degenerate": bad})
     out.attrs.update(observed_median=m_obs, observed_share=d_obs,
                      p_median=float((np.abs(med) >= abs(m_obs)).mean()), p_share=float((dom >= d_obs).mean()))
@@ -403,25 +427,10 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     npts = P.shape[0]
     driver = make_driver(chunk_size or 2048, devices)
     pad = (-npts) % driver.chunk
-    host = [np.concatenate([a, np.repeat(a[-1:], pad, axis=0)]) for a in (W, pb, mid.ravel())]
-    dt = models.O.dtype
+    host = [np.concatenate([a, np.repeat(a[-1:], pad, axis=0)]) for a in (W, pb.astype(np.int32), mid.ravel().astype(np.int32))]
 
-    @jax.jit
-    def evaluate(Wc, bc, mc):
-        Bc = basis[bc]  # (P, n, m)
-        lin = jnp.einsum("pnm,pm->pn", Bc, Wc)
-        y = jnp.where(geometric[bc][:, None], jnp.exp(lin), lin)
-
-        def one(y, i):
-            mdl = jax.tree_util.tree_map(lambda a: a[i], models)
-            g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor)  # (G, k)
-            return equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters,
-                                   mdl.nobs, ssc=ssc, k_extra=mdl.k_extra)
-
-        return jax.vmap(one)(y, mc)
-
-    step = lambda s: evaluate(*(driver.put(jnp.asarray(h[s:s + driver.chunk], dt if k == 0 else jnp.int32))  # noqa: E731
-                                for k, h in enumerate(host)))
+    step = lambda s: _points_chunk(models, basis, geometric, *(driver.put(jnp.asarray(h[s:s + driver.chunk]))  # noqa: E731
+                                                               for h in host), ssc=ssc)
     upd, close = _bar(progress, "design points", npts)
     try:
         eq = run(driver, step, npts, progress=upd)

@@ -4,10 +4,12 @@
 Two ways in, one equations stage:
 
 - **A weight vector on a fixed normalisation** (:func:`weights_stage`). An arithmetic index
-  ``y = Z w`` is linear in the normalised indicators ``Z``; after the within transformation so
-  are its cross products with the regressors, so each of V vectors costs a matrix product with
-  per-entity moments of ``Z`` (tabulated once by :func:`basis_moments`), not a refit. This is
-  what the weight-uncertainty study runs, 10^4-10^5 vectors a call.
+  ``y = Z w`` is linear in the normalised indicators ``Z``, so every coefficient of a regression
+  of ``y`` is ``w`` times the coefficients of the same regression run on each column of ``Z``,
+  and each cluster score is the same combination of the columns' scores: the CRV1 variance is a
+  quadratic form ``w' Q w``. :func:`linear_targets` computes these forms once from per-entity
+  moments of ``Z`` (:func:`basis_moments`); a vector then costs O(m^2), not a refit. This is
+  what the weight-uncertainty study runs, 10^4-10^6 vectors a call.
 - **An index given by its rows** (:func:`rows_stage`): any construction (another normalisation,
   a geometric mean, an indicator left out) gives an index as rows; each is demeaned with the
   model's fixed effects and its per-entity cross products formed in one batched product. This is
@@ -45,8 +47,8 @@ import numpy as np
 
 from .. import _x64, status
 from ..errors import EstimationError
-from ..estimators.equations import Equations, equations_stage, outcome_moments
-from ..estimators.linalg import coefficients, equilibrate, inverse_rows, singular, sweep
+from ..estimators.equations import Equations, equations_stage
+from ..estimators.linalg import coefficients, equilibrate, inverse_rows, singular, solve_normal, sweep
 from ..inference.vcov import DEFAULT_SSC, SSC, sandwich
 from ..suite import lag_within, winsorize
 
@@ -278,23 +280,79 @@ def basis_moments(models: ModelStack, Z, i: int = 0) -> BasisMoments:
     return BasisMoments(g_oz, models.g_oo[i], models.S_oo[i], models.k_extra[i], models.n_clusters[i], models.nobs[i])
 
 
-def weights_stage(mom: BasisMoments, W: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Equations:
-    """The equations for V weight vectors on the basis of :func:`basis_moments` (the arithmetic
-    index ``Z w``), batch axis last.
+class LinearTargets(NamedTuple):
+    """Every target of an index ``Z w`` as a form in ``w`` (one model, m basis columns): the
+    coefficients are linear, ``coef @ w``; each CRV1 variance is quadratic, ``factor * w' Q w``
+    (the cluster scores of a linear combination of outcomes are that combination of their
+    scores). The a-path does not involve the index."""
+
+    coef: jax.Array  # (3, m) the total effect c, the direct effect c' and b of each basis column
+    Q: jax.Array  # (3, m, m) sum_g t_g t_g' of the score projections of c, c', b
+    factor: jax.Array  # (3,) their small-sample factors
+    a: jax.Array  # the a-path and its SE
+    se_a: jax.Array
+    pivot: jax.Array  # the smaller pivot of the two systems (a singular design when tiny)
+
+
+def linear_targets(mom: BasisMoments, *, ssc: SSC = DEFAULT_SSC) -> LinearTargets:
+    """The forms of :class:`LinearTargets` from one model's moments with the basis columns.
 
     Parameters
     ----------
     mom : BasisMoments
-        One model's moments with the normalised indicators.
-    W : jax.Array
-        (V, m) weight vectors.
+        :func:`basis_moments` of the model and the normalised indicators.
     ssc : SSC, optional
         Small-sample correction of the CRV1 standard errors.
 
     Returns
     -------
+    LinearTargets
+
+    Example
+    -------
+    >>> import numpy as np, resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
+    >>> lt = linear_targets(basis_moments(st, np.random.default_rng(0).random((420, 15))))
+    >>> lt.coef.shape, lt.Q.shape
+    ((3, 15), (3, 15, 15))
+    """
+    G, k, m = mom.g_oz.shape
+    k1 = k - 1
+    S_oz = mom.g_oz.sum(axis=0)
+    # first stage (regressor and controls): every basis column and the mediator (the a-path) as outcomes
+    s1 = solve_normal(mom.S_oo[:k1, :k1], jnp.concatenate([S_oz[:k1], mom.S_oo[:k1, k1:]], axis=1))
+    s2 = solve_normal(mom.S_oo, S_oz)  # with the mediator: c' and b
+    u1, u2 = s1.inverse[0], s2.inverse[jnp.array([0, k1])]  # (k1,), (2, k)
+    r1 = jnp.concatenate([mom.g_oz[:, :k1], mom.g_oo[:, :k1, k1:]], axis=2) - jnp.einsum("gkl,ln->gkn", mom.g_oo[:, :k1, :k1], s1.coef)
+    r2 = mom.g_oz - jnp.einsum("gkl,lm->gkm", mom.g_oo, s2.coef)  # per-entity scores (G, k, m)
+    t1 = jnp.einsum("k,gkn->gn", u1, r1)  # (G, m + 1)
+    t2 = jnp.einsum("rk,gkm->rgm", u2, r2)  # (2, G, m)
+    T = jnp.stack([t1[:, :m], t2[0], t2[1]])  # (3, G, m): c, c', b
+    K = jnp.array([k1, k, k], S_oz.dtype) + 1.0 + mom.k_extra
+    f = ssc.crv1_factor(mom.n_clusters, mom.nobs, K)
+    coef = jnp.stack([s1.coef[0, :m], s2.coef[0], s2.coef[k1]])
+    return LinearTargets(coef, jnp.einsum("egm,egl->eml", T, T), f, s1.coef[0, m],
+                         jnp.sqrt(f[0] * (t1[:, m] ** 2).sum()), jnp.minimum(s1.pivot, s2.pivot))
+
+
+def weights_stage(mom: BasisMoments | LinearTargets, W: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Equations:
+    """The equations for V weight vectors of the arithmetic index ``Z w`` (batch axis last): the
+    forms of :func:`linear_targets` evaluated at each vector, O(m^2) a vector, no refit.
+
+    Parameters
+    ----------
+    mom : BasisMoments or LinearTargets
+        One model's moments with the normalised indicators (or their forms, computed once).
+    W : jax.Array
+        (V, m) weight vectors.
+    ssc : SSC, optional
+        Small-sample correction of the CRV1 standard errors (with ``BasisMoments``).
+
+    Returns
+    -------
     Equations
-        ``c``, ``a``, ``b``, ``c_prime`` and their SEs (V,), ``beta`` (1, V), ``status`` (V,).
+        ``c``, ``a``, ``b``, ``c_prime`` and their SEs (V,), ``beta`` (1, V) (= ``c``), ``status`` (V,).
 
     Example
     -------
@@ -303,16 +361,20 @@ def weights_stage(mom: BasisMoments, W: jax.Array, *, ssc: SSC = DEFAULT_SSC) ->
     >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
     >>> Z = np.random.default_rng(0).random((420, 15))
     >>> eq = weights_stage(basis_moments(st, Z), np.full((2, 15), 1 / 15))
-    >>> eq.c.shape, bool(np.isclose(eq.c[0], rows_stage(st, Z.mean(axis=1, keepdims=True)).c[0, 0]))
-    ((2,), True)
+    >>> ref = rows_stage(st, Z.mean(axis=1, keepdims=True))
+    >>> eq.c.shape, bool(np.isclose(eq.c[0], ref.c[0, 0])), bool(np.isclose(eq.se_b[1], ref.se_b[0, 0]))
+    ((2,), True, True)
     """
-    G, k, m = mom.g_oz.shape
-    alpha = jnp.asarray(W, mom.g_oz.dtype).T[None]  # (1, m, V)
-    S_oq = mom.g_oz.sum(axis=0)[:, :, None]  # (k, m, 1)
-    S_oy, g_oy = outcome_moments(S_oq, mom.g_oz.reshape(G * k, m), alpha)
-    V = alpha.shape[-1]
-    S = jnp.broadcast_to(mom.S_oo[:, :, None], (k, k, V))
-    return equations_stage(S, S_oy, mom.g_oo, g_oy, None, mom.n_clusters, mom.nobs, ssc=ssc, k_extra=mom.k_extra)
+    lt = mom if isinstance(mom, LinearTargets) else linear_targets(mom, ssc=ssc)
+    W = jnp.asarray(W, lt.coef.dtype)
+    est = W @ lt.coef.T  # (V, 3)
+    var = jnp.einsum("vm,eml,vl->ve", W, lt.Q, W) * lt.factor
+    se = jnp.sqrt(var)
+    V = W.shape[0]
+    a = jnp.broadcast_to(lt.a, (V,))
+    flag = jnp.where(singular(lt.pivot), status.SINGULAR, status.OK).astype(jnp.int32)
+    return Equations(est[:, 0], se[:, 0], a, jnp.broadcast_to(lt.se_a, (V,)), est[:, 1], se[:, 1], est[:, 2], se[:, 2],
+                     est[:, 0][None], jnp.broadcast_to(flag, (V,)))
 
 
 def null_baseline(S_oo, g_oo, g_oy, cluster_weights, n_clusters, nobs, k_extra, *, ssc: SSC = DEFAULT_SSC):
