@@ -285,15 +285,6 @@ def test_bootstrap_equals_a_plain_loop_over_resamples():
     np.testing.assert_allclose(res.total_se, total.std(axis=0, ddof=1), rtol=0, atol=1e-12)
 
 
-def test_bootstrap_chunking_does_not_change_the_numbers(monkeypatch):
-    f_A, f_B, f_AB = _ishigami_evals(128, 6)
-    whole = so.sobol_bootstrap(f_A, f_B, f_AB, n_resamples=100, seed=3)
-    monkeypatch.setattr(so, "_BOOT_CHUNK_ELEMENTS", 3 * 128 * 7)  # 7 resamples per chunk
-    chunked = so.sobol_bootstrap(f_A, f_B, f_AB, n_resamples=100, seed=3)
-    for x, y in zip(whole, chunked):
-        np.testing.assert_allclose(x, y, rtol=0, atol=1e-14)
-
-
 def test_bootstrap_bad_arguments():
     f_A, f_B, f_AB = _ishigami_evals(16, 0)
     with pytest.raises(EstimationError):

@@ -214,16 +214,20 @@ def _curve(b, t, tc):
     return med, jnp.where(med >= 0, (sig & (b > 0)).mean(), (sig & (b < 0)).mean())
 
 
-@partial(jax.jit, static_argnames=("ssc",))
-def _points_chunk(models, basis, geometric, W, bid, mid, *, ssc: SSC):
-    """Design points: each its weights W (P, m), basis id and model id."""
+@partial(jax.jit, static_argnames=("ssc", "winsor"))
+def _points_chunk(models, basis, geometric, W, bid, mid, *, ssc: SSC, winsor: bool):
+    """Design points: each its weights W (P, m), basis id and model id; ``winsor``: the chunk
+    holds winsorised models (False: none, the quantiles are not computed)."""
     G, T = models.R.shape[1:]
-    lin = jnp.einsum("pnm,pm->pn", basis[bid], W)
+    NB, n, m = basis.shape
+    # every point's index as one matrix product: its weights in its basis' block, zeros elsewhere
+    Wx = (jax.nn.one_hot(bid, NB, dtype=W.dtype)[:, :, None] * W[:, None, :]).reshape(-1, NB * m)
+    lin = Wx @ basis.transpose(0, 2, 1).reshape(NB * m, n)
     y = jnp.where(geometric[bid][:, None], jnp.exp(lin), lin)
 
     def one(y, i):
         mdl = jax.tree_util.tree_map(lambda a: a[i], models)
-        g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor)  # (G, k)
+        g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor if winsor else None)  # (G, k)
         return equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters, mdl.nobs,
                                ssc=ssc, k_extra=mdl.k_extra)
 
@@ -413,11 +417,7 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     basis = jnp.asarray(np.stack([builder.basis(Construction(normalisation=b[0], directions=b[1], aggregation=b[2]))
                                   for b in bases]))  # (NB, n, m)
     geometric = jnp.asarray(np.array([b[2] == "geometric" for b in bases]))
-    W = np.zeros_like(U)
-    for i in range(len(cons)):  # Dirichlet(kappa w0) around each construction's weights, left-out weights 0
-        rows = cid == i
-        on = W0[i] > 0
-        W[np.ix_(rows, on)] = dirichlet_from_uniform(U[np.ix_(rows, on)], kappa * W0[i][on])
+    W = dirichlet_from_uniform(U, kappa * W0[cid])  # around each point's construction weights; left out: 0
     mkey = np.column_stack([lv[f] for f in mf])
     muniq, mid = np.unique(mkey, axis=0, return_inverse=True)
     mods = [ModelChoice(*(mf[f][j] for f, j in zip(mf, row))) for row in muniq]
@@ -426,16 +426,27 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     pb = bid[cid]
     npts = P.shape[0]
     driver = make_driver(chunk_size or 2048, devices)
-    pad = (-npts) % driver.chunk
-    host = [np.concatenate([a, np.repeat(a[-1:], pad, axis=0)]) for a in (W, pb.astype(np.int32), mid.ravel().astype(np.int32))]
-
+    # the winsorised models' points apart, each group padded to whole chunks: only their chunks
+    # compute the index's quantiles (a static switch of the compiled step)
+    wins = np.asarray(models.winsor)[mid.ravel()]
+    order = np.argsort(wins, kind="stable")
+    n0 = int((~wins).sum())
+    split = n0 + (-n0) % driver.chunk
+    take = np.concatenate([order[:n0], np.repeat(order[n0 - 1:n0] if n0 else order[:1], split - n0), order[n0:]])
+    host = [a[take] for a in (W, pb.astype(np.int32), mid.ravel().astype(np.int32))]
+    pad = (-len(take)) % driver.chunk
+    host = [np.concatenate([a, np.repeat(a[-1:], pad, axis=0)]) for a in host]
     step = lambda s: _points_chunk(models, basis, geometric, *(driver.put(jnp.asarray(h[s:s + driver.chunk]))  # noqa: E731
-                                                               for h in host), ssc=ssc)
+                                                               for h in host), ssc=ssc, winsor=s >= split)
     upd, close = _bar(progress, "design points", npts)
     try:
-        eq = run(driver, step, npts, progress=upd)
+        ev = run(driver, step, len(take), progress=upd and (lambda d: upd(min(d, npts))))
     finally:
         close()
+    keep = np.r_[np.arange(n0), np.arange(split, len(take))]  # drop the padding between the groups
+    inv = np.empty(npts, int)
+    inv[order] = np.arange(npts)
+    eq = jax.tree_util.tree_map(lambda a: a[keep][inv], ev)
     _check_status(eq.status, "Sobol design points", lambda i: f"{mods[int(mid.ravel()[i])]} with {cons[int(cid[i])]}")
     tg = _targets(eq, np.asarray(models.n_clusters)[mid.ravel()])
     keys = ("beta", "ab", "share", "sobel_z")
@@ -454,7 +465,8 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
                          for s in range(len(cv.sizes)) for i, f in enumerate(names) for j, t in enumerate(keys)])
     lvl = pd.DataFrame({f: [_label(discrete[f][j]) if discrete[f][j] is not None else "none" for j in lv[f]]
                         for f in discrete})
-    table = pd.concat([lvl, pd.DataFrame({t: tg[t] for t in TARGETS})], axis=1)
+    table = pd.concat([lvl, pd.DataFrame({t: tg[t] for t in TARGETS}),
+                       pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
     table.insert(0, "block", np.repeat(["A", "B", *[f"AB_{f}" for f in names]], N))
     base = sp.default_construction()
     eqb = rows_stage_jit(model_stack(panel, [sp.default_model(med.controls)]), builder.build(base)[1][:, None], ssc=ssc)

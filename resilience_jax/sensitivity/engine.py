@@ -189,20 +189,45 @@ def model_stack(panel, models: Sequence[ModelChoice], *, controls: Sequence[str]
                          for f, v in out.items()})
 
 
+def _quantile_pair(y: jax.Array, keep: jax.Array, q: tuple[float, float]) -> tuple[jax.Array, jax.Array]:
+    """The ``q`` quantiles (NumPy's linear interpolation) of ``y`` (..., n) over the rows where
+    ``keep`` (n,) is true, from the few order statistics each needs (``top_k``, not a sort)."""
+    n = y.shape[-1]
+    K = min(n, int(np.floor(min(q[0], 1 - q[1]) * (n - 1) + 1e-9)) + 2)
+    n_r = keep.sum().astype(y.dtype)
+    low = -jax.lax.top_k(jnp.where(keep, -y, -jnp.inf), K)[0]  # (..., K) ascending: the smallest
+    high = jax.lax.top_k(jnp.where(keep, y, -jnp.inf), K)[0]  # (..., K) descending: the largest
+
+    def at(h, stats, from_top):
+        i = jnp.floor(h)
+        t = h - i
+        j = (n_r - 1 - i) if from_top else i  # position of order statistic i in stats
+        j1 = j - 1 if from_top else j + 1
+        a = jnp.take_along_axis(stats, jnp.broadcast_to(j.astype(jnp.int32), stats.shape[:-1] + (1,)), -1)[..., 0]
+        b = jnp.take_along_axis(stats, jnp.broadcast_to(jnp.clip(j1, 0, K - 1).astype(jnp.int32), stats.shape[:-1] + (1,)), -1)[..., 0]
+        return a + (b - a) * t
+
+    return at(q[0] * (n_r - 1), low, False), at(q[1] * (n_r - 1), high, True)
+
+
 def _index_moments(y: jax.Array, O, R, two_way, winsor) -> jax.Array:
     """Per-entity cross products (G, k, ...) of one model's others with indices given as rows
-    ``y`` (G, T, ...): clipped (winsorised models), demeaned over the model's rows."""
-    Rx = R.reshape(R.shape + (1,) * (y.ndim - 2))
-    if winsor is not None:
-        yq = jnp.where(Rx > 0, y, jnp.nan).reshape((-1,) + y.shape[2:])
-        lo, hi = jnp.nanquantile(yq, jnp.asarray(WINSOR, y.dtype), axis=0)
-        y = jnp.where(winsor, jnp.clip(y, lo, hi), y)
-    ne = jnp.maximum(Rx.sum(axis=1, keepdims=True), 1.0)
-    yd = (y - (Rx * y).sum(axis=1, keepdims=True) / ne) * Rx
-    nt = jnp.maximum(Rx.sum(axis=0, keepdims=True), 1.0)
-    yd = jnp.where(two_way, (yd - (Rx * yd).sum(axis=0, keepdims=True) / nt) * Rx, yd)
-    return jnp.einsum("gtk,gt...->gk...", O, yd)
+    ``y`` (G, T, ...), clipped at their quantiles over the model's rows (winsorised models).
 
+    The others are demeaned by the model's fixed effects over its rows (a balanced block) and are
+    0 outside them, so each entity's cross products with ``y`` equal those with ``y`` less its
+    entity means; with two-way effects the period means (of the entity-demeaned ``y``) still
+    have to go, since an entity's others need not sum to zero within a period."""
+    if winsor is not None:
+        G, T = y.shape[:2]
+        rows = jnp.moveaxis(y.reshape((G * T,) + y.shape[2:]), 0, -1)  # (..., n)
+        lo, hi = _quantile_pair(rows, R.reshape(-1) > 0, WINSOR)
+        y = jnp.where(winsor, jnp.clip(y, lo, hi), y)
+    Rx = R.reshape(R.shape + (1,) * (y.ndim - 2))
+    ne = jnp.maximum(Rx.sum(axis=1, keepdims=True), 1.0)
+    nt = jnp.maximum(Rx.sum(axis=0, keepdims=True), 1.0)
+    period = (Rx * (y - (Rx * y).sum(axis=1, keepdims=True) / ne)).sum(axis=0, keepdims=True) / nt  # (1, T, ...)
+    return jnp.einsum("gtk,gt...->gk...", O, y - jnp.where(two_way, period, 0.0))
 
 def rows_stage(models: ModelStack, Y: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Equations:
     """The equations of every model for C indices given as rows: M x C fits in one call.

@@ -57,14 +57,13 @@ import math
 from typing import Literal, NamedTuple, Sequence
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 from scipy.stats import qmc
 
 from ..errors import EstimationError
 
 Center = Literal["base", "all", "none"]
 
-_BOOT_CHUNK_ELEMENTS = 2**23  # (k, chunk, n, t) values per bootstrap chunk (64 MiB in float64)
 
 
 class Design(NamedTuple):
@@ -356,8 +355,9 @@ def sobol_bootstrap(
 
     Each resample draws n row indices with replacement and takes the same rows of ``f_A``,
     ``f_B`` and every ``f_AB[i]`` (the rows are the independent units of the design), then
-    recomputes :func:`sobol_indices` (centre included). The resamples are computed with array
-    indexing, in chunks of bounded memory.
+    recomputes :func:`sobol_indices` (centre included). Every sum the estimators take is the
+    counts of a resample's rows times a per-row term, so all resamples are one matrix product
+    (R, n) x (n, terms).
 
     Parameters
     ----------
@@ -402,15 +402,27 @@ def sobol_bootstrap(
     first, total = _indices(fA, fB, fAB, center)
     k, n, t = fAB.shape
     rng = np.random.default_rng(seed)
-    chunk = max(1, min(int(n_resamples), _BOOT_CHUNK_ELEMENTS // (k * n * t)))
-    first_draws = np.empty((n_resamples, k, t))
-    total_draws = np.empty((n_resamples, k, t))
-    for start in range(0, n_resamples, chunk):
-        stop = min(start + chunk, n_resamples)
-        rows = rng.integers(0, n, size=(stop - start, n))
-        s, st = _indices(fA[rows], fB[rows], fAB[:, rows], center)  # (k, chunk, t)
-        first_draws[start:stop] = np.moveaxis(s, 0, 1)
-        total_draws[start:stop] = np.moveaxis(st, 0, 1)
+    # a resample is a vector of row counts c (sum n); every sum the estimators take is c @ (a
+    # per-row term), so all resamples are one matrix product of the counts with the terms
+    counts = np.stack([np.bincount(rng.integers(0, n, size=n), minlength=n) for _ in range(n_resamples)]).astype(float)
+    d = fAB - fA  # (k, n, t)
+    terms = [fA, fB, fA**2, fB**2, *(fB * d), *d, *(d**2)] + ([*fAB] if center == "all" else [])
+    S = (counts @ np.concatenate(terms, axis=1)).reshape(n_resamples, -1, t) / n  # (R, q, t) resample means
+    mA, mB, qA, qB = S[:, 0], S[:, 1], S[:, 2], S[:, 3]
+    Sbd, Sd, Sdd = S[:, 4:4 + k], S[:, 4 + k:4 + 2 * k], S[:, 4 + 2 * k:4 + 3 * k]
+    if center == "base":
+        mu = (mA + mB) / 2
+    elif center == "all":
+        mu = (mA + mB + S[:, 4 + 3 * k:].sum(axis=1)) / (k + 2)
+    else:
+        mu = np.zeros_like(mA)
+    # population variance of the centred [fA, fB] (the centre cancels in it) and the estimators
+    var = (qA + qB) / 2 - ((mA + mB) / 2) ** 2
+    base = np.concatenate([fA, fB])
+    constant = (base.max(axis=0) - base.min(axis=0)) <= 4 * np.finfo(np.float64).eps * np.abs(base).max(axis=0)
+    safe = np.where(constant | (var <= 0), 1.0, var)[:, None]
+    first_draws = np.where(constant, 0.0, (Sbd - mu[:, None] * Sd) / safe)  # (R, k, t)
+    total_draws = np.where(constant, 0.0, 0.5 * Sdd / safe)
     q = [(1.0 - level) / 2.0, (1.0 + level) / 2.0]
     first_ci = np.quantile(first_draws, q, axis=0)
     total_ci = np.quantile(total_draws, q, axis=0)
@@ -496,7 +508,8 @@ def dirichlet_from_uniform(U, concentration) -> np.ndarray:
         (n, m) (or (..., m)) numbers in [0, 1], e.g. m columns of a Saltelli design forming one
         factor (``groups``).
     concentration : array_like
-        (m,) positive Dirichlet parameters.
+        (m,) Dirichlet parameters, or an array of U's shape (one vector per row); a 0 leaves its
+        component out (weight 0: an indicator dropped), every row needs a positive one.
 
     Returns
     -------
@@ -508,8 +521,8 @@ def dirichlet_from_uniform(U, concentration) -> np.ndarray:
     Raises
     ------
     EstimationError
-        If ``concentration`` is not positive and finite, its length is not U's last axis, or
-        ``U`` has values outside [0, 1].
+        If ``concentration`` is negative or not finite, has a row without a positive entry, does
+        not broadcast to U's shape, or ``U`` has values outside [0, 1].
 
     Example
     -------
@@ -520,18 +533,20 @@ def dirichlet_from_uniform(U, concentration) -> np.ndarray:
     """
     U = np.asarray(U, dtype=np.float64)
     a = np.asarray(concentration, dtype=np.float64)
-    if a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise EstimationError(f"concentration must be a vector of positive finite numbers, got {concentration!r}")
-    if U.ndim < 1 or U.shape[-1] != a.size:
-        raise EstimationError(f"U must have {a.size} columns (one per component), got shape {U.shape}")
+    if a.ndim < 1 or a.size < 1 or not np.all(np.isfinite(a)) or np.any(a < 0) or np.any(a.max(axis=-1) <= 0):
+        raise EstimationError(f"concentration must hold non-negative finite numbers, a positive one in every row; "
+                              f"got {concentration!r}")
+    if U.ndim < 1 or U.shape[-1] != a.shape[-1] or np.broadcast_shapes(a.shape, U.shape) != U.shape:
+        raise EstimationError(f"U must have {a.shape[-1]} columns (one per component), got shape {U.shape}")
     if not np.all((U >= 0) & (U <= 1)):
         raise EstimationError("U must hold numbers in [0, 1]")
     eps = np.finfo(np.float64).eps / 2
-    G = stats.gamma.ppf(np.clip(U, eps, 1.0 - eps), a=a)
+    on = a > 0
+    G = np.where(on, special.gammaincinv(np.where(on, a, 1.0), np.clip(U, eps, 1.0 - eps)), 0.0)  # gamma.ppf
     total = G.sum(axis=-1, keepdims=True)
     empty = total <= 0
     if np.any(empty):
-        fallback = (np.arange(a.size) == np.argmax(U, axis=-1)[..., None]).astype(np.float64)
+        fallback = (np.arange(U.shape[-1]) == np.argmax(np.where(on, U, -1.0), axis=-1)[..., None]).astype(np.float64)
         G = np.where(empty, fallback, G)
         total = np.where(empty, 1.0, total)
     return G / total
