@@ -93,6 +93,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-boot", type=_positive_int, default=10_000,
                    help="cluster-bootstrap replicates of the side-by-side table (default: %(default)s)")
     p.add_argument("--strict", action="store_true", help="exit 3 when a diagnostic fails (R-hat, ESS, divergences)")
+    p = sub.add_parser("sensitivity", help="how the findings depend on how the index is built: weight draws, a multiverse "
+                                           "of construction and model choices, or Sobol indices")
+    _common(p)
+    p.add_argument("--study", default="weights", metavar="{weights,multiverse,sobol}", help="(default: %(default)s)")
+    p.add_argument("--n", type=_positive_int, default=None,
+                   help="weights: weight vectors drawn (default 10,000); sobol: base points N, a power of 2 (default 1,024); "
+                        "the multiverse runs its full factorial")
+    p.add_argument("--seed", type=int, default=0, help="integer seed of every draw (default: %(default)s)")
+    p.add_argument("--space", metavar="FILE", default=None,
+                   help="construction space TOML (default: the bundled models/sensitivity.toml)")
+    p.add_argument("--index", default=None, help="index symbol (default: the space's, else the study's overall index)")
+    p.add_argument("--draws", default="dirichlet", metavar="{dirichlet,uniform}",
+                   help="weights study: Dirichlet draws around the default weights, or uniform on the simplex "
+                        "(default: %(default)s)")
+    p.add_argument("--concentration", type=_positive_float, default=None,
+                   help="Dirichlet concentration (default: the space's)")
+    p.add_argument("--n-null", type=_nonnegative_int, default=500,
+                   help="multiverse: resamples under the null, 0 to skip (default: %(default)s)")
+    p.add_argument("--weights", metavar="FILE.csv", default=None,
+                   help="weights study: your own weight vectors, one per row, one column per indicator of the index "
+                        "(each row sums to 1); replaces the draws")
+    p.add_argument("--chunk-size", type=_positive_int, default=None, help="items per compiled chunk (memory bound)")
     return parser
 
 
@@ -103,6 +125,28 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
 
 
@@ -560,6 +604,117 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     return 0
 
 
+STUDIES = ("weights", "multiverse", "sobol")
+
+
+def _read_weight_vectors(path: str, names: list[str], symbol: str):
+    """``--weights FILE``: a (V, m) array of weight vectors, columns in the index's indicator order,
+    each row rescaled to sum exactly 1 (rows off by more than 1e-6 are refused)."""
+    import numpy as np
+    import pandas as pd
+
+    from .data.io import read_table
+    from .errors import DataError
+
+    df = read_table(path)
+    cols = [str(c).strip() for c in df.columns]
+    missing = [c for c in names if c not in cols]
+    unknown = [c for c in cols if c not in names]
+    if missing or unknown or len(cols) != len(names):
+        what = "; ".join(x for x in (f"missing {missing}" if missing else "", f"unknown {unknown}" if unknown else "",
+                                     "duplicated columns" if not (missing or unknown) else "") if x)
+        raise DataError(f"--weights {path}: the columns must be the {len(names)} indicators of {symbol} {names}; {what}")
+    if df.empty:
+        raise DataError(f"--weights {path}: no rows (one weight vector per row)")
+    df = df.set_axis(cols, axis=1)[names]
+    values = df.apply(pd.to_numeric, errors="coerce")
+    bad = values.isna() | ~np.isfinite(values.to_numpy(float)) | (values < 0)
+    if bad.to_numpy().any():
+        i, j = np.argwhere(bad.to_numpy())[0]
+        raise DataError(f"--weights {path}: row {i + 1} (line {i + 2}), column {names[j]}: {df.iat[i, j]!r} is not a "
+                        "finite non-negative number")
+    W = values.to_numpy(float)
+    sums = W.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1) > 1e-6)
+    if off.size:
+        i = int(off[0])
+        raise DataError(f"--weights {path}: row {i + 1} (line {i + 2}) sums to {sums[i]:.6g}, not 1 ({off.size} of "
+                        f"{len(W)} rows do not); each row is one weight vector (divide each row by its sum if that is "
+                        "what you mean)")
+    return W / sums[:, None]
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .data.arrays import index_members
+    from .data.validate import load_panel
+    from .errors import EstimationError
+    from .report.sensitivity_report import (plot_rank_bands, plot_sobol, plot_specification_curve, plot_tornado,
+                                            plot_weight_draws, sensitivity_tables)
+    from .report.tables import to_markdown, write_table
+    from .sensitivity.api import sensitivity
+    from .sensitivity.space import load_space
+
+    if args.study not in STUDIES:
+        raise EstimationError(f"--study must be weights, multiverse or sobol, got {args.study!r}")
+    if args.draws not in ("dirichlet", "uniform"):
+        raise EstimationError(f"--draws must be dirichlet or uniform, got {args.draws!r}")
+    if args.weights is not None and args.study != "weights":
+        raise EstimationError(f"--weights gives the weight vectors of the weights study; it does not apply to --study "
+                              f"{args.study}")
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    _header(panel)
+    spec = panel.spec
+    space = load_space(args.space, spec)
+    symbol = args.index or space.index or spec.index.symbol
+    members = index_members(spec.index, symbol)
+    names = [c for c, k in zip(spec.index.columns, members) if k > 0]
+    W = _read_weight_vectors(args.weights, names, symbol) if args.weights is not None else None
+    res = sensitivity(panel, study=args.study, n=args.n, weights=W, seed=args.seed, space=space, index=symbol,
+                      draws=args.draws, concentration=args.concentration, n_null=args.n_null,
+                      chunk_size=args.chunk_size, progress=True)
+    out = args.work
+    stem = f"sensitivity_{args.study}_{symbol}"
+    meta = res.meta
+    if args.study == "weights":
+        how = {"user": f"the {meta['n']} weight vectors of {args.weights}",
+               "uniform": f"{meta['n']} weight vectors uniform on the simplex"}.get(
+            meta["draws"], f"{meta['n']} Dirichlet weight vectors around the default weights (concentration "
+                           f"{meta['concentration']:g})")
+    elif args.study == "multiverse":
+        how = (f"{meta['n_specifications']} specifications ({meta['n_constructions']} constructions x "
+               f"{meta['n_models']} models), " + (f"{meta['n_null']} resamples under the null" if meta["n_null"]
+                                                   else "no inference under the null"))
+    else:
+        how = (f"N = {meta['n']} base points, {meta['n_factors']} factors, {meta['n_pipelines']} pipelines, "
+               "1000 bootstrap resamples for the 95% intervals")
+    where = args.space or "the bundled models/sensitivity.toml"
+    note = (f"Sensitivity study '{args.study}' of {symbol}: {how}; seed {args.seed}; construction space {where}; "
+            f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")
+    captions = {"summary": f"Sensitivity of the findings to the construction of {symbol}: the default and the spread",
+                "ranks": f"Ranks of the {spec.entity}s by {symbol} under the default weights and over the weight vectors",
+                "anova": "Exact ANOVA decomposition over the multiverse: first-order and total indices of each choice",
+                "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
+                "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",
+                "convergence": "Sobol indices on the first N/8, N/4, N/2 and N base points"}
+    tables = sensitivity_tables(res)
+    for name, table in tables.items():
+        write_table(table, out, f"{stem}_{name}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                    caption=captions.get(name, name))
+    res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
+    verdict = res.verdict()
+    (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")
+    figures = {"weights": {"draws": lambda: plot_weight_draws(res), "ranks": lambda: plot_rank_bands(res)},
+               "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta"),
+                              "curve_ab": lambda: plot_specification_curve(res, "ab"),
+                              "tornado_ab": lambda: plot_tornado(res, "ab")},
+               "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab"), "sobol_beta": lambda: plot_sobol(res, "beta")}}
+    for name, make in figures[args.study].items():
+        make().savefig(out / f"{stem}_{name}.png", dpi=150)
+    print(to_markdown(tables["summary"], floatfmt=".4f", note=note))
+    print(f"Verdict: {verdict}")
+    return 0
+
+
 def _check_output_folder(out: Path) -> None:
     """Before any computation: ``out`` is, or can be created as, a folder this process can write into."""
     import os
@@ -614,7 +769,7 @@ class _Stage:
 
 
 COMMANDS = {"describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap,
-            "posterior": _cmd_posterior}
+            "posterior": _cmd_posterior, "sensitivity": _cmd_sensitivity}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

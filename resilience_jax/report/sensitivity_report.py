@@ -1,0 +1,497 @@
+"""Sensitivity reports: the figures of a :class:`~resilience_jax.results.sensitivity.SensitivityResult`
+(specification curve, tornado, Sobol indices, weight draws, rank bands) and its tables by name.
+
+Every figure is built with matplotlib's object API (no pyplot, no backend switch) and returned as a
+:class:`matplotlib.figure.Figure`; functions with a single axes draw on ``ax=`` when given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import EstimationError
+from .bootstrap_report import _axes
+
+LABELS = {"beta": "baseline coefficient beta", "c": "total effect c", "ab": "indirect effect a*b",
+          "share": "share a*b/c", "sobel_z": "Sobel z", "a": "a (X -> M)", "b": "b (M -> Y | X)",
+          "c_prime": "direct effect c'", "se_beta": "CRV1 SE of beta", "p_beta": "p-value of beta"}
+
+# significance colours: positive, negative, not significant
+_POS, _NEG, _NS = "#2C7BB6", "#D7191C", "#A0A0A0"
+_DEFAULT = "#E66101"  # the default specification
+
+
+def _need(res, study: str, what: str) -> None:
+    if res.study != study:
+        raise EstimationError(f"{what} needs a {study} study, got a {res.study} study")
+
+
+def _target(res, target: str, what: str) -> None:
+    if target not in res.table.columns:
+        raise EstimationError(f"{what}: unknown target {target!r}; expected one of {list(LABELS)}")
+
+
+def _factors(res) -> dict[str, list]:
+    """The choices of a multiverse table and their levels, the default (first) level first."""
+    known = res.meta.get("factors") or {}
+    cols = [c for c in ("controls", "fixed_effects", "sample", "variant", "weighting", "normalisation",
+                        "directions", "aggregation") if c in res.table.columns]
+    out = {}
+    for c in cols:
+        seen = list(pd.unique(res.table[c]))
+        levels = [v for v in known.get(c, []) if v in seen]
+        out[c] = levels + [v for v in seen if v not in levels]
+    return out
+
+
+def _crv1_quantile(table: pd.DataFrame, level: float = 0.95) -> tuple[np.ndarray, str]:
+    """Per row, the t(G - 1) quantile of the CRV1 interval of beta, G read back from each row's
+    ``p_beta`` and ``t = beta / se_beta`` (``p = 2 sf(|t|, G - 1)``); one G per ``sample`` level
+    (the clusters of a model are its sample's entities). Where no row determines it, the normal
+    quantile (the label then says so)."""
+    t = np.abs(table["beta"].to_numpy(float) / table["se_beta"].to_numpy(float))
+    p = table["p_beta"].to_numpy(float)
+    ok = np.isfinite(t) & np.isfinite(p) & (t > 0.3) & (t < 30) & (p > 1e-250) & (p < 0.99)
+    groups = table["sample"].to_numpy() if "sample" in table.columns else np.zeros(len(t))
+    q = np.full(len(t), np.nan)
+    for g in pd.unique(groups):
+        rows = groups == g
+        use = np.flatnonzero(rows & ok)[:64]  # a few informative rows per sample suffice
+        if not use.size:
+            continue
+        lo, hi = np.zeros(use.size), np.full(use.size, np.log(1e6))
+        for _ in range(60):  # p(df) = 2 sf(|t|, df) decreases in df: bisection on log df
+            mid = (lo + hi) / 2
+            above = 2 * stats.t.sf(t[use], np.exp(mid)) > p[use]
+            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+        df = np.exp((lo + hi) / 2)
+        df = df[(df > 0.5) & (df < 1e5)]
+        if df.size:
+            q[rows] = stats.t.ppf(0.5 + level / 2, max(1.0, np.round(np.median(df))))
+    if np.isnan(q).all():
+        return np.full(len(t), stats.norm.ppf(0.5 + level / 2)), "normal 1.96 SE"
+    q[np.isnan(q)] = np.nanmax(q)
+    return q, "CRV1 t(G-1)"
+
+
+def _short(label, width: int = 30) -> str:
+    s = str(label)
+    return s if len(s) <= width else s[: width // 2 - 1] + "..." + s[-(width // 2 - 2):]
+
+
+def plot_specification_curve(res, target: str = "beta"):
+    """The specification curve of a multiverse study (Simonsohn, Simmons & Nelson 2020): every
+    specification's estimate, sorted, with its 95% interval and coloured by significance, the
+    default specification marked; below it the panel of choices, one row per level of each
+    factor, marked where a specification uses it.
+
+    Intervals: beta (and c) the CRV1 interval ``beta +- t(G-1) se_beta``, G read back from each
+    row's ``p_beta`` (so the interval excludes 0 exactly when p < 0.05); a*b the Sobel normal
+    interval ``ab +- 1.96 |ab / sobel_z|``; other targets none. Significance: ``p_beta < 0.05``
+    for beta and c, ``|sobel_z| > 1.96`` for a*b and the Sobel z. With many specifications the
+    choice panel shows, per pixel column, the share of specifications using the level (grey).
+
+    Parameters
+    ----------
+    res : SensitivityResult
+        A ``multiverse`` study (:func:`resilience_jax.sensitivity`).
+    target : str, optional
+        The column of the table to plot (``beta``, ``ab``, ``share``, ``sobel_z``, ...).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes: the curve (with the title) and the choice panel.
+
+    Raises
+    ------
+    EstimationError
+        A study other than the multiverse, or an unknown target.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from resilience_jax.results.sensitivity import SensitivityResult
+    >>> table = pd.DataFrame({"sample": ["all", "all", "East", "East"], "weighting": ["entropy", "equal"] * 2,
+    ...                       "beta": [0.2, 0.1, 0.4, -0.1], "se_beta": [0.05, 0.05, 0.2, 0.2],
+    ...                       "p_beta": [0.0004, 0.056, 0.07, 0.63]})
+    >>> fig = plot_specification_curve(SensitivityResult("multiverse", table, {"beta": 0.2}))
+    >>> fig.axes[0].get_title().startswith("Specification curve"), len(fig.axes[1].get_yticks())
+    (True, 4)
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    _need(res, "multiverse", "plot_specification_curve")
+    _target(res, target, "plot_specification_curve")
+    t = res.table
+    n = len(t)
+    y = t[target].to_numpy(float)
+    order = np.argsort(y, kind="stable")
+    ys = y[order]
+    x = np.arange(n)
+    lo = hi = None
+    if target in ("beta", "c"):
+        q, how = _crv1_quantile(t)
+        half = (q * t["se_beta"].to_numpy(float))[order]
+        lo, hi = ys - half, ys + half
+        sig = (t["p_beta"].to_numpy(float) < 0.05)[order]
+        what, sig_label = f"95% {how} interval", "p < 0.05"
+    elif target in ("ab", "sobel_z"):
+        z = t["sobel_z"].to_numpy(float)[order]
+        sig = np.abs(z) > 1.96
+        sig_label = "|Sobel z| > 1.96"
+        if target == "ab":
+            half = 1.96 * np.abs(ys / np.where(z == 0, np.nan, z))
+            lo, hi = ys - half, ys + half
+            what = "95% Sobel normal interval"
+        else:
+            what = "no interval"
+    else:
+        sig, sig_label, what = None, "", "no interval"
+    colours = (np.full(n, "#4C72B0", dtype=object) if sig is None
+               else np.where(sig & (ys > 0), _POS, np.where(sig & (ys < 0), _NEG, _NS)))
+
+    fig = Figure(figsize=(10.0, 8.0))
+    gs = fig.add_gridspec(2, 1, height_ratios=[2.0, 3.0], hspace=0.06, left=0.24, right=0.98, top=0.93, bottom=0.07)
+    ax = fig.add_subplot(gs[0])
+    axc = fig.add_subplot(gs[1], sharex=ax)
+    many = n > 2000
+    if lo is not None:
+        ax.vlines(x, lo, hi, colors=list(colours), lw=0.4 if many else 1.0, alpha=0.25 if many else 0.6,
+                  rasterized=many)
+    ax.scatter(x, ys, c=list(colours), s=2 if many else 12, lw=0, rasterized=many, zorder=3)
+    base = int(np.flatnonzero(order == 0)[0])
+    for a in (ax, axc):
+        a.axvline(base, color=_DEFAULT, lw=1.0, ls="--", zorder=4)
+    ax.plot([base], [ys[base]], "D", color=_DEFAULT, mec="black", ms=7, zorder=5)
+    ax.axhline(0, color="black", lw=0.6)
+    if lo is not None and n > 20:  # every estimate on the axis; intervals of the extreme few may be cut
+        ends = np.concatenate([lo[np.isfinite(lo)], hi[np.isfinite(hi)]])
+        if ends.size:
+            bottom = min(np.nanmin(ys), np.quantile(ends, 0.01), 0.0)
+            top = max(np.nanmax(ys), np.quantile(ends, 0.99), 0.0)
+            pad = 0.05 * (top - bottom or 1.0)
+            ax.set_ylim(bottom - pad, top + pad)
+            cut = int(((lo < bottom - pad) | (hi > top + pad)).sum())
+            if cut:
+                what += f"; {cut} cut at the axis"
+    ax.set_ylabel(f"{LABELS.get(target, target)}\n({what})", fontsize=8)
+    share = f", {sig.mean():.0%} with {sig_label}" if sig is not None else ""
+    ax.set_title(f"Specification curve of the {LABELS.get(target, target)}: {n:,} specifications{share}", fontsize=10)
+    handles = [Line2D([], [], ls="", marker="D", color=_DEFAULT, mec="black",
+                      label="default specification (dashed line)")]
+    if sig is not None:
+        handles = [Line2D([], [], ls="", marker="o", color=_POS, label=f"{sig_label}, positive"),
+                   Line2D([], [], ls="", marker="o", color=_NEG, label=f"{sig_label}, negative"),
+                   Line2D([], [], ls="", marker="o", color=_NS, label="not significant"), *handles]
+    ax.legend(handles=handles, fontsize=7, loc="upper left")
+    ax.tick_params(labelbottom=False)
+
+    factors = _factors(res)
+    rows, labels, bounds = [], [], []
+    for f, levels in factors.items():
+        col = t[f].to_numpy()[order]
+        for lev in levels:
+            rows.append(col == lev)
+            labels.append(f"{f.replace('_', ' ')}: {_short(lev)}")
+        bounds.append(len(rows))
+    if rows:
+        m = np.vstack(rows).astype(float)
+        if many:  # the share of the specifications using each level, in 1,000 bins of sorted specifications
+            edges = np.linspace(0, n, 1001).astype(int)
+            m = np.add.reduceat(m, edges[:-1], axis=1) / np.diff(edges)
+        axc.imshow(m, aspect="auto", cmap="Greys", vmin=0, vmax=1, extent=(-0.5, n - 0.5, len(rows) - 0.5, -0.5),
+                   interpolation="nearest")
+        for b in bounds[:-1]:
+            axc.axhline(b - 0.5, color="#4C72B0", lw=0.6)
+        axc.set_yticks(np.arange(len(rows)), labels, fontsize=6 if len(rows) > 20 else 8)
+    axc.set_xlim(-0.5, n - 0.5)
+    axc.set_xlabel(f"specification, sorted by the {LABELS.get(target, target)}"
+                   + (" (grey: share of the specifications using the level, in 1,000 bins)" if many else ""),
+                   fontsize=8)
+    axc.set_ylabel("choices", fontsize=8)
+    return fig
+
+
+def plot_tornado(res, target: str = "ab", ax=None):
+    """One-at-a-time sensitivity of a multiverse study: for each factor, the range of ``target``
+    over its levels with every other factor at its default (first) level; bars sorted by length,
+    the longest on top, the levels at both ends named, the default specification's value dashed.
+
+    Parameters
+    ----------
+    res : SensitivityResult
+        A ``multiverse`` study (the full factorial; its first row has every factor at its default).
+    target : str, optional
+        The column of the table (default the indirect effect ``ab``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new Figure (7.0 x 4.5 inches).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    EstimationError
+        A study other than the multiverse, or an unknown target.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from resilience_jax.results.sensitivity import SensitivityResult
+    >>> table = pd.DataFrame({"sample": ["all", "all", "East", "East"], "weighting": ["entropy", "equal"] * 2,
+    ...                       "ab": [0.05, 0.02, 0.09, 0.0]})
+    >>> ax = plot_tornado(SensitivityResult("multiverse", table, {"ab": 0.05})).axes[0]
+    >>> ax.get_title().startswith("One-at-a-time"), [t.get_text() for t in ax.get_yticklabels()]
+    (True, ['weighting', 'sample'])
+    """
+    _need(res, "multiverse", "plot_tornado")
+    _target(res, target, "plot_tornado")
+    fig, ax = _axes(ax, (7.0, 4.5))
+    t = res.table
+    factors = list(_factors(res))
+    default = {f: t[f].iloc[0] for f in factors}
+    at_default = np.column_stack([t[f].to_numpy() == default[f] for f in factors])
+    others = at_default.sum(axis=1)
+    y0 = float(t[target].iloc[0])
+    bars = []
+    for i, f in enumerate(factors):
+        rows = (others - at_default[:, i]) == len(factors) - 1  # every other factor at its default
+        v = t.loc[rows, target].to_numpy(float)
+        lev = t.loc[rows, f].to_numpy()
+        j, k = int(np.nanargmin(v)), int(np.nanargmax(v))
+        bars.append((f, v[j], v[k], lev[j], lev[k]))
+    bars.sort(key=lambda b: b[2] - b[1])
+    yy = np.arange(len(bars))
+    lows, highs = np.array([b[1] for b in bars]), np.array([b[2] for b in bars])
+    ax.barh(yy, highs - lows, left=lows, height=0.6, color="#8DA0CB", edgecolor="#4C72B0")
+    ax.axvline(y0, color="black", lw=1, ls="--", label=f"default specification {y0:.4g}")
+    span = float(np.nanmax(highs) - np.nanmin(lows)) or 1.0
+    for yi, (_, a, b, la, lb) in zip(yy, bars):
+        if la != lb:
+            ax.text(a - 0.01 * span, yi, _short(la, 22), ha="right", va="center", fontsize=6)
+            ax.text(b + 0.01 * span, yi, _short(lb, 22), ha="left", va="center", fontsize=6)
+    ax.set_xlim(np.nanmin(lows) - 0.3 * span, np.nanmax(highs) + 0.3 * span)
+    ax.set_yticks(yy, [b[0].replace("_", " ") for b in bars], fontsize=8)
+    ax.set_xlabel(f"{LABELS.get(target, target)} (range over the factor's levels)")
+    ax.set_title(f"One-at-a-time sensitivity of the {LABELS.get(target, target)}: every other choice at its default",
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_sobol(res, target: str = "ab", ax=None):
+    """First-order and total Sobol indices of every factor on ``target`` with their bootstrap
+    intervals (sorted by the total index, the largest on top; the dummy factor, which the pipeline
+    ignores, shows the estimators' noise level).
+
+    Parameters
+    ----------
+    res : SensitivityResult
+        A ``sobol`` study.
+    target : str, optional
+        One of ``beta``, ``ab``, ``share``, ``sobel_z``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new Figure (7.0 x 5.0 inches).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    EstimationError
+        A study other than Sobol, or a target without indices.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from resilience_jax.results.sensitivity import SensitivityResult
+    >>> sob = pd.DataFrame({"factor": ["weighting", "dummy"], "target": ["ab", "ab"], "first": [0.6, 0.0],
+    ...                     "first_lo": [0.4, -0.1], "first_hi": [0.8, 0.1], "total": [0.7, 0.01],
+    ...                     "total_lo": [0.5, 0.0], "total_hi": [0.9, 0.02]})
+    >>> res = SensitivityResult("sobol", pd.DataFrame({"ab": [0.1]}), {"ab": 0.1}, sobol=sob, meta={"n": 64})
+    >>> ax = plot_sobol(res).axes[0]
+    >>> ax.get_title().startswith("Sobol indices"), ax.get_yticklabels()[-1].get_text()
+    (True, 'weighting')
+    """
+    _need(res, "sobol", "plot_sobol")
+    s = res.sobol[res.sobol["target"] == target]
+    if s.empty:
+        raise EstimationError(f"plot_sobol: no Sobol indices for {target!r}; expected one of "
+                              f"{sorted(res.sobol['target'].unique())}")
+    fig, ax = _axes(ax, (7.0, 5.0))
+    s = s.sort_values("total", kind="stable", ignore_index=True)
+    yy = np.arange(len(s))
+    for key, off, colour, name in (("first", 0.2, "#4C72B0", "first order (Saltelli 2010)"),
+                                   ("total", -0.2, "#DD8452", "total (Jansen)")):
+        ax.barh(yy + off, s[key], height=0.38, color=colour, alpha=0.85, label=name)
+        ax.hlines(yy + off, s[f"{key}_lo"], s[f"{key}_hi"], color="black", lw=1.2)
+    ax.hlines([], 0, 0, color="black", lw=1.2, label="95% bootstrap interval")
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_yticks(yy, [f.replace("_", " ") + (" (ignored)" if f == "dummy" else "") for f in s["factor"]], fontsize=8)
+    ax.set_xlabel(f"share of the variance of the {LABELS.get(target, target)}")
+    n = res.meta.get("n")
+    ax.set_title(f"Sobol indices of the {LABELS.get(target, target)}" + (f" (N = {n:,} base points)" if n else ""),
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_weight_draws(res):
+    """Weights study: histograms of the baseline coefficient and of the indirect effect a*b over
+    the weight vectors, the default construction's value marked.
+
+    Parameters
+    ----------
+    res : SensitivityResult
+        A ``weights`` study.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes side by side (beta, a*b), each titled; the figure has a suptitle.
+
+    Raises
+    ------
+    EstimationError
+        A study other than the weights study.
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> fig = plot_weight_draws(rj.sensitivity(n=64))
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['baseline coefficient beta', 'indirect effect a*b']
+    """
+    from matplotlib.figure import Figure
+
+    _need(res, "weights", "plot_weight_draws")
+    fig = Figure(figsize=(10.0, 4.0))
+    axes = fig.subplots(1, 2)
+    n = len(res.table)
+    for ax, key in zip(axes, ("beta", "ab")):
+        v = res.table[key].to_numpy(float)
+        ax.hist(v, bins=int(np.clip(np.sqrt(n), 10, 80)), histtype="stepfilled", color="#4C72B0", alpha=0.7,
+                label=f"{n:,} weight vectors")
+        ax.axvline(res.base[key], color="black", lw=1.2, ls="--", label=f"default weights {res.base[key]:.4g}")
+        p5, p95 = np.percentile(v, [5, 95])
+        ax.axvspan(p5, p95, color="grey", alpha=0.15, label="5-95% of the draws")
+        ax.set_title(LABELS[key][0].upper() + LABELS[key][1:], fontsize=9)
+        ax.set_xlabel(LABELS[key])
+        ax.set_ylabel("weight vectors")
+        ax.legend(fontsize=7)
+    draws = res.meta.get("draws", "")
+    how = {"dirichlet": f"Dirichlet draws around the default weights (concentration {res.meta.get('concentration')})",
+           "uniform": "uniform draws on the simplex", "user": "the user's weight vectors"}.get(draws, "weight vectors")
+    fig.suptitle(f"Baseline coefficient and indirect effect over {how}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rank_bands(res, ax=None):
+    """Weights study: each entity's rank under the default weights (points) with its 5-95% band
+    over the weight vectors (segments) and the median rank; rank 1 (the highest index averaged
+    over the periods) on top.
+
+    Parameters
+    ----------
+    res : SensitivityResult
+        A ``weights`` study (its ``ranks`` table).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; default a new Figure (6.4 x 0.2 inches per entity, at least 4).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    EstimationError
+        A study other than the weights study.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from resilience_jax.results.sensitivity import SensitivityResult
+    >>> ranks = pd.DataFrame({"province": ["A", "B"], "rank_base": [1, 2], "rank_p5": [1.0, 1.0],
+    ...                       "rank_median": [1.0, 2.0], "rank_p95": [2.0, 2.0]})
+    >>> res = SensitivityResult("weights", pd.DataFrame(), {}, ranks=ranks, meta={"n": 10, "entity": "province"})
+    >>> ax = plot_rank_bands(res).axes[0]
+    >>> ax.get_title().startswith("Ranks of the provinces"), ax.get_xlabel()
+    (True, 'rank (1 = highest index averaged over the periods)')
+    """
+    _need(res, "weights", "plot_rank_bands")
+    r = res.ranks.sort_values("rank_base", kind="stable", ignore_index=True)
+    entity = res.meta.get("entity") or r.columns[0]
+    fig, ax = _axes(ax, (6.4, max(4.0, 0.2 * len(r) + 1.2)))
+    yy = np.arange(len(r))
+    ax.hlines(yy, r["rank_p5"], r["rank_p95"], color="#8DA0CB", lw=3, label="5-95% over the weight vectors")
+    ax.plot(r["rank_median"], yy, "|", color="#4C72B0", ms=8, label="median rank")
+    ax.plot(r["rank_base"], yy, "o", color="black", ms=4, label="default weights")
+    ax.set_yticks(yy, r[entity].astype(str), fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("rank (1 = highest index averaged over the periods)")
+    n = res.meta.get("n")
+    ax.set_title(f"Ranks of the {entity}s under the default weights and over "
+                 + (f"{n:,} weight vectors" if n else "the weight vectors"), fontsize=9)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
+    """The tables of a sensitivity study to write, by name.
+
+    ``summary`` (every study: :meth:`SensitivityResult.summary`); weights: ``ranks`` (by entity);
+    multiverse: ``anova`` (one row per factor, the first and total index of each target) and
+    ``null`` (observed median effect and share significant, their null distribution's median and
+    95th percentile, p-values; only when the null was run); Sobol: ``sobol`` (indices with their
+    intervals, per factor and target) and ``convergence`` (indices at N/8, N/4, N/2, N).
+
+    Parameters
+    ----------
+    res : SensitivityResult
+        Any study.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> list(sensitivity_tables(rj.sensitivity(n=64)))
+    ['summary', 'ranks']
+    """
+    out = {"summary": res.summary()}
+    if res.ranks is not None:
+        entity = res.meta.get("entity") or res.ranks.columns[0]
+        out["ranks"] = res.ranks.set_index(entity)
+    if res.anova is not None:
+        a = res.anova
+        wide = a.pivot(index="factor", columns="target", values=["first", "total"])
+        targets = list(pd.unique(a["target"]))
+        wide = wide.reindex(index=list(pd.unique(a["factor"])))
+        wide.columns = [f"{tg}_{k}" for k, tg in wide.columns]
+        out["anova"] = wide[[f"{tg}_{k}" for tg in targets for k in ("first", "total")]]
+    if res.null is not None:
+        at = res.null.attrs
+        rows = []
+        for stat, obs, p in (("median_beta", at.get("observed_median"), at.get("p_median")),
+                             ("share_significant", at.get("observed_share"), at.get("p_share"))):
+            v = res.null[stat].to_numpy(float)
+            rows.append({"statistic": stat, "observed": obs, "null_median": np.median(v),
+                         "null_p95": np.percentile(v, 95), "p_value": p})
+        out["null"] = pd.DataFrame(rows).set_index("statistic")
+    if res.sobol is not None:
+        out["sobol"] = res.sobol.set_index("factor")
+    if res.convergence is not None:
+        out["convergence"] = res.convergence.set_index("n")
+    return out
