@@ -395,7 +395,10 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     cf = sp.construction_factors()
     drops = (None, *builder.names)
     cf = {**cf, "leave_one_out": drops, "drop_mode": sp.leave_one_out}
-    mf = sp.model_factors(tuple(med.controls))
+    controls = tuple(med.controls)
+    mf = sp.model_factors(controls)
+    if sp.control_sets == "all_subsets":  # each control its own factor: in (the paper's) or out
+        mf = {**{f"control_{c}": ("in", "out") for c in controls}, **{f: v for f, v in mf.items() if f != "controls"}}
     discrete = {**cf, **mf}
     m = builder.m
     names = [*discrete, "weights", "dummy"]
@@ -420,7 +423,12 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     W = dirichlet_from_uniform(U, kappa * W0[cid])  # around each point's construction weights; left out: 0
     mkey = np.column_stack([lv[f] for f in mf])
     muniq, mid = np.unique(mkey, axis=0, return_inverse=True)
-    mods = [ModelChoice(*(mf[f][j] for f, j in zip(mf, row))) for row in muniq]
+    def model_of(row):
+        ch = dict(zip(mf, row))
+        ctl = tuple(c for c in controls if ch[f"control_{c}"] == 0) if "controls" not in mf else mf["controls"][ch["controls"]]
+        return ModelChoice(ctl, *(mf[f][ch[f]] for f in ("fixed_effects", "sample", "variant")))
+
+    mods = [model_of(row) for row in muniq]
     models = model_stack(panel, mods)
     G, T = panel.shape
     pb = bid[cid]
@@ -463,7 +471,7 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     conv = pd.DataFrame([{"n": int(cv.sizes[s]), "factor": f, "target": t, "first": cv.first[s, i, j],
                           "total": cv.total[s, i, j]}
                          for s in range(len(cv.sizes)) for i, f in enumerate(names) for j, t in enumerate(keys)])
-    lvl = pd.DataFrame({f: [_label(discrete[f][j]) if discrete[f][j] is not None else "none" for j in lv[f]]
+    lvl = pd.DataFrame({f: np.array([_label(v) if v is not None else "none" for v in discrete[f]], dtype=object)[lv[f]]
                         for f in discrete})
     table = pd.concat([lvl, pd.DataFrame({t: tg[t] for t in TARGETS}),
                        pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)

@@ -439,11 +439,13 @@ def null_baseline(S_oo, g_oo, g_oy, cluster_weights, n_clusters, nobs, k_extra, 
     c = cluster_weights
     left_out = (S_oo - g_oo.sum(axis=0))[:k1, :k1]  # the identity of left-out controls
     S = jnp.tensordot(c, g_oo[:, :k1, :k1], axes=1) + left_out
-    Sy = jnp.tensordot(c, g_oy[:, :k1], axes=1)  # (k1, C)
-    C = Sy.shape[-1]
-    s1 = sweep(equilibrate(jnp.broadcast_to(S[:, :, None], (k1, k1, C)), Sy[:, None, :]), range(k1))
-    b = coefficients(s1, k1, 0)  # (k1, C)
-    scores = g_oy[:, :k1] - jnp.einsum("gkl,lc->gkc", g_oo[:, :k1, :k1], b)  # (G, k1, C)
-    u = inverse_rows(s1, (0,), k1)  # (1, k1, C)
-    var = sandwich(u, scores, ssc.crv1_factor(n_clusters, nobs, k1 + 1.0 + k_extra), cluster_weights=c, diagonal=True)
-    return b[0], b[0] / jnp.sqrt(var[0]), jnp.where(singular(s1.pivot), status.SINGULAR, status.OK).astype(jnp.int32)
+    Sy = jnp.tensordot(c, g_oy[:, :k1], axes=1)  # (k1, C): every index an outcome of one sweep
+    s1 = sweep(equilibrate(S, Sy), range(k1))
+    b = coefficients(s1, k1)  # (k1, C)
+    u = inverse_rows(s1, (0,), k1)[0]  # (k1,) the regressor's row of (X'X)^-1
+    # the regressor's score projection u'X_g'u_g = u'X_g'y_g - (X_g'X_g u)'b, per entity and index
+    t = jnp.einsum("k,gkc->gc", u, g_oy[:, :k1]) - jnp.einsum("gkl,l,kc->gc", g_oo[:, :k1, :k1], u, b)
+    var = sandwich(jnp.ones((1, 1), t.dtype), t[:, None], ssc.crv1_factor(n_clusters, nobs, k1 + 1.0 + k_extra),
+                   cluster_weights=c, diagonal=True)[0]
+    flag = jnp.where(singular(s1.pivot), status.SINGULAR, status.OK).astype(jnp.int32)
+    return b[0], b[0] / jnp.sqrt(var), jnp.broadcast_to(flag, b[0].shape)
