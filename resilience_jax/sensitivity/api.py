@@ -44,9 +44,9 @@ from ..errors import EstimationError
 from ..inference.resample import replicate_key
 from ..inference.vcov import DEFAULT_SSC, SSC
 from ..estimators.equations import equations_stage
-from ..estimators.mediation import mediation_effects
 from ..results.sensitivity import SensitivityResult, TARGETS
-from .engine import (ModelChoice, basis_moments, linear_targets, model_stack, null_baseline, rows_stage_jit, weights_stage,
+from .engine import (ModelChoice, basis_moments, linear_targets_jit, model_stack, null_baseline, rows_targets, targets,
+                     weights_stage,
                      _index_moments)
 from .sobol import (anova_factorial, convergence, dirichlet_from_uniform, discrete_from_uniform, saltelli_design,
                     sobol_bootstrap)
@@ -54,17 +54,18 @@ from .draws import dirichlet_rows
 from .space import Builder, Construction, Space, load_space
 
 Study = Literal["weights", "multiverse", "sobol"]
+# items a compiled step (fixed, so that any n reuses one compiled step; the last chunk is padded)
+WEIGHTS_CHUNK = 8192  # weight vectors
+POINTS_CHUNK = 2048  # Sobol design points
+NULL_CHUNK = 8  # null resamples (each refits every specification)
 
 
-def _targets(eq, G) -> dict[str, np.ndarray]:
-    """The named targets from an Equations record (host arrays; p from t(G - 1))."""
-    e = {f: np.asarray(getattr(eq, f)) for f in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime")}
-    eff = mediation_effects(*(e[f] for f in ("a", "se_a", "b", "se_b", "c", "se_c", "c_prime", "se_c_prime")))
-    t = e["c"] / e["se_c"]
-    G = np.asarray(G)
-    return {"beta": e["c"], "se_beta": e["se_c"], "t_beta": t, "p_beta": 2 * stats.t.sf(np.abs(t), G - 1),
-            "a": e["a"], "b": e["b"], "c": e["c"], "c_prime": e["c_prime"], "ab": np.asarray(eff.ab),
-            "share": np.asarray(eff.share), "sobel_z": np.asarray(eff.tests.z)}
+def _targets(tg, G) -> dict[str, np.ndarray]:
+    """The named targets of a :class:`~resilience_jax.sensitivity.engine.Targets` record as host
+    arrays, with the p-value of beta from t(G - 1)."""
+    out = {f: np.asarray(getattr(tg, f)) for f in tg._fields if f != "status"}
+    out["p_beta"] = 2 * stats.t.sf(np.abs(out["t_beta"]), np.asarray(G) - 1)
+    return out
 
 
 def _check_status(flags, what: str, labels=None) -> None:
@@ -171,7 +172,7 @@ def sensitivity(data=None, *, study: Study = "weights", n: int | None = None, we
 
 
 def _evaluate_weights(lt, Zbar, W):
-    eq = weights_stage(lt, W)
+    eq = targets(weights_stage(lt, W))
     score = Zbar @ W.T  # (G, V) each entity's index averaged over the periods
     ranks = (score[None, :, :] > score[:, None, :]).sum(axis=1) + 1  # (G, V): 1 = highest
     return eq, ranks.T, W
@@ -228,8 +229,8 @@ def _points_chunk(models, basis, geometric, W, bid, mid, *, ssc: SSC, winsor: bo
     def one(y, i):
         mdl = jax.tree_util.tree_map(lambda a: a[i], models)
         g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor if winsor else None)  # (G, k)
-        return equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters, mdl.nobs,
-                               ssc=ssc, k_extra=mdl.k_extra)
+        return targets(equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters,
+                                       mdl.nobs, ssc=ssc, k_extra=mdl.k_extra))
 
     return jax.vmap(one)(y, mid)
 
@@ -271,7 +272,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
     models = model_stack(panel, [sp.default_model(med.controls)])
     w0 = builder.weights(base)
     Z = builder.basis(base)
-    lt = linear_targets(basis_moments(models, Z), ssc=ssc)
+    lt = linear_targets_jit(basis_moments(models, Z), ssc=ssc)
     G, T = panel.shape
     Zbar = jnp.asarray(Z.reshape(G, T, -1).mean(axis=1))  # entity means: the index averaged over the periods
     dt = _x64.float_dtype()
@@ -287,7 +288,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
             raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
     alpha = jnp.asarray(kappa * w0 if draws == "dirichlet" else np.ones(builder.m), dt)
     key = jax.random.PRNGKey(seed)
-    driver = make_driver(chunk_size or min(V, 25_000), devices)
+    driver = make_driver(chunk_size or WEIGHTS_CHUNK, devices)
 
     if user:
         Wpad = jnp.asarray(np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)]), dt)
@@ -334,7 +335,7 @@ def _multiverse(panel, sp, builder, *, seed, n_null, chunk_size, devices, progre
     mods = [ModelChoice(*m) for m in itertools.product(*mf.values())]
     Y = np.column_stack([builder.build(c)[1] for c in cons])  # (n, C)
     models = model_stack(panel, mods)
-    eq = rows_stage_jit(models, Y, ssc=ssc)
+    eq = rows_targets(models, Y, ssc=ssc)
     C, M = len(cons), len(mods)
     _check_status(eq.status, "specifications", lambda i: f"{mods[i // C]} with {cons[i % C]}")
     G_m = np.asarray(models.n_clusters)[:, None] * np.ones((1, C))
@@ -369,7 +370,7 @@ def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progres
     t_used = jnp.asarray(np.asarray(models.nobs) / np.asarray(models.n_clusters))
     tcrit = jnp.asarray(stats.t.ppf(0.975, np.asarray(models.n_clusters) - 1))
     key = jax.random.fold_in(jax.random.PRNGKey(seed), 1)  # the null's stream
-    driver = make_driver(chunk_size or 8, devices)
+    driver = make_driver(chunk_size or NULL_CHUNK, devices)
     args = (models, g_null, jnp.asarray(samples), jnp.asarray(sample_of.ravel()), t_used, tcrit, key)
     step = lambda s: _null_chunk(*args, s, chunk=driver.chunk, ssc=ssc)  # noqa: E731
     upd, close = _bar(progress, "null resamples", n_null)
@@ -433,7 +434,7 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     G, T = panel.shape
     pb = bid[cid]
     npts = P.shape[0]
-    driver = make_driver(chunk_size or 2048, devices)
+    driver = make_driver(chunk_size or POINTS_CHUNK, devices)
     # the winsorised models' points apart, each group padded to whole chunks: only their chunks
     # compute the index's quantiles (a static switch of the compiled step)
     wins = np.asarray(models.winsor)[mid.ravel()]
@@ -477,7 +478,7 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
                        pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
     table.insert(0, "block", np.repeat(["A", "B", *[f"AB_{f}" for f in names]], N))
     base = sp.default_construction()
-    eqb = rows_stage_jit(model_stack(panel, [sp.default_model(med.controls)]), builder.build(base)[1][:, None], ssc=ssc)
+    eqb = rows_targets(model_stack(panel, [sp.default_model(med.controls)]), builder.build(base)[1][:, None], ssc=ssc)
     base_t = {k_: float(np.ravel(v)[0]) for k_, v in _targets(eqb, G).items()}
     return SensitivityResult("sobol", table, base_t, sobol=sob, convergence=conv,
                              meta={"n": N, "n_factors": k, "n_pipelines": npts, "concentration": kappa,

@@ -39,6 +39,7 @@ same call (:class:`~resilience_jax.estimators.equations.Equations`).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import NamedTuple, Sequence
 
 import jax
@@ -48,6 +49,7 @@ import numpy as np
 from .. import _x64, status
 from ..errors import EstimationError
 from ..estimators.equations import Equations, equations_stage
+from ..estimators.mediation import mediation_effects
 from ..estimators.linalg import coefficients, equilibrate, inverse_rows, singular, solve_normal, sweep
 from ..inference.vcov import DEFAULT_SSC, SSC, sandwich
 from ..suite import lag_within, winsorize
@@ -273,6 +275,60 @@ def rows_stage(models: ModelStack, Y: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> E
 rows_stage_jit = jax.jit(rows_stage, static_argnames=("ssc",))
 
 
+class Targets(NamedTuple):
+    """What a sensitivity study reports of each fit (batch axes as the Equations'); the p-value
+    of beta (t with G - 1 degrees of freedom) is taken on the host."""
+
+    beta: jax.Array  # the baseline coefficient: the total effect c of index ~ regressor + controls
+    se_beta: jax.Array
+    t_beta: jax.Array
+    a: jax.Array
+    b: jax.Array
+    c: jax.Array
+    c_prime: jax.Array
+    ab: jax.Array
+    share: jax.Array
+    sobel_z: jax.Array
+    status: jax.Array
+
+
+def targets(eq: Equations) -> Targets:
+    """The :class:`Targets` of an Equations record (a*b, the share and the Sobel z by
+    :func:`~resilience_jax.estimators.mediation.mediation_effects`; a non-finite target that no
+    flag explains is flagged ``NON_FINITE``).
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> x = jnp.asarray
+    >>> eq = Equations(c=x(0.3), se_c=x(0.1), a=x(0.4), se_a=x(0.1), c_prime=x(0.1), se_c_prime=x(0.1), b=x(0.5),
+    ...                se_b=x(0.1), beta=x([0.3]), status=x(0))
+    >>> t = targets(eq)
+    >>> round(float(t.ab), 6), round(float(t.share), 4), round(float(t.t_beta), 6)
+    (0.2, 0.6667, 3.0)
+    """
+    eff = mediation_effects(eq.a, eq.se_a, eq.b, eq.se_b, eq.c, eq.se_c, eq.c_prime, eq.se_c_prime)
+    out = Targets(eq.c, eq.se_c, eq.c / eq.se_c, eq.a, eq.b, eq.c, eq.c_prime, eff.ab, eff.share, eff.tests.z,
+                  eq.status.astype(jnp.int32))
+    finite = jnp.isfinite(jnp.stack(out[:-1])).all(axis=0)
+    return out._replace(status=out.status | jnp.where((out.status == 0) & ~finite, status.NON_FINITE, 0).astype(jnp.int32))
+
+
+@partial(jax.jit, static_argnames=("ssc",))
+def rows_targets(models: ModelStack, Y: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Targets:
+    """:func:`targets` of :func:`rows_stage` (jitted): fields (M, C).
+
+    Example
+    -------
+    >>> import numpy as np, resilience_jax as rj
+    >>> panel = rj.load_panel()
+    >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
+    >>> rows_targets(st, np.random.default_rng(0).random((420, 2))).ab.shape
+    (1, 2)
+    """
+    return targets(rows_stage(models, Y, ssc=ssc))
+
+
 class BasisMoments(NamedTuple):
     """Per-entity cross products of one model's others with m basis columns (the normalised indicators)."""
 
@@ -359,6 +415,9 @@ def linear_targets(mom: BasisMoments, *, ssc: SSC = DEFAULT_SSC) -> LinearTarget
     coef = jnp.stack([s1.coef[0, :m], s2.coef[0], s2.coef[k1]])
     return LinearTargets(coef, jnp.einsum("egm,egl->eml", T, T), f, s1.coef[0, m],
                          jnp.sqrt(f[0] * (t1[:, m] ** 2).sum()), jnp.minimum(s1.pivot, s2.pivot))
+
+
+linear_targets_jit = jax.jit(linear_targets, static_argnames=("ssc",))
 
 
 def weights_stage(mom: BasisMoments | LinearTargets, W: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> Equations:

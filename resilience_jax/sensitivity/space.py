@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import jax
 import numpy as np
 
 from .. import status
@@ -31,6 +32,10 @@ from ..errors import EstimationError, SpecError
 from ..index.entropy import entropy_weights
 from ..index.schemes import normalise, scheme_weights
 from .engine import ModelChoice
+
+# compiled once per method (the eager ops would compile one by one on the first call)
+_normalise = jax.jit(normalise, static_argnames=("method", "n_periods"))
+_scheme_weights = jax.jit(scheme_weights, static_argnames=("method",))
 
 WEIGHTINGS = ("entropy", "entropy_shifted", "entropy_per_period", "entropy_global", "equal", "critic", "sd", "cv",
               "pca", "user")
@@ -249,8 +254,8 @@ class Builder:
             gp = None
             if normalisation == "goalposts":
                 gp = np.array([self.space.goalposts[c] for c in self.names])
-            r = normalise(self.X, self.directions(directions), normalisation, periods=self.period_codes,
-                          n_periods=self.n_periods, goalposts=gp)
+            r = _normalise(self.X, self.directions(directions), normalisation, periods=self.period_codes,
+                           n_periods=self.n_periods, goalposts=gp)
             _check(r.status, f"the {normalisation} normalisation")
             self._norm[key] = np.asarray(r.values)
         return self._norm[key]
@@ -271,8 +276,8 @@ class Builder:
             if w.sum() <= 0:
                 raise EstimationError("user weights sum to 0 on the indicators used")
             return w / w.sum()
-        V = X if weighting == "cv" else np.asarray(normalise(X, d, "minmax").values)
-        r = scheme_weights(V, weighting)
+        V = X if weighting == "cv" else np.asarray(_normalise(X, d, "minmax").values)
+        r = _scheme_weights(V, weighting)
         _check(r.status, f"the {weighting} weights")
         return np.asarray(r.values)
 
