@@ -181,15 +181,15 @@ def _evaluate_weights(lt, Zbar, W):
 _given_chunk = jax.jit(_evaluate_weights)
 
 
-@partial(jax.jit, static_argnames=("chunk",))
-def _drawn_chunk(lt, Zbar, key, alpha, start, *, chunk: int):
-    return _evaluate_weights(lt, Zbar, dirichlet_rows(key, start + jnp.arange(chunk), alpha))
+@jax.jit
+def _drawn_chunk(lt, Zbar, key, alpha, indices):
+    return _evaluate_weights(lt, Zbar, dirichlet_rows(key, indices, alpha))
 
 
-@partial(jax.jit, static_argnames=("chunk", "ssc"))
-def _null_chunk(models, g_null, samples, sample_of, t_used, tcrit, key, start, *, chunk: int, ssc: SSC):
-    """Resamples ``start..start + chunk - 1`` under the null: per resample the median effect over
-    every specification and the share significant in the dominant sign."""
+@partial(jax.jit, static_argnames=("ssc",))
+def _null_chunk(models, g_null, samples, sample_of, t_used, tcrit, key, indices, *, ssc: SSC):
+    """Resamples ``indices`` under the null: per resample the median effect over every
+    specification and the share significant in the dominant sign."""
     dt = g_null.dtype
 
     def one_resample(r):
@@ -205,7 +205,7 @@ def _null_chunk(models, g_null, samples, sample_of, t_used, tcrit, key, start, *
         med, dom = _curve(b, t, tcrit[:, None])
         return med, dom, (st != 0).any()
 
-    return jax.vmap(one_resample)(start + jnp.arange(chunk))
+    return jax.vmap(one_resample)(indices)
 
 
 def _curve(b, t, tc):
@@ -294,7 +294,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
         Wpad = jnp.asarray(np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)]), dt)
         step = lambda s: _given_chunk(lt, Zbar, driver.put(Wpad[s:s + driver.chunk]))  # noqa: E731
     else:
-        step = lambda s: _drawn_chunk(lt, Zbar, key, alpha, s, chunk=driver.chunk)  # noqa: E731
+        step = lambda s: _drawn_chunk(lt, Zbar, key, alpha, driver.put(s + jnp.arange(driver.chunk)))  # noqa: E731
     upd, close = _bar(progress, "weight vectors", V)
     try:
         eq, ranks, W = run(driver, step, V, progress=upd)
@@ -372,7 +372,7 @@ def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progres
     key = jax.random.fold_in(jax.random.PRNGKey(seed), 1)  # the null's stream
     driver = make_driver(chunk_size or NULL_CHUNK, devices)
     args = (models, g_null, jnp.asarray(samples), jnp.asarray(sample_of.ravel()), t_used, tcrit, key)
-    step = lambda s: _null_chunk(*args, s, chunk=driver.chunk, ssc=ssc)  # noqa: E731
+    step = lambda s: _null_chunk(*args, driver.put(s + jnp.arange(driver.chunk)), ssc=ssc)  # noqa: E731
     upd, close = _bar(progress, "null resamples", n_null)
     try:
         med, dom, bad = run(driver, step, n_null, progress=upd)

@@ -81,13 +81,15 @@ class Space:
                 "aggregation": self.aggregation}
 
     def model_factors(self, controls: tuple[str, ...]) -> dict[str, tuple]:
-        """The discrete model choices (name -> levels) for the study's ``controls``."""
+        """The discrete model choices (name -> levels) for the study's ``controls``: control sets
+        (stepwise: every control, then the first k - 1, ..., none; all subsets: every subset, the
+        full set first), fixed effects, samples, variants."""
+        # the paper's model (every control) first: each factor's first level is its default
         if self.control_sets == "stepwise":
-            sets = tuple(controls[:j] for j in range(len(controls) + 1))
+            sets = tuple(controls[:j] for j in range(len(controls), -1, -1))
         else:
             sets = tuple(tuple(c for c, on in zip(controls, bits) if on)
-                         for bits in itertools.product((0, 1), repeat=len(controls)))
-            sets = tuple(sorted(sets, key=len))
+                         for bits in itertools.product((1, 0), repeat=len(controls)))
         return {"controls": sets, "fixed_effects": self.fixed_effects, "sample": self.samples, "variant": self.variants}
 
     def default_construction(self) -> Construction:

@@ -1,0 +1,536 @@
+"""The public sensitivity API (``rj.sensitivity`` and ``SensitivityResult``) end to end, against
+independent references: pyfixest ``feols`` refits (CRV1 by province) on indices rebuilt in NumPy
+(min-max pooled or per period, z-score, rank, entropy / equal / sd weights, the weighted
+geometric mean of the shifted values) and on data transformed by hand (pandas lags within the
+entity, region subsets, NumPy quantiles), and the ANOVA / Sobol estimators recomputed with pandas
+and NumPy from the study's own table.
+
+No expected value is computed with the code under test (the weight vectors and choices read back
+from a table are inputs of the references, not expected values)."""
+
+import itertools
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import resilience_jax as rj
+from resilience_jax.errors import EstimationError
+
+pf = pytest.importorskip("pyfixest")
+
+RTOL = 1e-8
+M_IND = 15
+TOML = Path(__file__).resolve().parents[1] / "models" / "sensitivity.toml"
+
+
+# ---------------------------------------------------------------------------------------------
+# independent references (NumPy / SciPy / pandas / pyfixest)
+# ---------------------------------------------------------------------------------------------
+
+def np_minmax(X, d):
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    return np.where(d > 0, (X - lo) / (hi - lo), (hi - X) / (hi - lo))
+
+
+def np_minmax_per_period(X, d, years):
+    Z = np.empty_like(X)
+    for t in np.unique(years):
+        r = years == t
+        Z[r] = np_minmax(X[r], d)
+    return Z
+
+
+def np_zscore(X, d):
+    return d * (X - X.mean(axis=0)) / X.std(axis=0)  # population sd
+
+
+def np_rank(X, d):
+    return stats.rankdata(d * X, method="average", axis=0) / X.shape[0]
+
+
+def np_normalise(X, d, how, years):
+    return {"minmax": lambda: np_minmax(X, d), "minmax_per_period": lambda: np_minmax_per_period(X, d, years),
+            "zscore": lambda: np_zscore(X, d), "rank": lambda: np_rank(X, d)}[how]()
+
+
+def np_entropy_weights(X, d):
+    """The entropy weight method on the min-max normalised indicators (0 ln 0 = 0)."""
+    Z = np_minmax(X, d)
+    p = Z / Z.sum(axis=0)
+    plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    e = -plogp.sum(axis=0) / np.log(X.shape[0])
+    return (1 - e) / (1 - e).sum()
+
+
+def np_weights(X, d, how):
+    if how == "entropy":
+        return np_entropy_weights(X, d)
+    if how == "equal":
+        return np.full(X.shape[1], 1.0 / X.shape[1])
+    if how == "sd":
+        s = np_minmax(X, d).std(axis=0)
+        return s / s.sum()
+    raise ValueError(how)
+
+
+def np_index(Z, w, aggregation):
+    """Arithmetic: Z w; geometric: the weighted geometric mean of Z shifted to a minimum of 1."""
+    if aggregation == "arithmetic":
+        return Z @ w
+    S = Z - Z.min(axis=0) + 1.0
+    return np.prod(S ** w, axis=1)
+
+
+def directions_of(panel, which):
+    d = np.asarray(panel.spec.index.directions, float).copy()
+    if which == "flipped":
+        d[list(panel.spec.index.columns).index("foreign_investment")] *= -1
+    return d
+
+
+def hand_frame(panel, y, *, controls, sample="all", variant="none"):
+    """The estimation frame built by hand: the index as column Y, the region subset, the lag
+    (pandas shift within province, then the rows without it dropped) or winsorising (every
+    variable and the index clipped at its 1%/99% NumPy quantiles over the sample's rows)."""
+    spec, med = panel.spec, panel.spec.mediation
+    d = panel.frame.copy()
+    d["Y"] = y
+    if variant == "lag_regressor":
+        d[med.regressor] = d.groupby(spec.entity)[med.regressor].shift(1)
+    if sample != "all":
+        d = d[d[spec.entity].map(spec.region_of()) == sample].copy()
+    if variant == "lag_regressor":
+        d = d.dropna(subset=[med.regressor])
+    if variant == "winsorize":
+        for v in [med.regressor, *controls, med.mediator, "Y"]:
+            x = d[v].to_numpy(float)
+            lo, hi = np.quantile(x, [0.01, 0.99])
+            d[v] = np.clip(x, lo, hi)
+    return d
+
+
+def reference_targets(panel, y, *, controls, fixed_effects="entity", sample="all", variant="none"):
+    """The targets of one specification from three pyfixest fits (CRV1 by province)."""
+    spec, med = panel.spec, panel.spec.mediation
+    x, m = med.regressor, med.mediator
+    d = hand_frame(panel, y, controls=controls, sample=sample, variant=variant)
+    rhs = " + ".join([x, *controls])
+    fe = spec.entity + (f" + {spec.time}" if fixed_effects == "two_way" else "")
+    vc = {"CRV1": spec.entity}
+    fc = pf.feols(f"Y ~ {rhs} | {fe}", d, vcov=vc)
+    fa = pf.feols(f"{m} ~ {rhs} | {fe}", d, vcov=vc)
+    fb = pf.feols(f"Y ~ {rhs} + {m} | {fe}", d, vcov=vc)
+    c, a, b, cp = fc.coef()[x], fa.coef()[x], fb.coef()[m], fb.coef()[x]
+    se_a, se_b = fa.se()[x], fb.se()[m]
+    ab = a * b
+    return {"beta": c, "se_beta": fc.se()[x], "p_beta": fc.pvalue()[x], "a": a, "b": b, "c": c, "c_prime": cp,
+            "ab": ab, "share": ab / c, "sobel_z": ab / np.sqrt(b**2 * se_a**2 + a**2 * se_b**2)}
+
+
+def assert_targets(row, ref, keys, rtol=RTOL, what=""):
+    """rtol on every target; the p-value also gets atol 1e-15: pyfixest computes it as
+    2 * (1 - t.cdf(|t|)), which keeps only ~1e-16 absolute precision far in the tail."""
+    got = np.array([float(row[k]) for k in keys])
+    exp = np.array([float(ref[k]) for k in keys])
+    atol = np.array([1e-15 if k == "p_beta" else 0.0 for k in keys])
+    bad = np.abs(got - exp) > atol + rtol * np.abs(exp)
+    assert not bad.any(), (f"{what}: " + ", ".join(f"{k}: got {g!r}, expected {e!r}"
+                                                   for k, g, e, b in zip(keys, got, exp, bad) if b))
+
+
+def controls_of(label):
+    return () if label == "none" else tuple(label.split("+"))
+
+
+TARGET_KEYS = ("beta", "se_beta", "p_beta", "a", "b", "c", "c_prime", "ab", "share", "sobel_z")
+
+
+# ---------------------------------------------------------------------------------------------
+# fixtures: one call per study shape
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def panel():
+    return rj.load_panel()
+
+
+@pytest.fixture(scope="module")
+def X(panel):
+    return np.asarray(panel.indicator_matrix(), float)
+
+
+@pytest.fixture(scope="module")
+def years(panel):
+    return panel.frame[panel.spec.time].to_numpy()
+
+
+@pytest.fixture(scope="module")
+def names(panel):
+    return [f"w_{c}" for c in panel.spec.index.columns]
+
+
+@pytest.fixture(scope="module")
+def W_user():
+    return np.random.default_rng(0).dirichlet(np.ones(M_IND), size=5)
+
+
+@pytest.fixture(scope="module")
+def given(W_user):
+    return rj.sensitivity(weights=W_user)
+
+
+N_DRAWS = 20_000
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    return rj.sensitivity(n=N_DRAWS, seed=11)
+
+
+@pytest.fixture(scope="module")
+def multiverse():
+    return rj.sensitivity(study="multiverse", n_null=0)
+
+
+@pytest.fixture(scope="module")
+def sobol():
+    return rj.sensitivity(study="sobol", n=64, seed=2, n_boot=50)
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. weights study, the user's weights, against pyfixest
+# ---------------------------------------------------------------------------------------------
+
+def test_given_weights_columns(given, W_user, names):
+    t = given.tidy()
+    assert len(t) == W_user.shape[0]
+    assert list(t.columns) == [*TARGET_KEYS, *names]
+    np.testing.assert_array_equal(t[names].to_numpy(), W_user)
+    assert given.meta["draws"] == "user"
+
+
+@pytest.mark.parametrize("i", range(5))
+def test_given_weights_match_pyfixest(panel, X, given, W_user, i):
+    Z = np_minmax(X, directions_of(panel, "paper"))
+    ref = reference_targets(panel, Z @ W_user[i], controls=panel.spec.mediation.controls)
+    assert_targets(given.tidy().iloc[i], ref, TARGET_KEYS, what=f"row {i}")
+
+
+def test_weights_base_is_paper_default(panel, X, given):
+    """``base``: the default construction (pooled entropy weights, min-max, arithmetic) and the
+    paper's model (every control, province effects)."""
+    d = directions_of(panel, "paper")
+    ref = reference_targets(panel, np_minmax(X, d) @ np_entropy_weights(X, d), controls=panel.spec.mediation.controls)
+    assert_targets(given.base, ref, TARGET_KEYS, what="base")
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. weights study, drawn vectors
+# ---------------------------------------------------------------------------------------------
+
+def test_drawn_reproducible(drawn):
+    again = rj.sensitivity(n=N_DRAWS, seed=11)
+    pd.testing.assert_frame_equal(drawn.tidy(), again.tidy(), check_exact=True)
+    other = rj.sensitivity(n=N_DRAWS, seed=12)
+    assert not np.array_equal(other.tidy()["beta"].to_numpy(), drawn.tidy()["beta"].to_numpy())
+
+
+def test_drawn_independent_of_chunk_size(drawn, names):
+    a = rj.sensitivity(n=21, seed=11)
+    b = rj.sensitivity(n=21, seed=11, chunk_size=7)
+    for x, y in ((a, b), (a, drawn)):  # chunk 21 vs 7, and vector i depends on i only (not on n)
+        tx, ty = x.tidy().iloc[:21], y.tidy().iloc[:21]
+        np.testing.assert_allclose(tx[names].to_numpy(), ty[names].to_numpy(), rtol=0, atol=1e-15)
+        np.testing.assert_allclose(tx[list(TARGET_KEYS)].to_numpy(), ty[list(TARGET_KEYS)].to_numpy(), rtol=1e-12,
+                                   atol=1e-15)
+
+
+def test_dirichlet_draws_centred(panel, X, drawn, names):
+    W = drawn.tidy()[names].to_numpy()
+    assert W.shape == (N_DRAWS, M_IND)
+    assert (W >= 0).all()
+    np.testing.assert_allclose(W.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    w0 = np_entropy_weights(X, directions_of(panel, "paper"))
+    np.testing.assert_allclose(np.asarray(rj.entropy_weights(X, panel.spec.index.directions).weights), w0, rtol=1e-10)
+    kappa = tomllib.loads(TOML.read_text())["sensitivity"]["concentration"]
+    assert kappa == 100.0 and drawn.meta["concentration"] == kappa
+    var = w0 * (1 - w0) / (kappa + 1)
+    se = np.sqrt(var / N_DRAWS)
+    z = (W.mean(axis=0) - w0) / se
+    assert np.abs(z).max() < 5, z
+    np.testing.assert_allclose(W.var(axis=0, ddof=1), var, rtol=0.10)
+
+
+def test_uniform_draws(names):
+    res = rj.sensitivity(n=N_DRAWS, seed=5, draws="uniform")
+    W = res.tidy()[names].to_numpy()
+    np.testing.assert_allclose(W.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    # Dirichlet(1, ..., 1): mean 1/m, variance (1/m)(1 - 1/m)/(m + 1)
+    se = np.sqrt((1 / M_IND) * (1 - 1 / M_IND) / (M_IND + 1) / N_DRAWS)
+    assert np.abs(W.mean(axis=0) - 1 / M_IND).max() < 5 * se
+    assert res.meta["draws"] == "uniform"
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. errors
+# ---------------------------------------------------------------------------------------------
+
+def _ok_weights(v=2):
+    return np.full((v, M_IND), 1.0 / M_IND)
+
+
+def _bad_weights():
+    neg = _ok_weights()
+    neg[0, :2] = [-0.1, 0.1 + 2 / M_IND]
+    off = _ok_weights() * 1.01
+    nan = _ok_weights()
+    nan[1, 3] = np.nan
+    return {"shape_cols": np.full((2, M_IND - 1), 1.0 / (M_IND - 1)), "shape_3d": np.full((2, 2, M_IND), 1.0 / M_IND),
+            "negative": neg, "not_summing": off, "nan": nan}
+
+
+@pytest.mark.parametrize("case", list(_bad_weights()))
+def test_bad_weights_raise(case):
+    with pytest.raises(EstimationError):
+        rj.sensitivity(weights=_bad_weights()[case])
+
+
+@pytest.mark.parametrize("kwargs", [dict(study="nope"), dict(seed=-1), dict(study="sobol", n=100),
+                                    dict(concentration=0), dict(concentration=0.0, n=4)],
+                         ids=["study", "seed", "sobol_n", "concentration", "concentration_float"])
+def test_bad_arguments_raise(kwargs):
+    with pytest.raises(EstimationError):
+        rj.sensitivity(**kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. multiverse: the grid and four specifications against pyfixest
+# ---------------------------------------------------------------------------------------------
+
+MODEL_FACTORS = ["controls", "fixed_effects", "sample", "variant"]
+CONS_FACTORS = ["weighting", "normalisation", "directions", "aggregation"]
+
+
+def expected_levels(panel):
+    s = tomllib.loads(TOML.read_text())["sensitivity"]
+    ctl = panel.spec.mediation.controls
+    assert s["control_sets"] == "stepwise"
+    sets = ["+".join(ctl[:j]) or "none" for j in range(len(ctl), -1, -1)]  # the paper's full set first
+    return {"controls": sets, "fixed_effects": s["fixed_effects"], "sample": s["samples"], "variant": s["variants"],
+            "weighting": s["weighting"], "normalisation": s["normalisation"], "directions": s["directions"],
+            "aggregation": s["aggregation"]}
+
+
+def test_multiverse_grid(panel, multiverse):
+    f = multiverse.meta["factors"]
+    assert list(f) == MODEL_FACTORS + CONS_FACTORS
+    assert {k: list(v) for k, v in f.items()} == expected_levels(panel)
+    t = multiverse.tidy()
+    n = int(np.prod([len(v) for v in f.values()]))
+    assert n == 20_736 and len(t) == n
+    grid = pd.DataFrame(list(itertools.product(*f.values())), columns=list(f))
+    pd.testing.assert_frame_equal(t[list(f)].reset_index(drop=True), grid)
+    # the first row: every factor at its first level, the space's defaults (every control first)
+    first = t.iloc[0]
+    assert [first[k] for k in f] == [ALL, "entity", "all", "none", "entropy", "minmax", "paper", "arithmetic"]
+    assert all(np.isfinite(t[k]).all() for k in TARGET_KEYS)
+
+
+ALL = "Incomegap+Finance+Open+LnRoad+LnPopulation"
+SPECS = {
+    "a_defaults": dict(controls=ALL, fixed_effects="entity", sample="all", variant="none", weighting="entropy",
+                       normalisation="minmax", directions="paper", aggregation="arithmetic"),
+    "b_geometric_twoway_lag": dict(controls="Incomegap+Finance", fixed_effects="two_way", sample="West",
+                                   variant="lag_regressor", weighting="equal", normalisation="zscore",
+                                   directions="flipped", aggregation="geometric"),
+    "c_rank_winsor": dict(controls="none", fixed_effects="entity", sample="East", variant="winsorize",
+                          weighting="entropy", normalisation="rank", directions="paper", aggregation="arithmetic"),
+    "d_sd_per_period": dict(controls=ALL, fixed_effects="entity", sample="all", variant="none", weighting="sd",
+                            normalisation="minmax_per_period", directions="paper", aggregation="arithmetic"),
+}
+
+
+def spec_reference(panel, X, years, s):
+    d = directions_of(panel, s["directions"])
+    y = np_index(np_normalise(X, d, s["normalisation"], years), np_weights(X, d, s["weighting"]), s["aggregation"])
+    return reference_targets(panel, y, controls=controls_of(s["controls"]), fixed_effects=s["fixed_effects"],
+                             sample=s["sample"], variant=s["variant"])
+
+
+def find_row(t, s):
+    mask = np.ones(len(t), bool)
+    for k, v in s.items():
+        mask &= (t[k] == v).to_numpy()
+    assert mask.sum() == 1, s
+    return t[mask].iloc[0]
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_multiverse_rows_match_pyfixest(panel, X, years, multiverse, name):
+    s = SPECS[name]
+    row = find_row(multiverse.tidy(), s)
+    ref = spec_reference(panel, X, years, s)
+    assert_targets(row, ref, TARGET_KEYS, what=name)
+
+
+def test_multiverse_base_is_paper_default(panel, X, years, multiverse):
+    ref = spec_reference(panel, X, years, SPECS["a_defaults"])
+    assert_targets(multiverse.base, ref, TARGET_KEYS, what="multiverse base")
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. multiverse ANOVA
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("target", ["beta", "ab"])
+def test_multiverse_anova(multiverse, target):
+    t = multiverse.tidy()
+    factors = list(multiverse.meta["factors"])
+    V = t[target].var(ddof=0)
+    an = multiverse.anova[multiverse.anova["target"] == target].set_index("factor")
+    assert sorted(an.index) == sorted(factors)
+    for f in factors:
+        others = [g for g in factors if g != f]
+        first = t.groupby(f)[target].mean().var(ddof=0) / V
+        total = t.groupby(others)[target].var(ddof=0).mean() / V
+        np.testing.assert_allclose([an.loc[f, "first"], an.loc[f, "total"]], [first, total], rtol=1e-10, atol=1e-12,
+                                   err_msg=f"{f} {target}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. multiverse inference under the null
+# ---------------------------------------------------------------------------------------------
+
+def test_multiverse_null():
+    a = rj.sensitivity(study="multiverse", n_null=24, seed=4)
+    b = rj.sensitivity(study="multiverse", n_null=24, seed=4, chunk_size=8)
+    c = rj.sensitivity(study="multiverse", n_null=24, seed=4, chunk_size=4)
+    assert len(a.null) == 24
+    assert {"median_beta", "share_significant"} <= set(a.null.columns)
+    for k in ("p_median", "p_share"):
+        assert 0.0 <= a.null.attrs[k] <= 1.0
+    pd.testing.assert_frame_equal(a.null, b.null, check_exact=True)  # same seed (chunk 8 is the default)
+    assert a.null.attrs == b.null.attrs
+    np.testing.assert_allclose(a.null[["median_beta", "share_significant"]].to_numpy(),
+                               c.null[["median_beta", "share_significant"]].to_numpy(), rtol=1e-12, atol=1e-12)
+    assert a.null.attrs["observed_median"] == pytest.approx(np.median(a.tidy()["beta"].to_numpy()), rel=1e-12)
+    # p-values recomputed from the null table
+    med, dom = a.null["median_beta"].to_numpy(), a.null["share_significant"].to_numpy()
+    assert a.null.attrs["p_median"] == pytest.approx(np.mean(np.abs(med) >= abs(a.null.attrs["observed_median"])))
+    assert a.null.attrs["p_share"] == pytest.approx(np.mean(dom >= a.null.attrs["observed_share"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Sobol
+# ---------------------------------------------------------------------------------------------
+
+def test_sobol_blocks_and_indices(sobol):
+    N = 64
+    factors = sobol.meta["factors"]
+    k = len(factors)
+    assert factors[-2:] == ["weights", "dummy"]
+    t = sobol.tidy()
+    assert len(t) == N * (k + 2)
+    blocks = ["A", "B", *[f"AB_{f}" for f in factors]]
+    assert t["block"].tolist() == list(np.repeat(blocks, N))
+    keys = ["beta", "ab", "share", "sobel_z"]
+    fA = t[t["block"] == "A"][keys].to_numpy()
+    fB = t[t["block"] == "B"][keys].to_numpy()
+    mu = np.concatenate([fA, fB]).mean(axis=0)
+    V = np.concatenate([fA, fB]).var(axis=0)
+    sob = sobol.sobol.set_index(["factor", "target"])
+    for f in factors:
+        fAB = t[t["block"] == f"AB_{f}"][keys].to_numpy()
+        first = np.mean((fB - mu) * (fAB - fA), axis=0) / V
+        total = np.mean((fA - fAB) ** 2, axis=0) / 2 / V
+        got_first = [sob.loc[(f, tg), "first"] for tg in keys]
+        got_total = [sob.loc[(f, tg), "total"] for tg in keys]
+        np.testing.assert_allclose(got_first, first, rtol=1e-10, atol=1e-12, err_msg=f)
+        np.testing.assert_allclose(got_total, total, rtol=1e-10, atol=1e-12, err_msg=f)
+        if f == "dummy":
+            np.testing.assert_allclose(got_first, 0.0, atol=1e-12)
+            np.testing.assert_allclose(got_total, 0.0, atol=1e-12)
+    # the A block of each cross matrix: the factor's column from B, the others from A
+    A = t[t["block"] == "A"].reset_index(drop=True)
+    B = t[t["block"] == "B"].reset_index(drop=True)
+    for f in ("normalisation", "sample"):
+        AB = t[t["block"] == f"AB_{f}"].reset_index(drop=True)
+        assert AB[f].tolist() == B[f].tolist()
+        others = [g for g in factors[:-2] if g != f]
+        pd.testing.assert_frame_equal(AB[others], A[others])
+
+
+def test_sobol_rows_match_pyfixest(panel, X, years, sobol, names):
+    t = sobol.tidy()
+    A = t[t["block"] == "A"]
+    W = t[names].to_numpy()
+    np.testing.assert_allclose(W.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert (W >= 0).all()
+    # a left-out indicator has weight 0
+    for _, r in t[t["leave_one_out"] != "none"].iterrows():
+        assert r[f"w_{r['leave_one_out']}"] == 0.0
+    # block A's rows with no indicator left out: 64 / 16 = 4 on the balanced Sobol points (with
+    # seed 2: zscore + geometric + flipped + winsorize, minmax + geometric + two-way + lag,
+    # minmax_per_period + arithmetic + East, rank + arithmetic + flipped + two-way + winsorize);
+    # every normalisation and aggregation has a NumPy reference above, the weights are the row's own
+    rows = A[A["leave_one_out"] == "none"]
+    assert len(rows) == 4
+    for _, r in rows.iterrows():
+        d = directions_of(panel, r["directions"])
+        y = np_index(np_normalise(X, d, r["normalisation"], years), r[names].to_numpy(float), r["aggregation"])
+        ref = reference_targets(panel, y, controls=controls_of(r["controls"]), fixed_effects=r["fixed_effects"],
+                                sample=r["sample"], variant=r["variant"])
+        assert_targets(r, ref, TARGET_KEYS, what=f"sobol row {r.name}")
+
+
+def test_sobol_base_is_paper_default(panel, X, sobol):
+    d = directions_of(panel, "paper")
+    ref = reference_targets(panel, np_minmax(X, d) @ np_entropy_weights(X, d), controls=panel.spec.mediation.controls)
+    assert_targets(sobol.base, ref, TARGET_KEYS, what="sobol base")
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. summary and verdict
+# ---------------------------------------------------------------------------------------------
+
+def _check_summary_verdict(res, rows, default_beta, default_ab):
+    s = res.summary()
+    beta = rows["beta"].to_numpy()
+    assert s.loc["beta", "same_sign"] == pytest.approx(np.mean(np.sign(beta) == np.sign(default_beta)), abs=1e-15)
+    assert s.loc["beta", "median"] == pytest.approx(np.median(beta), rel=1e-12)
+    assert s.loc["beta", "significant"] == pytest.approx(np.mean(rows["p_beta"].to_numpy() < 0.05), abs=1e-15)
+    assert default_ab > 0
+    v = res.verdict()
+    m = re.match(r"a\*b > 0 in (\d+)% of ", v)
+    assert m, v
+    assert m.group(1) + "%" == f"{np.mean(rows['ab'].to_numpy() > 0):.0%}"
+    return v
+
+
+def test_summary_verdict_weights(panel, X, drawn):
+    d = directions_of(panel, "paper")
+    ref = reference_targets(panel, np_minmax(X, d) @ np_entropy_weights(X, d), controls=panel.spec.mediation.controls)
+    _check_summary_verdict(drawn, drawn.tidy(), ref["beta"], ref["ab"])
+
+
+def test_summary_verdict_multiverse(panel, X, years, multiverse):
+    ref = spec_reference(panel, X, years, SPECS["a_defaults"])
+    v = _check_summary_verdict(multiverse, multiverse.tidy(), ref["beta"], ref["ab"])
+    # the factor named: the largest first-order ANOVA index of a*b, recomputed with pandas
+    t = multiverse.tidy()
+    factors = list(multiverse.meta["factors"])
+    first = {f: t.groupby(f)["ab"].mean().var(ddof=0) / t["ab"].var(ddof=0) for f in factors}
+    top = max(first, key=first.get)
+    assert f"the {top.replace('_', ' ')} explains {first[top]:.0%} of the variance of a*b exactly (ANOVA)" in v
+
+
+def test_summary_verdict_sobol(panel, X, sobol):
+    d = directions_of(panel, "paper")
+    ref = reference_targets(panel, np_minmax(X, d) @ np_entropy_weights(X, d), controls=panel.spec.mediation.controls)
+    t = sobol.tidy()
+    _check_summary_verdict(sobol, t[t["block"].isin(["A", "B"])], ref["beta"], ref["ab"])
