@@ -47,3 +47,14 @@ def numpy_entropy_by_mode(X, directions, period, mode):
     e = np.mean([entropy(Z[period == t]) for t in periods], axis=0)
     w = (1 - e) / (1 - e).sum()
     return w, Z @ w
+
+
+def run_script(script: str, out, timeout: int = 600, **env) -> np.lib.npyio.NpzFile:
+    """Run ``script`` (which saves its arrays to ``sys.argv[1]``) in a fresh Python process with
+    extra environment variables (set before JAX starts), and load what it saved."""
+    import os
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, **env), check=True, timeout=timeout)
+    return np.load(out)

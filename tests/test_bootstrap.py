@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import numpy_entropy
+from helpers import numpy_entropy, run_script
 from resilience_jax import bootstrap
 from resilience_jax.bootstrap.engine import run_replicates
 from resilience_jax.data import load_panel
@@ -18,17 +18,6 @@ from resilience_jax.inference.intervals import bca_ci, percentile_ci
 from resilience_jax.inference.resample import draw_weights
 
 CONTROLS = ["Incomegap", "Finance", "Open", "LnRoad", "LnPopulation"]
-
-
-def run_script(script: str, out, timeout: int = 600, **env) -> np.lib.npyio.NpzFile:
-    """Run ``script`` (which saves its arrays to ``sys.argv[1]``) in a fresh Python process with
-    extra environment variables (set before JAX starts), and load what it saved."""
-    import os
-    import subprocess
-    import sys
-
-    subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, **env), check=True, timeout=timeout)
-    return np.load(out)
 
 
 @pytest.fixture(scope="module")

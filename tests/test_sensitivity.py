@@ -521,12 +521,12 @@ def test_summary_verdict_weights(panel, X, drawn):
 def test_summary_verdict_multiverse(panel, X, years, multiverse):
     ref = spec_reference(panel, X, years, SPECS["a_defaults"])
     v = _check_summary_verdict(multiverse, multiverse.tidy(), ref["beta"], ref["ab"])
-    # the factor named: the largest first-order ANOVA index of a*b, recomputed with pandas
+    # the factor named: the largest first-order ANOVA index of the Sobel z, recomputed with pandas
     t = multiverse.tidy()
     factors = list(multiverse.meta["factors"])
-    first = {f: t.groupby(f)["ab"].mean().var(ddof=0) / t["ab"].var(ddof=0) for f in factors}
+    first = {f: t.groupby(f)["sobel_z"].mean().var(ddof=0) / t["sobel_z"].var(ddof=0) for f in factors}
     top = max(first, key=first.get)
-    assert f"the {top.replace('_', ' ')} explains {first[top]:.0%} of the variance of a*b exactly (ANOVA)" in v
+    assert f"the {top.replace('_', ' ')} explains {first[top]:.0%} of the variance of its Sobel z exactly (ANOVA)" in v
 
 
 def test_summary_verdict_sobol(panel, X, sobol):
@@ -534,3 +534,26 @@ def test_summary_verdict_sobol(panel, X, sobol):
     ref = reference_targets(panel, np_minmax(X, d) @ np_entropy_weights(X, d), controls=panel.spec.mediation.controls)
     t = sobol.tidy()
     _check_summary_verdict(sobol, t[t["block"].isin(["A", "B"])], ref["beta"], ref["ab"])
+
+
+def test_same_numbers_on_one_and_four_devices(tmp_path):
+    """Weight vectors (drawn from their indices on the devices, as the null resamples are) and Sobol
+    design points (placed from the host) sharded over 4 forced host devices equal the 1-device run
+    (the same draws; statistics to summation order)."""
+    from helpers import run_script
+
+    script = (
+        "import sys, numpy as np, jax, resilience_jax as rj\n"
+        "assert len(jax.devices()) == 4\n"
+        "w = rj.sensitivity(n=300, seed=5, chunk_size=64, devices=4)\n"
+        "s = rj.sensitivity(study='sobol', n=32, seed=2, chunk_size=256, devices=4)\n"
+        "np.savez(sys.argv[1], w=w.tidy().to_numpy(float),"
+        " sobol=s.tidy()[['beta', 'ab', 'share']].to_numpy(float))\n"
+    )
+    four = run_script(script, tmp_path / "four.npz", XLA_FLAGS="--xla_force_host_platform_device_count=4",
+                      JAX_PLATFORMS="cpu")
+    w = rj.sensitivity(n=300, seed=5, chunk_size=64, devices=1).tidy().to_numpy(float)
+    np.testing.assert_array_equal(four["w"][:, -15:], w[:, -15:])  # the weight vectors themselves
+    np.testing.assert_allclose(four["w"], w, rtol=1e-11, atol=1e-13)
+    s = rj.sensitivity(study="sobol", n=32, seed=2, chunk_size=256, devices=1).tidy()[["beta", "ab", "share"]]
+    np.testing.assert_allclose(four["sobol"], s.to_numpy(float), rtol=1e-11, atol=1e-13)

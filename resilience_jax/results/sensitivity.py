@@ -97,7 +97,8 @@ class SensitivityResult:
 
     def verdict(self) -> str:
         """One line: how often the indirect effect keeps its sign and significance, and (multiverse,
-        Sobol) which choice explains most of its variance.
+        Sobol) which choice explains most of the variance of its Sobel z (a scale-free statistic:
+        a*b and beta are in units of the index, which differ between normalisations).
 
         Example
         -------
@@ -115,8 +116,9 @@ class SensitivityResult:
                 f"{(pos & (np.abs(z) > 1.96)).mean():.0%}; the baseline coefficient keeps its sign and p < 0.05 in "
                 f"{beta_ok:.0%}")
         tab = self.anova if self.study == "multiverse" else self.sobol
-        if tab is not None:
-            r = tab[tab["target"] == "ab"].sort_values("first", ascending=False).iloc[0]
+        if tab is not None:  # on the Sobel z: a*b itself is in index units, which differ between normalisations
+            r = tab[tab["target"] == "sobel_z"].sort_values("first", ascending=False).iloc[0]
             kind = "exactly (ANOVA)" if self.study == "multiverse" else "as a first-order Sobol index"
-            line += f"; the {r['factor'].replace('_', ' ')} explains {r['first']:.0%} of the variance of a*b {kind}"
+            line += (f"; the {r['factor'].replace('_', ' ')} explains {r['first']:.0%} of the variance of its Sobel z "
+                     f"{kind}")
         return line + "."
