@@ -707,7 +707,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta"),
                               "curve_ab": lambda: plot_specification_curve(res, "ab"),
                               "tornado_ab": lambda: plot_tornado(res, "ab")},
-               "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab"), "sobol_beta": lambda: plot_sobol(res, "beta")}}
+               "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab"), "sobol_beta": lambda: plot_sobol(res, "beta"),
+                         "sobol_sobel_z": lambda: plot_sobol(res, "sobel_z")}}
     for name, make in figures[args.study].items():
         make().savefig(out / f"{stem}_{name}.png", dpi=150)
     print(to_markdown(tables["summary"], floatfmt=".4f", note=note))

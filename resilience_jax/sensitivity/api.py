@@ -57,6 +57,7 @@ Study = Literal["weights", "multiverse", "sobol"]
 # items a compiled step (fixed, so that any n reuses one compiled step; the last chunk is padded)
 WEIGHTS_CHUNK = 8192  # weight vectors
 POINTS_CHUNK = 2048  # Sobol design points
+SUB = 128  # Sobol design points sharing a model, a sub-batch
 NULL_CHUNK = 8  # null resamples (each refits every specification)
 
 
@@ -217,22 +218,28 @@ def _curve(b, t, tc):
 
 @partial(jax.jit, static_argnames=("ssc", "winsor"))
 def _points_chunk(models, basis, geometric, W, bid, mid, *, ssc: SSC, winsor: bool):
-    """Design points: each its weights W (P, m), basis id and model id; ``winsor``: the chunk
-    holds winsorised models (False: none, the quantiles are not computed)."""
+    """Design points in sub-batches that share a model: weights W (S, P, m) and basis ids (S, P)
+    of S sub-batches of P points, the model id of each sub-batch (S,); ``winsor``: the chunk
+    holds winsorised models (False: none, the quantiles are not computed). Each sub-batch is the
+    equations stage of one model with its points as the trailing batch axis (the model's arrays
+    gathered once, not once a point)."""
     G, T = models.R.shape[1:]
     NB, n, m = basis.shape
+    S, P = bid.shape
+    b = bid.reshape(-1)
     # every point's index as one matrix product: its weights in its basis' block, zeros elsewhere
-    Wx = (jax.nn.one_hot(bid, NB, dtype=W.dtype)[:, :, None] * W[:, None, :]).reshape(-1, NB * m)
+    Wx = (jax.nn.one_hot(b, NB, dtype=W.dtype)[:, :, None] * W.reshape(-1, m)[:, None, :]).reshape(-1, NB * m)
     lin = Wx @ basis.transpose(0, 2, 1).reshape(NB * m, n)
-    y = jnp.where(geometric[bid][:, None], jnp.exp(lin), lin)
+    y = jnp.where(geometric[b][:, None], jnp.exp(lin), lin).reshape(S, P, G, T)
 
-    def one(y, i):
+    def one(ys, i):
         mdl = jax.tree_util.tree_map(lambda a: a[i], models)
-        g_oy = _index_moments(y.reshape(G, T), mdl.O, mdl.R, mdl.two_way, mdl.winsor if winsor else None)  # (G, k)
-        return targets(equations_stage(mdl.S_oo, g_oy.sum(axis=0)[:, None], mdl.g_oo, g_oy, None, mdl.n_clusters,
-                                       mdl.nobs, ssc=ssc, k_extra=mdl.k_extra))
+        g_oy = _index_moments(jnp.moveaxis(ys, 0, -1), mdl.O, mdl.R, mdl.two_way, mdl.winsor if winsor else None)
+        k = g_oy.shape[1]
+        return targets(equations_stage(jnp.broadcast_to(mdl.S_oo[:, :, None], (k, k, P)), g_oy.sum(axis=0)[:, None],
+                                       mdl.g_oo, g_oy, None, mdl.n_clusters, mdl.nobs, ssc=ssc, k_extra=mdl.k_extra))
 
-    return jax.vmap(one)(y, mid)
+    return jax.vmap(one)(y, mid)  # fields (S, P)
 
 
 _moments_all = jax.jit(jax.vmap(_index_moments, in_axes=(None, 0, 0, 0, 0)))
@@ -434,28 +441,46 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     G, T = panel.shape
     pb = bid[cid]
     npts = P.shape[0]
-    driver = make_driver(chunk_size or POINTS_CHUNK, devices)
-    # the winsorised models' points apart, each group padded to whole chunks: only their chunks
+    # sub-batches of SUB points sharing a model (each model's points padded to whole sub-batches),
+    # the winsorised models' sub-batches apart and padded to whole chunks: only their chunks
     # compute the index's quantiles (a static switch of the compiled step)
-    wins = np.asarray(models.winsor)[mid.ravel()]
-    order = np.argsort(wins, kind="stable")
-    n0 = int((~wins).sum())
+    mid = mid.ravel()
+    wins = np.asarray(models.winsor)[mid]
+    order = np.lexsort((mid, wins))
+    runs = np.flatnonzero(np.r_[True, mid[order][1:] != mid[order][:-1]])
+    slots, sb_mid = [], []
+    for a, e in zip(runs, np.r_[runs[1:], npts]):
+        rows = np.full(-(-(e - a) // SUB) * SUB, -1)
+        rows[: e - a] = order[a:e]
+        slots.append(rows.reshape(-1, SUB))
+        sb_mid += [mid[order[a]]] * len(slots[-1])
+    slots, sb_mid = np.concatenate(slots), np.array(sb_mid, np.int32)
+    driver = make_driver(max(1, (chunk_size or POINTS_CHUNK) // SUB), devices)  # sub-batches a chunk
+    n0 = int((~np.asarray(models.winsor)[sb_mid]).sum())
     split = n0 + (-n0) % driver.chunk
-    take = np.concatenate([order[:n0], np.repeat(order[n0 - 1:n0] if n0 else order[:1], split - n0), order[n0:]])
-    host = [a[take] for a in (W, pb.astype(np.int32), mid.ravel().astype(np.int32))]
-    pad = (-len(take)) % driver.chunk
-    host = [np.concatenate([a, np.repeat(a[-1:], pad, axis=0)]) for a in host]
+    take = np.r_[np.arange(n0), np.zeros(split - n0, int), np.arange(n0, len(slots))]
+    slots = np.where(np.arange(len(take))[:, None] < n0, slots[take], np.where(np.arange(len(take))[:, None] < split, -1,
+                                                                                slots[take]))
+    src = np.maximum(slots, 0)
+    last = (-len(take)) % driver.chunk  # the last chunk padded (one compiled shape)
+    src = np.concatenate([src, np.repeat(src[-1:], last, axis=0)])
+    host = [W[src], pb.astype(np.int32)[src], np.r_[sb_mid[take], np.repeat(sb_mid[take][-1:], last)]]
     step = lambda s: _points_chunk(models, basis, geometric, *(driver.put(jnp.asarray(h[s:s + driver.chunk]))  # noqa: E731
                                                                for h in host), ssc=ssc, winsor=s >= split)
     upd, close = _bar(progress, "design points", npts)
     try:
-        ev = run(driver, step, len(take), progress=upd and (lambda d: upd(min(d, npts))))
+        ev = run(driver, step, len(take), progress=upd and (lambda d: upd(min(d * SUB, npts))))
     finally:
         close()
-    keep = np.r_[np.arange(n0), np.arange(split, len(take))]  # drop the padding between the groups
-    inv = np.empty(npts, int)
-    inv[order] = np.arange(npts)
-    eq = jax.tree_util.tree_map(lambda a: a[keep][inv], ev)
+    valid = slots >= 0
+    dest = slots[valid]
+
+    def scatter(a):
+        out = np.empty((npts,) + a.shape[2:], a.dtype)
+        out[dest] = a[valid]
+        return out
+
+    eq = jax.tree_util.tree_map(scatter, ev)
     _check_status(eq.status, "Sobol design points", lambda i: f"{mods[int(mid.ravel()[i])]} with {cons[int(cid[i])]}")
     tg = _targets(eq, np.asarray(models.n_clusters)[mid.ravel()])
     keys = ("beta", "ab", "share", "sobel_z")
