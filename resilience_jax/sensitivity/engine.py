@@ -268,7 +268,7 @@ def rows_stage(models: ModelStack, Y: jax.Array, *, ssc: SSC = DEFAULT_SSC) -> E
     >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
     >>> from resilience_jax.suite import compute_indices
     >>> y = compute_indices(panel)[1]["REIC"]
-    >>> eq = rows_stage(st, np.column_stack([y, 2 * y]))
+    >>> eq = rows_stage_jit(st, np.column_stack([y, 2 * y]))
     >>> bool(np.isclose(eq.c[0, 1], 2 * eq.c[0, 0])), int(eq.status.max())
     (True, 0)
     """
@@ -458,7 +458,7 @@ def weights_stage(mom: BasisMoments | LinearTargets, W: jax.Array, *, ssc: SSC =
     >>> st = model_stack(panel, [ModelChoice(panel.spec.mediation.controls, "entity", "all", "none")])
     >>> Z = np.random.default_rng(0).random((420, 15))
     >>> eq = weights_stage(basis_moments(st, Z), np.full((2, 15), 1 / 15))
-    >>> ref = rows_stage(st, Z.mean(axis=1, keepdims=True))
+    >>> ref = rows_stage_jit(st, Z.mean(axis=1, keepdims=True))
     >>> eq.c.shape, bool(np.isclose(eq.c[0], ref.c[0, 0])), bool(np.isclose(eq.se_b[1], ref.se_b[0, 0]))
     ((2,), True, True)
     """

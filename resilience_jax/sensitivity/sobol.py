@@ -57,7 +57,7 @@ import math
 from typing import Literal, NamedTuple, Sequence
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 from scipy.stats import qmc
 
 from ..errors import EstimationError
