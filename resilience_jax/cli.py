@@ -685,7 +685,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                                                    else "no inference under the null"))
     else:
         how = (f"N = {meta['n']} base points, {meta['n_factors']} factors, {meta['n_pipelines']} pipelines, "
-               "1000 bootstrap resamples for the 95% intervals")
+               f"{meta['n_boot']} bootstrap resamples for the 95% intervals")
     where = args.space or "the bundled models/sensitivity.toml"
     note = (f"Sensitivity study '{args.study}' of {symbol}: {how}; seed {args.seed}; construction space {where}; "
             f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")

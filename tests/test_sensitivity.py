@@ -300,9 +300,11 @@ def test_bad_weights_raise(case):
         rj.sensitivity(weights=_bad_weights()[case])
 
 
-@pytest.mark.parametrize("kwargs", [dict(study="nope"), dict(seed=-1), dict(study="sobol", n=100),
-                                    dict(concentration=0), dict(concentration=0.0, n=4)],
-                         ids=["study", "seed", "sobol_n", "concentration", "concentration_float"])
+@pytest.mark.parametrize("kwargs", [dict(study="nope"), dict(seed=2**64), dict(seed=1.5), dict(study="sobol", n=100),
+                                    dict(n=1.5), dict(n_null=-1, study="multiverse"), dict(concentration=0),
+                                    dict(concentration=0.0, n=4)],
+                         ids=["study", "seed", "seed_float", "sobol_n", "n_float", "n_null", "concentration",
+                              "concentration_float"])
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(EstimationError):
         rj.sensitivity(**kwargs)
@@ -557,3 +559,34 @@ def test_same_numbers_on_one_and_four_devices(tmp_path):
     np.testing.assert_allclose(four["w"], w, rtol=1e-11, atol=1e-13)
     s = rj.sensitivity(study="sobol", n=32, seed=2, chunk_size=256, devices=1).tidy()[["beta", "ab", "share"]]
     np.testing.assert_allclose(four["sobol"], s.to_numpy(float), rtol=1e-11, atol=1e-13)
+
+
+def test_seeds_over_the_64_bit_range():
+    """Seeds as the bootstrap takes them: -2**63 .. 2**64 - 1, read modulo 2**64 (-1 and 2**64 - 1
+    are the same key: the same draws)."""
+    a = rj.sensitivity(n=8, seed=-1).tidy()
+    b = rj.sensitivity(n=8, seed=2**64 - 1).tidy()
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["beta"], rj.sensitivity(n=8, seed=1).tidy()["beta"])
+
+
+def test_null_resamples_draw_each_samples_entities_with_replacement():
+    """Under the null, a region's resample is G_s draws with replacement among its G_s entities:
+    multiplicities sum to G_s, vanish outside the region and average 1 inside (multinomial)."""
+    import jax
+
+    from resilience_jax.sensitivity.api import _null_multiplicities
+
+    G = 30
+    masks = np.zeros((3, G))
+    masks[0] = 1.0
+    masks[1, :11] = 1.0
+    masks[2, 11:19] = 1.0
+    draws = np.stack([np.asarray(_null_multiplicities(jax.random.key(3), r, jax.numpy.asarray(masks)))
+                      for r in range(400)])  # (R, S, G)
+    np.testing.assert_array_equal(draws.sum(axis=2), np.broadcast_to(masks.sum(axis=1), draws.shape[:2]))
+    assert (draws[:, masks == 0] == 0).all()
+    inside = draws[:, 1, :11]
+    # multinomial(11, 1/11): each count has mean 1 and variance 1 - 1/11
+    assert abs(inside.mean() - 1) < 4 * np.sqrt((1 - 1 / 11) / inside.size)
+    assert abs(inside.var() - (1 - 1 / 11)) < 0.1

@@ -288,7 +288,8 @@ def plot_tornado(res, target: str = "ab", ax=None):
 def plot_sobol(res, target: str = "ab", ax=None):
     """First-order and total Sobol indices of every factor on ``target`` with their bootstrap
     intervals (sorted by the total index, the largest on top; the dummy factor, which the pipeline
-    ignores, shows the estimators' noise level).
+    ignores, reads exactly 0 with these estimators: a check of the bookkeeping, while the noise at
+    this N is in the intervals).
 
     Parameters
     ----------

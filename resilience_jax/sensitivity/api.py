@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import time as _time
+import warnings
 from functools import partial
 from typing import Literal
 
@@ -37,10 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import _x64, status
+from .. import _checks, _x64, status
 from ..bootstrap.driver import make_driver, progress_bar, run
 from ..data.arrays import index_members
-from ..errors import EstimationError
+from ..errors import EstimationError, ResilienceWarning
 from ..inference.resample import replicate_key
 from ..inference.vcov import DEFAULT_SSC, SSC
 from ..estimators.equations import equations_stage
@@ -57,26 +58,33 @@ Study = Literal["weights", "multiverse", "sobol"]
 # items a compiled step (fixed, so that any n reuses one compiled step; the last chunk is padded)
 WEIGHTS_CHUNK = 8192  # weight vectors
 POINTS_CHUNK = 2048  # Sobol design points
-SUB = 128  # Sobol design points sharing a model, a sub-batch
+SUB = 128  # Sobol design points sharing a model, a sub-batch (at most; fewer when models have fewer points)
 NULL_CHUNK = 8  # null resamples (each refits every specification)
 
 
-def _targets(tg, G) -> dict[str, np.ndarray]:
+def _df(models, ssc: SSC) -> np.ndarray:
+    """(M,) degrees of freedom of each model's t reference for beta: G - 1 (CRV1, fixest's
+    default) or N - K (``ssc.t_df == "conventional"``)."""
+    G, N = np.asarray(models.n_clusters), np.asarray(models.nobs)
+    K = models.O.shape[-1] - 1 + 1.0 + np.asarray(models.k_extra)  # regressor and controls, the effects nested
+    return G - 1 if ssc.t_df == "min" else N - K
+
+
+def _targets(tg, df) -> dict[str, np.ndarray]:
     """The named targets of a :class:`~resilience_jax.sensitivity.engine.Targets` record as host
-    arrays, with the p-value of beta from t(G - 1)."""
+    arrays, with the two-sided p-value of beta from t(``df``)."""
     out = {f: np.asarray(getattr(tg, f)) for f in tg._fields if f != "status"}
-    out["p_beta"] = 2 * stats.t.sf(np.abs(out["t_beta"]), np.asarray(G) - 1)
+    out["p_beta"] = 2 * stats.t.sf(np.abs(out["t_beta"]), np.asarray(df))
     return out
 
 
-def _check_status(flags, what: str, labels=None) -> None:
+def _check_status(flags, what: str, labels) -> None:
+    """Raise an error naming every flag set (:func:`resilience_jax.status.describe`) and, for the
+    first item concerned, what it is (``labels(i)``)."""
     flags = np.asarray(flags).ravel()
     bad = np.flatnonzero(flags)
     if bad.size:
-        i = int(bad[0])
-        which = labels(i) if labels is not None else f"item {i}"
-        raise EstimationError(f"{what}: {bad.size} of {flags.size} cannot be computed ({', '.join(status.names(int(flags[i])))} "
-                              f"at {which}); {status.HINTS.get(int(flags[i]) & -int(flags[i]), '')}")
+        raise EstimationError(f"{status.describe(flags, what)}; the first is {labels(int(bad[0]))}")
 
 
 def _setup(data, space, index):
@@ -153,8 +161,11 @@ def sensitivity(data=None, *, study: Study = "weights", n: int | None = None, we
     """
     if study not in ("weights", "multiverse", "sobol"):
         raise EstimationError(f"study must be 'weights', 'multiverse' or 'sobol', got {study!r}")
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= int(seed) < 2**64:
-        raise EstimationError(f"seed must be an integer in [0, 2**64), got {seed!r}")
+    seed = _checks.seed(seed)
+    if n is not None:
+        n = _checks.positive_int("n", n)
+    if not isinstance(n_null, (int, np.integer)) or isinstance(n_null, bool) or n_null < 0:
+        raise EstimationError(f"n_null must be a non-negative integer, got {n_null!r}")
     panel, sp, symbol, builder = _setup(data, space, index)
     kappa = float(sp.concentration if concentration is None else concentration)
     if kappa <= 0:
@@ -194,12 +205,7 @@ def _null_chunk(models, g_null, samples, sample_of, t_used, tcrit, key, indices,
     dt = g_null.dtype
 
     def one_resample(r):
-        def draw(s, mask):  # G_s draws among the sample's entities (key by resample and sample)
-            d = jax.random.choice(jax.random.fold_in(replicate_key(key, r), s), mask.shape[0], (mask.shape[0],),
-                                  p=mask / mask.sum())
-            return jnp.zeros(mask.shape[0], dt).at[d].add(1.0) * mask.sum() / mask.shape[0]
-
-        c = jax.vmap(draw)(jnp.arange(samples.shape[0]), samples)[sample_of]  # (M, G)
+        c = _null_multiplicities(key, r, samples).astype(dt)[sample_of]  # (M, G)
         nc = c.sum(axis=1)
         b, t, st = jax.vmap(lambda S, g, gy, cw, n_, tu, ke: null_baseline(S, g, gy, cw, n_, n_ * tu, ke, ssc=ssc))(
             models.S_oo, models.g_oo, g_null, c, nc, t_used, models.k_extra)
@@ -207,6 +213,18 @@ def _null_chunk(models, g_null, samples, sample_of, t_used, tcrit, key, indices,
         return med, dom, (st != 0).any()
 
     return jax.vmap(one_resample)(indices)
+
+
+def _null_multiplicities(key, r, samples):
+    """(S, G) entity multiplicities of null resample ``r`` for each of S samples ((S, G) 0/1 masks):
+    G_s draws with replacement among the sample's G_s entities, keyed by resample and sample."""
+
+    def draw(s, mask):
+        G = mask.shape[0]
+        d = jax.random.choice(jax.random.fold_in(replicate_key(key, r), s), G, (G,), p=mask / mask.sum())
+        return jnp.zeros(G, mask.dtype).at[d].add((jnp.arange(G) < mask.sum()).astype(mask.dtype))  # the first G_s
+
+    return jax.vmap(draw)(jnp.arange(samples.shape[0]), samples)
 
 
 def _curve(b, t, tc):
@@ -294,7 +312,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
         if draws not in ("dirichlet", "uniform"):
             raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
     alpha = jnp.asarray(kappa * w0 if draws == "dirichlet" else np.ones(builder.m), dt)
-    key = jax.random.PRNGKey(seed)
+    key = _checks.key(seed)
     driver = make_driver(chunk_size or WEIGHTS_CHUNK, devices)
 
     if user:
@@ -307,12 +325,13 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
         eq, ranks, W = run(driver, step, V, progress=upd)
     finally:
         close()
-    _check_status(eq.status, "weight vectors", lambda i: f"vector {i}")
-    tg = _targets(eq, G)
+    _check_status(eq.status, "weight vector", lambda i: f"weight vector {i}")
+    df = _df(models, ssc)[0]
+    tg = _targets(eq, df)
     table = pd.DataFrame({k: tg[k] for k in TARGETS})
     table = pd.concat([table, pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
     eq0, r0, _ = _given_chunk(lt, Zbar, jnp.asarray(w0[None], dt))
-    base_t = {k: float(v[0]) for k, v in _targets(eq0, G).items()}
+    base_t = {k: float(v[0]) for k, v in _targets(eq0, df).items()}
     ent = panel.entities
     q = np.percentile(ranks, [5, 50, 95], axis=0)
     rank_table = pd.DataFrame({panel.spec.entity: ent, "rank_base": np.asarray(r0)[0], "rank_p5": q[0],
@@ -344,9 +363,8 @@ def _multiverse(panel, sp, builder, *, seed, n_null, chunk_size, devices, progre
     models = model_stack(panel, mods)
     eq = rows_targets(models, Y, ssc=ssc)
     C, M = len(cons), len(mods)
-    _check_status(eq.status, "specifications", lambda i: f"{mods[i // C]} with {cons[i % C]}")
-    G_m = np.asarray(models.n_clusters)[:, None] * np.ones((1, C))
-    tg = _targets(eq, G_m)
+    _check_status(eq.status, "specification", lambda i: f"{mods[i // C]} with {cons[i % C]}")
+    tg = _targets(eq, _df(models, ssc)[:, None])
     # one row per (model, construction), the construction varying fastest: the factorial's C order
     grid = pd.DataFrame([(*[_label(v) for v in m], *c[:4]) for m in mods for c in cons],
                         columns=[*mf, *cf])
@@ -375,8 +393,8 @@ def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progres
     ent = np.asarray(models.R.max(axis=2))  # (M, G) entities of each model's sample
     samples, sample_of = np.unique(ent, axis=0, return_inverse=True)
     t_used = jnp.asarray(np.asarray(models.nobs) / np.asarray(models.n_clusters))
-    tcrit = jnp.asarray(stats.t.ppf(0.975, np.asarray(models.n_clusters) - 1))
-    key = jax.random.fold_in(jax.random.PRNGKey(seed), 1)  # the null's stream
+    tcrit = jnp.asarray(stats.t.ppf(0.975, _df(models, ssc)))
+    key = jax.random.fold_in(_checks.key(seed), 1)  # the null's stream
     driver = make_driver(chunk_size or NULL_CHUNK, devices)
     args = (models, g_null, jnp.asarray(samples), jnp.asarray(sample_of.ravel()), t_used, tcrit, key)
     step = lambda s: _null_chunk(*args, driver.put(s + jnp.arange(driver.chunk)), ssc=ssc)  # noqa: E731
@@ -389,8 +407,16 @@ def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progres
     t_obs = np.asarray(tg["t_beta"])
     m_obs, d_obs = (float(v) for v in _curve(jnp.asarray(b_obs), jnp.asarray(t_obs), tcrit[:, None]))
     out = pd.DataFrame({"median_beta": med, "share_significant": dom, "degenerate": bad})
-    out.attrs.update(observed_median=m_obs, observed_share=d_obs,
-                     p_median=float((np.abs(med) >= abs(m_obs)).mean()), p_share=float((dom >= d_obs).mean()))
+    ok = ~np.asarray(bad, bool)  # a resample in which some specification is singular counts for neither p-value
+    if not ok.any():
+        raise EstimationError(f"every one of the {n_null} resamples under the null has a specification that cannot be "
+                              "computed (a singular design in the drawn entities); use fewer, larger samples")
+    if (~ok).any():
+        warnings.warn(f"{int((~ok).sum())} of {n_null} resamples under the null have a specification that cannot be "
+                      "computed (a singular design in the drawn entities) and are left out of the p-values",
+                      ResilienceWarning, stacklevel=4)
+    out.attrs.update(observed_median=m_obs, observed_share=d_obs, n_valid=int(ok.sum()),
+                     p_median=float((np.abs(med[ok]) >= abs(m_obs)).mean()), p_share=float((dom[ok] >= d_obs).mean()))
     return out
 
 
@@ -411,7 +437,7 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     m = builder.m
     names = [*discrete, "weights", "dummy"]
     groups = [*range(len(discrete)), *([len(discrete)] * m), len(discrete) + 1]
-    design = saltelli_design(N, len(groups), seed=seed, groups=groups)
+    design = saltelli_design(N, len(groups), seed=seed % 2**64, groups=groups)
     P = np.concatenate([design.A, design.B, design.AB.reshape(-1, design.A.shape[1])])  # (N (k + 2), d)
     nd = len(discrete)
     lv = {f: discrete_from_uniform(P[:, i], len(v)) for i, (f, v) in enumerate(discrete.items())}
@@ -449,27 +475,28 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     order = np.lexsort((mid, wins))
     runs = np.flatnonzero(np.r_[True, mid[order][1:] != mid[order][:-1]])
     slots, sb_mid = [], []
+    sub = min(SUB, 1 << int(np.ceil(np.log2(max(npts / len(runs), 1)))))  # about a model's points (a power of 2)
     for a, e in zip(runs, np.r_[runs[1:], npts]):
-        rows = np.full(-(-(e - a) // SUB) * SUB, -1)
+        rows = np.full(-(-(e - a) // sub) * sub, -1)
         rows[: e - a] = order[a:e]
-        slots.append(rows.reshape(-1, SUB))
+        slots.append(rows.reshape(-1, sub))
         sb_mid += [mid[order[a]]] * len(slots[-1])
     slots, sb_mid = np.concatenate(slots), np.array(sb_mid, np.int32)
-    driver = make_driver(max(1, (chunk_size or POINTS_CHUNK) // SUB), devices)  # sub-batches a chunk
+    driver = make_driver(max(1, (chunk_size or POINTS_CHUNK) // sub), devices)  # sub-batches a chunk
     n0 = int((~np.asarray(models.winsor)[sb_mid]).sum())
-    split = n0 + (-n0) % driver.chunk
-    take = np.r_[np.arange(n0), np.zeros(split - n0, int), np.arange(n0, len(slots))]
-    slots = np.where(np.arange(len(take))[:, None] < n0, slots[take], np.where(np.arange(len(take))[:, None] < split, -1,
-                                                                                slots[take]))
+    gap = (-n0) % driver.chunk  # empty sub-batches closing the last chunk without winsorised models
+    split = n0 + gap
+    slots = np.concatenate([slots[:n0], np.full((gap, sub), -1), slots[n0:]])
+    sb_mid = np.concatenate([sb_mid[:n0], np.repeat(sb_mid[:1], gap), sb_mid[n0:]])
     src = np.maximum(slots, 0)
-    last = (-len(take)) % driver.chunk  # the last chunk padded (one compiled shape)
+    last = (-len(slots)) % driver.chunk  # the last chunk padded (one compiled shape)
     src = np.concatenate([src, np.repeat(src[-1:], last, axis=0)])
-    host = [W[src], pb.astype(np.int32)[src], np.r_[sb_mid[take], np.repeat(sb_mid[take][-1:], last)]]
+    host = [W[src], pb.astype(np.int32)[src], np.r_[sb_mid, np.repeat(sb_mid[-1:], last)]]
     step = lambda s: _points_chunk(models, basis, geometric, *(driver.put(jnp.asarray(h[s:s + driver.chunk]))  # noqa: E731
                                                                for h in host), ssc=ssc, winsor=s >= split)
     upd, close = _bar(progress, "design points", npts)
     try:
-        ev = run(driver, step, len(take), progress=upd and (lambda d: upd(min(d * SUB, npts))))
+        ev = run(driver, step, len(slots), progress=upd and (lambda d: upd(min(d * sub, npts))))
     finally:
         close()
     valid = slots >= 0
@@ -481,13 +508,13 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
         return out
 
     eq = jax.tree_util.tree_map(scatter, ev)
-    _check_status(eq.status, "Sobol design points", lambda i: f"{mods[int(mid.ravel()[i])]} with {cons[int(cid[i])]}")
-    tg = _targets(eq, np.asarray(models.n_clusters)[mid.ravel()])
+    _check_status(eq.status, "design point", lambda i: f"{mods[int(mid[i])]} with {cons[int(cid[i])]}")
+    tg = _targets(eq, _df(models, ssc)[mid])
     keys = ("beta", "ab", "share", "sobel_z")
     Yt = np.column_stack([tg[k] for k in keys])  # (npts, t)
     k = len(names)
     fA, fB, fAB = Yt[:N], Yt[N:2 * N], Yt[2 * N:].reshape(k, N, -1)
-    bs = sobol_bootstrap(fA, fB, fAB, n_resamples=n_boot, seed=seed)
+    bs = sobol_bootstrap(fA, fB, fAB, n_resamples=n_boot, seed=seed % 2**64)
     sob = pd.DataFrame([{"factor": f, "target": t, "first": bs.first[i, j], "first_lo": bs.first_ci[0, i, j],
                          "first_hi": bs.first_ci[1, i, j], "total": bs.total[i, j], "total_lo": bs.total_ci[0, i, j],
                          "total_hi": bs.total_ci[1, i, j]}
@@ -503,8 +530,9 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
                        pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
     table.insert(0, "block", np.repeat(["A", "B", *[f"AB_{f}" for f in names]], N))
     base = sp.default_construction()
-    eqb = rows_targets(model_stack(panel, [sp.default_model(med.controls)]), builder.build(base)[1][:, None], ssc=ssc)
-    base_t = {k_: float(np.ravel(v)[0]) for k_, v in _targets(eqb, G).items()}
+    base_models = model_stack(panel, [sp.default_model(med.controls)])
+    eqb = rows_targets(base_models, builder.build(base)[1][:, None], ssc=ssc)
+    base_t = {k_: float(np.ravel(v)[0]) for k_, v in _targets(eqb, _df(base_models, ssc)[0]).items()}
     return SensitivityResult("sobol", table, base_t, sobol=sob, convergence=conv,
-                             meta={"n": N, "n_factors": k, "n_pipelines": npts, "concentration": kappa,
+                             meta={"n": N, "n_factors": k, "n_pipelines": npts, "concentration": kappa, "n_boot": n_boot,
                                    "factors": names})

@@ -8,8 +8,9 @@ Each list in the file starts with the paper's choice, the default of every analy
 
 How weights are computed (whatever the index's normalisation, so that weighting and
 normalisation are separate choices): the entropy family, CRITIC, the standard deviation and PCA
-use the min-max normalised indicators (the entropy method's own input in the paper;
-``entropy_per_period`` and ``entropy_global`` are the core's panel modes); the coefficient of
+use the min-max normalised indicators (the entropy method's own input in the paper; ``entropy``
+and ``entropy_shifted`` follow the index spec's panel mode, ``entropy_per_period`` and
+``entropy_global`` are the core's other modes); the coefficient of
 variation uses the raw indicators (a ratio needs the raw scale); ``equal`` gives 1/m; ``user``
 the spec's weights. The geometric mean is taken of the normalised values shifted so that each
 indicator's minimum is 1 (it needs positive values; the normalisation's scale is kept).
@@ -29,7 +30,7 @@ from .. import status
 from ..data.spec import _read_toml, _Table, models_dir
 from ..errors import EstimationError, SpecError
 from ..index.entropy import entropy_weights
-from ..index.schemes import normalise, scheme_weights
+from ..index.schemes import NORMALISATIONS, aggregate, normalise, scheme_weights
 from .engine import ModelChoice
 
 # compiled once per method (the eager ops would compile one by one on the first call)
@@ -38,7 +39,6 @@ _scheme_weights = jax.jit(scheme_weights, static_argnames=("method",))
 
 WEIGHTINGS = ("entropy", "entropy_shifted", "entropy_per_period", "entropy_global", "equal", "critic", "sd", "cv",
               "pca", "user")
-NORMALISATIONS = ("minmax", "minmax_per_period", "zscore", "rank", "goalposts")
 VARIANTS = ("none", "winsorize", "lag_regressor")
 
 
@@ -230,6 +230,7 @@ class Builder:
         self.X = panel.indicator_matrix()[:, keep]
         self.names = tuple(c for c, k in zip(self.columns, keep) if k)
         self.directions0 = np.asarray(idx.directions, float)[keep]
+        self.panel_mode = idx.panel_mode
         self.periods = np.asarray(panel.frame[panel.spec.time].to_numpy())
         self.period_codes = np.unique(self.periods, return_inverse=True)[1]
         self.n_periods = int(self.period_codes.max()) + 1
@@ -264,11 +265,10 @@ class Builder:
     def _method_weights(self, weighting: str, directions: str, cols: np.ndarray) -> np.ndarray:
         X, d = self.X[:, cols], self.directions(directions)[cols]
         if weighting.startswith("entropy"):
-            mode = {"entropy_per_period": "per_year", "entropy_global": "global"}.get(weighting, "pooled")
+            # "entropy" and "entropy_shifted" follow the index spec's panel mode (the paper's: pooled)
+            mode = {"entropy_per_period": "per_year", "entropy_global": "global"}.get(weighting, self.panel_mode)
             shift = self.space.entropy_shift if weighting == "entropy_shifted" else 0.0
-            ew = entropy_weights(X, d, mode=mode, shift=shift, time=self.periods)
-            _check(np.any(np.asarray(ew.constant)) * status.CONSTANT_INDICATOR, "the entropy weights")
-            w = np.asarray(ew.weights)
+            w = np.asarray(entropy_weights(X, d, mode=mode, shift=shift, time=self.periods).weights)
             return w.mean(axis=0) if w.ndim == 2 else w
         if weighting == "equal":
             return np.full(X.shape[1], 1.0 / X.shape[1])
@@ -277,7 +277,7 @@ class Builder:
             if w.sum() <= 0:
                 raise EstimationError("user weights sum to 0 on the indicators used")
             return w / w.sum()
-        V = X if weighting == "cv" else np.asarray(_normalise(X, d, "minmax").values)
+        V = X if weighting == "cv" else self.normalised("minmax", directions)[:, cols]
         r = _scheme_weights(V, weighting)
         _check(r.status, f"the {weighting} weights")
         return np.asarray(r.values)
@@ -311,8 +311,10 @@ class Builder:
     def build(self, c: Construction) -> tuple[np.ndarray, np.ndarray]:
         """The construction's weights (m,) and index rows (n,)."""
         w = self.weights(c)
-        y = self.basis(c) @ w
-        return w, (np.exp(y) if c.aggregation == "geometric" else y)
+        Z = self.normalised(c.normalisation, c.directions)
+        if c.aggregation == "geometric":
+            Z = Z - Z.min(axis=0) + 1.0  # a geometric mean needs positive values
+        return w, np.asarray(aggregate(Z, w, c.aggregation))
 
 
 def _check(flag, what: str) -> None:
