@@ -209,7 +209,8 @@ def sobol():
 def test_given_weights_columns(given, W_user, names):
     t = given.tidy()
     assert len(t) == W_user.shape[0]
-    assert list(t.columns) == [*TARGET_KEYS, *names]
+    assert list(t.columns) == [*TARGET_KEYS, "df_beta", *names]
+    assert (t["df_beta"] == 29).all()  # t(G - 1): 30 provinces
     np.testing.assert_array_equal(t[names].to_numpy(), W_user)
     assert given.meta["draws"] == "user"
 

@@ -150,7 +150,7 @@ def test_figure_functions_return_titled_figures(runs):
 
 
 def test_specification_curve_intervals_match_p_values(runs):
-    """The CRV1 interval read back from p_beta: it excludes 0 exactly where p < 0.05."""
+    """The CRV1 interval with each row's degrees of freedom: it excludes 0 exactly where p < 0.05."""
     from resilience_jax.report.sensitivity_report import _crv1_quantile
 
     t = runs[1]["multiverse"].table

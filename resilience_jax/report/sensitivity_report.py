@@ -47,33 +47,12 @@ def _factors(res) -> dict[str, list]:
 
 
 def _crv1_quantile(table: pd.DataFrame, level: float = 0.95) -> tuple[np.ndarray, str]:
-    """Per row, the t(G - 1) quantile of the CRV1 interval of beta, G read back from each row's
-    ``p_beta`` and ``t = beta / se_beta`` (``p = 2 sf(|t|, G - 1)``); one G per ``sample`` level
-    (the clusters of a model are its sample's entities). Where no row determines it, the normal
-    quantile (the label then says so)."""
-    t = np.abs(table["beta"].to_numpy(float) / table["se_beta"].to_numpy(float))
-    p = table["p_beta"].to_numpy(float)
-    ok = np.isfinite(t) & np.isfinite(p) & (t > 0.3) & (t < 30) & (p > 1e-250) & (p < 0.99)
-    groups = table["sample"].to_numpy() if "sample" in table.columns else np.zeros(len(t))
-    q = np.full(len(t), np.nan)
-    for g in pd.unique(groups):
-        rows = groups == g
-        use = np.flatnonzero(rows & ok)[:64]  # a few informative rows per sample suffice
-        if not use.size:
-            continue
-        lo, hi = np.zeros(use.size), np.full(use.size, np.log(1e6))
-        for _ in range(60):  # p(df) = 2 sf(|t|, df) decreases in df: bisection on log df
-            mid = (lo + hi) / 2
-            above = 2 * stats.t.sf(t[use], np.exp(mid)) > p[use]
-            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-        df = np.exp((lo + hi) / 2)
-        df = df[(df > 0.5) & (df < 1e5)]
-        if df.size:
-            q[rows] = stats.t.ppf(0.5 + level / 2, max(1.0, np.round(np.median(df))))
-    if np.isnan(q).all():
-        return np.full(len(t), stats.norm.ppf(0.5 + level / 2)), "normal 1.96 SE"
-    q[np.isnan(q)] = np.nanmax(q)
-    return q, "CRV1 t(G-1)"
+    """Per row, the t quantile of the CRV1 interval of beta with the row's own degrees of freedom
+    (``df_beta``, G - 1 for the model's clusters); the normal quantile for a table without them
+    (the label then says so)."""
+    if "df_beta" not in table.columns:
+        return np.full(len(table), stats.norm.ppf(0.5 + level / 2)), "normal 1.96 SE"
+    return stats.t.ppf(0.5 + level / 2, table["df_beta"].to_numpy(float)), "CRV1 t(G-1)"
 
 
 def _short(label, width: int = 30) -> str:
@@ -87,8 +66,8 @@ def plot_specification_curve(res, target: str = "beta"):
     default specification marked; below it the panel of choices, one row per level of each
     factor, marked where a specification uses it.
 
-    Intervals: beta (and c) the CRV1 interval ``beta +- t(G-1) se_beta``, G read back from each
-    row's ``p_beta`` (so the interval excludes 0 exactly when p < 0.05); a*b the Sobel normal
+    Intervals: beta (and c) the CRV1 interval ``beta +- t(df) se_beta`` with each row's
+    ``df_beta`` (the reference of its ``p_beta``: it excludes 0 exactly when p < 0.05); a*b the Sobel normal
     interval ``ab +- 1.96 |ab / sobel_z|``; other targets none. Significance: ``p_beta < 0.05``
     for beta and c, ``|sobel_z| > 1.96`` for a*b and the Sobel z. With many specifications the
     choice panel shows, per pixel column, the share of specifications using the level (grey).
@@ -116,7 +95,7 @@ def plot_specification_curve(res, target: str = "beta"):
     >>> from resilience_jax.results.sensitivity import SensitivityResult
     >>> table = pd.DataFrame({"sample": ["all", "all", "East", "East"], "weighting": ["entropy", "equal"] * 2,
     ...                       "beta": [0.2, 0.1, 0.4, -0.1], "se_beta": [0.05, 0.05, 0.2, 0.2],
-    ...                       "p_beta": [0.0004, 0.056, 0.07, 0.63]})
+    ...                       "p_beta": [0.0004, 0.056, 0.07, 0.63], "df_beta": [29, 29, 10, 10]})
     >>> fig = plot_specification_curve(SensitivityResult("multiverse", table, {"beta": 0.2}))
     >>> fig.axes[0].get_title().startswith("Specification curve"), len(fig.axes[1].get_yticks())
     (True, 4)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 # the per-row targets, in the order of the tidy table
-TARGETS = ("beta", "se_beta", "p_beta", "a", "b", "c", "c_prime", "ab", "share", "sobel_z")
+# (c = beta: the baseline is the mediation's total effect; df_beta: the t reference of p_beta)
+TARGETS = ("beta", "se_beta", "p_beta", "a", "b", "c", "c_prime", "ab", "share", "sobel_z", "df_beta")
 
 
 @dataclass

@@ -75,6 +75,7 @@ def _targets(tg, df) -> dict[str, np.ndarray]:
     arrays, with the two-sided p-value of beta from t(``df``)."""
     out = {f: np.asarray(getattr(tg, f)) for f in tg._fields if f != "status"}
     out["p_beta"] = 2 * stats.t.sf(np.abs(out["t_beta"]), np.asarray(df))
+    out["df_beta"] = np.broadcast_to(np.asarray(df, float), out["beta"].shape)
     return out
 
 
