@@ -324,7 +324,7 @@ def expected_levels(panel):
     ctl = panel.spec.mediation.controls
     assert s["control_sets"] == "stepwise"
     sets = ["+".join(ctl[:j]) or "none" for j in range(len(ctl), -1, -1)]  # the paper's full set first
-    return {"controls": sets, "fixed_effects": s["fixed_effects"], "sample": s["samples"], "variant": s["variants"],
+    return {"controls": sets, "fixed_effects": s["fixed_effects"], "sample": [r for x in s["samples"] for r in ([g for g, _ in panel.spec.regions] if x == "regions" else [x])], "variant": s["variants"],
             "weighting": s["weighting"], "normalisation": s["normalisation"], "directions": s["directions"],
             "aggregation": s["aggregation"]}
 
@@ -591,3 +591,24 @@ def test_null_resamples_draw_each_samples_entities_with_replacement():
     # multinomial(11, 1/11): each count has mean 1 and variance 1 - 1/11
     assert abs(inside.mean() - 1) < 4 * np.sqrt((1 - 1 / 11) / inside.size)
     assert abs(inside.var() - (1 - 1 / 11)) < 0.1
+
+
+def test_bundled_space_takes_the_studys_own_regions(tmp_path):
+    """``samples = ["all", "regions"]`` expands to the regions of whatever study spec is given; a
+    region name the study lacks is refused, naming the study's regions."""
+    import shutil
+
+    from resilience_jax.data.spec import load_spec, models_dir
+    from resilience_jax.errors import SpecError
+    from resilience_jax.sensitivity.space import load_space
+
+    text = (models_dir() / "paper.toml").read_text(encoding="utf-8")
+    for old, new in (("East", "Coast"), ("Central", "Inland"), ("West", "Frontier")):
+        text = re.sub(rf"\b{old}\b", new, text)
+    (tmp_path / "study.toml").write_text(text, encoding="utf-8")
+    shutil.copy(models_dir() / "index.toml", tmp_path / "index.toml")
+    spec = load_spec(tmp_path / "study.toml")
+    assert load_space(spec=spec).samples == ("all", "Coast", "Inland", "Frontier")
+    (tmp_path / "space.toml").write_text('[sensitivity]\nsamples = ["all", "East"]\n', encoding="utf-8")
+    with pytest.raises(SpecError, match="Coast"):
+        load_space(tmp_path / "space.toml", spec)

@@ -19,7 +19,7 @@ indicator's minimum is 1 (it needs positive values; the normalisation's scale is
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -120,9 +120,10 @@ def load_space(path: str | Path | None = None, spec=None) -> Space:
 
     Example
     -------
-    >>> sp = load_space()
-    >>> sp.weighting[0], sp.normalisation[0], sp.control_sets, len(sp.samples)
-    ('entropy', 'minmax', 'stepwise', 4)
+    >>> import resilience_jax as rj
+    >>> sp = load_space(spec=rj.load_spec())
+    >>> sp.weighting[0], sp.normalisation[0], sp.control_sets, sp.samples
+    ('entropy', 'minmax', 'stepwise', ('all', 'East', 'Central', 'West'))
     """
     path = Path(path) if path is not None else models_dir() / "sensitivity.toml"
     file = str(path)
@@ -186,14 +187,18 @@ def load_space(path: str | Path | None = None, spec=None) -> Space:
             bad = [n for n in names if n not in cols]
             if bad:
                 raise SpecError(f"{file}: sensitivity.{key}: {bad} are not indicators of the index "
-                                f"(expected some of {list(spec.index.columns)})")
+                                f"(expected some of {list(spec.index.columns)}); copy the space file, edit it "
+                                "and pass it with --space (space=)")
         if "goalposts" in sp.normalisation and set(sp.goalposts) != cols:
             raise SpecError(f"{file}: sensitivity.goalposts: missing bounds for {sorted(cols - set(sp.goalposts))}")
-        regions = {r for r, _ in spec.regions}
-        bad = [s for s in sp.samples if s != "all" and s not in regions]
+        regions = [r for r, _ in spec.regions]
+        # "regions": every region of the study, in the spec's order
+        samples = tuple(dict.fromkeys(r for x in sp.samples for r in (regions if x == "regions" else [x])))
+        bad = [x for x in samples if x != "all" and x not in regions]
         if bad:
-            raise SpecError(f"{file}: sensitivity.samples: {bad} are not regions of the study (expected 'all' or "
-                            f"some of {sorted(regions)})")
+            raise SpecError(f"{file}: sensitivity.samples: {bad} are not regions of the study (expected 'all', "
+                            f"'regions' or some of {regions})")
+        sp = replace(sp, samples=samples)
         if sp.index and sp.index not in spec.index.symbols:
             raise SpecError(f"{file}: sensitivity.index: {sp.index!r} is not an index of the study "
                             f"(expected one of {list(spec.index.symbols)})")
