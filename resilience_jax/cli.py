@@ -107,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", default="dirichlet", metavar="{dirichlet,uniform}",
                    help="weights study: Dirichlet draws around the default weights, or uniform on the simplex "
                         "(default: %(default)s)")
-    p.add_argument("--concentration", type=_positive_float, default=None,
-                   help="Dirichlet concentration (default: the space's)")
+    p.add_argument("--concentration", type=_positive_float, nargs="+", default=None,
+                   help="Dirichlet concentration, or several (weights study: draws at each; default: the space's)")
     p.add_argument("--n-null", type=_nonnegative_int, default=500,
                    help="multiverse: resamples under the null, 0 to skip (default: %(default)s)")
     p.add_argument("--weights", metavar="FILE.csv", default=None,
@@ -669,7 +669,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     names = [c for c, k in zip(spec.index.columns, members) if k > 0]
     W = _read_weight_vectors(args.weights, names, symbol) if args.weights is not None else None
     res = sensitivity(panel, study=args.study, n=args.n, weights=W, seed=args.seed, space=space, index=symbol,
-                      draws=args.draws, concentration=args.concentration, n_null=args.n_null,
+                      draws=args.draws, n_null=args.n_null,
+                      concentration=None if args.concentration is None else (
+                          args.concentration[0] if len(args.concentration) == 1 else args.concentration),
                       chunk_size=args.chunk_size, progress=True)
     out = args.work
     stem = f"sensitivity_{args.study}_{symbol}"
@@ -678,7 +680,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         how = {"user": f"the {meta['n']} weight vectors of {args.weights}",
                "uniform": f"{meta['n']} weight vectors uniform on the simplex"}.get(
             meta["draws"], f"{meta['n']} Dirichlet weight vectors around the default weights (concentration "
-                           f"{meta['concentration']:g})")
+                           f"{meta['concentration']})")
     elif args.study == "multiverse":
         how = (f"{meta['n_specifications']} specifications ({meta['n_constructions']} constructions x "
                f"{meta['n_models']} models), " + (f"{meta['n_null']} resamples under the null" if meta["n_null"]

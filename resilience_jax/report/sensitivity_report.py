@@ -450,7 +450,10 @@ def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
     >>> list(sensitivity_tables(rj.sensitivity(n=64)))
     ['summary', 'ranks']
     """
-    out = {"summary": res.summary()}
+    summary = res.summary()
+    if isinstance(summary.index, pd.MultiIndex):  # a grid of concentrations: a column, not a tuple label
+        summary = summary.reset_index(level=0)
+    out = {"summary": summary}
     if res.ranks is not None:
         entity = res.meta.get("entity") or res.ranks.columns[0]
         out["ranks"] = res.ranks.set_index(entity)

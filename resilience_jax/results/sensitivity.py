@@ -67,7 +67,7 @@ class SensitivityResult:
     def summary(self) -> pd.DataFrame:
         """Per target: the default construction's value, the mean, the 5/50/95% quantiles over the
         rows, the share of rows with the default's sign, and (beta, sobel_z) the share significant
-        at 5% (|z| > 1.96 for the Sobel z).
+        at 5% (|z| > 1.96 for the Sobel z); per concentration for a grid of them.
 
         Example
         -------
@@ -77,6 +77,10 @@ class SensitivityResult:
         (['beta', 'ab', 'share'], True)
         """
         t = self._rows()
+        if "concentration" in t.columns:  # a grid of Dirichlet concentrations: one summary each
+            parts = {c: SensitivityResult(self.study, g.drop(columns="concentration"), self.base).summary()
+                     for c, g in t.groupby("concentration", sort=True)}
+            return pd.concat(parts, names=["concentration"])
         out = []
         for k in ("beta", "ab", "share", "sobel_z", "a", "b", "c_prime"):
             v = t[k].to_numpy()

@@ -126,8 +126,10 @@ def sensitivity(data=None, *, study: Study = "weights", n: int | None = None, we
     draws : {"dirichlet", "uniform"}, optional
         ``weights`` study: Dirichlet(concentration * w0) around the default weights w0, or
         uniform on the simplex.
-    concentration : float, optional
-        Overrides the space's Dirichlet concentration.
+    concentration : float or sequence of float, optional
+        Overrides the space's Dirichlet concentration. ``weights`` study: a grid (a list) draws
+        ``n`` vectors at each value (the table's ``concentration`` column says which; value j's
+        vectors come from the key ``fold_in(fold_in(key, 2), j)``, a single number's from the key).
     n_null : int, optional
         ``multiverse``: resamples under the null (0 to skip the inference).
     n_boot : int, optional
@@ -168,9 +170,12 @@ def sensitivity(data=None, *, study: Study = "weights", n: int | None = None, we
     if not isinstance(n_null, (int, np.integer)) or isinstance(n_null, bool) or n_null < 0:
         raise EstimationError(f"n_null must be a non-negative integer, got {n_null!r}")
     panel, sp, symbol, builder = _setup(data, space, index)
-    kappa = float(sp.concentration if concentration is None else concentration)
-    if kappa <= 0:
-        raise EstimationError(f"concentration must be positive, got {kappa}")
+    kappa = sp.concentration if concentration is None else concentration
+    kappa = tuple(np.atleast_1d(np.asarray(kappa, dtype=float)).tolist()) if np.ndim(kappa) else float(kappa)
+    if not np.all(np.isfinite(kappa)) or np.any(np.asarray(kappa) <= 0) or np.size(kappa) == 0:
+        raise EstimationError(f"concentration must be positive (a number or a grid of numbers), got {concentration!r}")
+    if study == "sobol" and isinstance(kappa, tuple):
+        raise EstimationError("the Sobol study perturbs the weights with one concentration; give a number")
     t0 = _time.perf_counter()
     fn = {"weights": _weights_study, "multiverse": _multiverse, "sobol": _sobol}[study]
     res = fn(panel, sp, builder, n=n, weights=weights, seed=int(seed), draws=draws, kappa=kappa, n_null=n_null,
@@ -312,24 +317,31 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
             raise EstimationError(f"n must be at least 1, got {V}")
         if draws not in ("dirichlet", "uniform"):
             raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
-    alpha = jnp.asarray(kappa * w0 if draws == "dirichlet" else np.ones(builder.m), dt)
     key = _checks.key(seed)
     driver = make_driver(chunk_size or WEIGHTS_CHUNK, devices)
-
-    if user:
-        Wpad = jnp.asarray(np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)]), dt)
-        step = lambda s: _given_chunk(lt, Zbar, driver.put(Wpad[s:s + driver.chunk]))  # noqa: E731
-    else:
-        step = lambda s: _drawn_chunk(lt, Zbar, key, alpha, driver.put(s + jnp.arange(driver.chunk)))  # noqa: E731
-    upd, close = _bar(progress, "weight vectors", V)
+    grid = isinstance(kappa, tuple) and not user and draws == "dirichlet"
+    levels = kappa if grid else (kappa,)
+    parts = []
+    upd, close = _bar(progress, "weight vectors", V * len(levels))
     try:
-        eq, ranks, W = run(driver, step, V, progress=upd)
+        for j, kj in enumerate(levels):
+            if user:
+                Wpad = jnp.asarray(np.concatenate([W_all, np.repeat(W_all[-1:], (-V) % driver.chunk, axis=0)]), dt)
+                step = lambda s: _given_chunk(lt, Zbar, driver.put(Wpad[s:s + driver.chunk]))  # noqa: E731
+            else:
+                alpha = jnp.asarray(kj * w0 if draws == "dirichlet" else np.ones(builder.m), dt)
+                kj_key = jax.random.fold_in(jax.random.fold_in(key, 2), j) if grid else key
+                step = lambda s: _drawn_chunk(lt, Zbar, kj_key, alpha, driver.put(s + jnp.arange(driver.chunk)))  # noqa: E731
+            parts.append(run(driver, step, V, progress=upd and (lambda d, j=j: upd(j * V + d))))
     finally:
         close()
+    eq, ranks, W = jax.tree_util.tree_map(lambda *xs: np.concatenate(xs), *parts)
     _check_status(eq.status, "weight vector", lambda i: f"weight vector {i}")
     df = _df(models, ssc)[0]
     tg = _targets(eq, df)
     table = pd.DataFrame({k: tg[k] for k in TARGETS})
+    if grid:
+        table.insert(0, "concentration", np.repeat(levels, V))
     table = pd.concat([table, pd.DataFrame(W, columns=[f"w_{c}" for c in builder.names])], axis=1)
     eq0, r0, _ = _given_chunk(lt, Zbar, jnp.asarray(w0[None], dt))
     base_t = {k: float(v[0]) for k, v in _targets(eq0, df).items()}
@@ -338,7 +350,8 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
     rank_table = pd.DataFrame({panel.spec.entity: ent, "rank_base": np.asarray(r0)[0], "rank_p5": q[0],
                                "rank_median": q[1], "rank_p95": q[2]}).sort_values("rank_base", ignore_index=True)
     return SensitivityResult("weights", table, base_t, ranks=rank_table,
-                             meta={"n": V, "draws": "user" if user else draws, "concentration": kappa,
+                             meta={"n": V, "draws": "user" if user else draws,
+                                   "concentration": list(kappa) if isinstance(kappa, tuple) else kappa,
                                    "construction": base._asdict(), "weights0": dict(zip(builder.names, w0.tolist()))})
 
 

@@ -69,7 +69,7 @@ class Space:
     fixed_effects: tuple[str, ...]
     samples: tuple[str, ...]
     variants: tuple[str, ...]
-    concentration: float
+    concentration: float | tuple[float, ...]  # a number, or a grid (the weights study draws at each)
     goalposts: dict = field(default_factory=dict, hash=False)
     user_weights: dict = field(default_factory=dict, hash=False)
     path: str = ""
@@ -165,7 +165,7 @@ def load_space(path: str | Path | None = None, spec=None) -> Space:
         fixed_effects=choices("fixed_effects", ("entity", "two_way"), ["entity"]),
         samples=t.str_list("samples", ["all"]),
         variants=choices("variants", VARIANTS, ["none"]),
-        concentration=float(t.get("concentration", (int, float), 100.0)),
+        concentration=_concentration(t),
         goalposts=float_table("goalposts"),
         user_weights=float_table("user_weights"),
         path=file,
@@ -173,8 +173,7 @@ def load_space(path: str | Path | None = None, spec=None) -> Space:
     t.done()
     if sp.control_sets not in ("stepwise", "all_subsets"):
         raise t.error("control_sets", f"expected 'stepwise' or 'all_subsets', got {sp.control_sets!r}")
-    if sp.concentration <= 0:
-        raise t.error("concentration", f"must be positive, got {sp.concentration}")
+
     if "goalposts" in sp.normalisation and not sp.goalposts:
         raise t.error("normalisation", "'goalposts' needs a [sensitivity.goalposts] table of [lo, hi] per indicator")
     if "user" in sp.weighting and not sp.user_weights:
@@ -203,6 +202,14 @@ def load_space(path: str | Path | None = None, spec=None) -> Space:
             raise SpecError(f"{file}: sensitivity.index: {sp.index!r} is not an index of the study "
                             f"(expected one of {list(spec.index.symbols)})")
     return sp
+
+
+def _concentration(t) -> float | tuple[float, ...]:
+    v = t.get("concentration", (int, float, list), 100.0)
+    vals = v if isinstance(v, list) else [v]
+    if not vals or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in vals):
+        raise t.error("concentration", f"expected a positive number or a list of them, got {v!r}")
+    return tuple(float(x) for x in vals) if isinstance(v, list) else float(v)
 
 
 class Builder:
