@@ -693,6 +693,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")
     captions = {"summary": f"Sensitivity of the findings to the construction of {symbol}: the default and the spread",
                 "ranks": f"Ranks of the {spec.entity}s by {symbol} under the default weights and over the weight vectors",
+                "leave_one_out": f"Each indicator of {symbol} left out in turn (weights renormalised, or re-estimated)",
                 "anova": "Exact ANOVA decomposition over the multiverse: first-order and total indices of each choice",
                 "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
                 "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",

@@ -12,7 +12,7 @@ from resilience_jax.report import sensitivity_report as sr
 STUDIES = {"weights": ["--n", "64"], "multiverse": ["--n-null", "20"], "sobol": ["--n", "32"]}
 FIGURES = {"weights": ["draws", "ranks"], "multiverse": ["curve_beta", "curve_ab", "tornado_ab"],
            "sobol": ["sobol_ab", "sobol_beta", "sobol_sobel_z"]}
-TABLES = {"weights": ["summary", "ranks"], "multiverse": ["summary", "anova", "null"],
+TABLES = {"weights": ["summary", "ranks", "leave_one_out"], "multiverse": ["summary", "anova", "null"],
           "sobol": ["summary", "sobol", "convergence"]}
 
 

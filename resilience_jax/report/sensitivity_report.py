@@ -448,7 +448,7 @@ def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
     -------
     >>> import resilience_jax as rj
     >>> list(sensitivity_tables(rj.sensitivity(n=64)))
-    ['summary', 'ranks']
+    ['summary', 'ranks', 'leave_one_out']
     """
     summary = res.summary()
     if isinstance(summary.index, pd.MultiIndex):  # a grid of concentrations: a column, not a tuple label
@@ -457,6 +457,9 @@ def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
     if res.ranks is not None:
         entity = res.meta.get("entity") or res.ranks.columns[0]
         out["ranks"] = res.ranks.set_index(entity)
+    if res.leave_one_out is not None:
+        out["leave_one_out"] = res.leave_one_out.set_index("left_out")[
+            ["weights", "beta", "se_beta", "p_beta", "ab", "share", "sobel_z"]]
     if res.anova is not None:
         a = res.anova
         wide = a.pivot(index="factor", columns="target", values=["first", "total"])

@@ -29,6 +29,9 @@ class SensitivityResult:
     ranks : pandas.DataFrame or None
         ``weights``: each entity's rank (1 = highest index averaged over the periods) under the
         default weights and its 5%, 50% and 95% quantiles over the weight vectors.
+    leave_one_out : pandas.DataFrame or None
+        ``weights``: each indicator left out in turn (``left_out``), its weight set to 0 and the
+        others renormalised or the weighting re-run without it (``weights``), with the targets.
     anova : pandas.DataFrame or None
         ``multiverse``: the exact first and total indices of each choice on beta, ab, share, sobel_z.
     null : pandas.DataFrame or None
@@ -46,6 +49,7 @@ class SensitivityResult:
     table: pd.DataFrame
     base: dict
     ranks: pd.DataFrame | None = None
+    leave_one_out: pd.DataFrame | None = None
     anova: pd.DataFrame | None = None
     null: pd.DataFrame | None = None
     sobol: pd.DataFrame | None = None

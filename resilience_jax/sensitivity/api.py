@@ -7,7 +7,9 @@ driver (:mod:`~resilience_jax.bootstrap.driver`):
   default construction's weights (``draws="dirichlet"``, concentration from the space) or uniform
   on the simplex (``draws="uniform"``), or the user's own (``weights=``); the default model.
   Each vector's baseline coefficient with its CRV1 SE and p-value, a, b, c, c', a*b, the share
-  and the Sobel z; the entities' ranks (by their index averaged over the periods).
+  and the Sobel z; the entities' ranks (by their index averaged over the periods); and each
+  indicator left out in turn (its weight set to 0 and the rest renormalised, or the weighting
+  re-run without it).
 - ``"multiverse"``: the full factorial of the space's discrete construction and model choices
   (a specification curve), with inference under the null after Simonsohn, Simmons & Nelson
   (2020): the effect is removed from every specification (``y - b x``), entities are resampled
@@ -349,7 +351,12 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
     q = np.percentile(ranks, [5, 50, 95], axis=0)
     rank_table = pd.DataFrame({panel.spec.entity: ent, "rank_base": np.asarray(r0)[0], "rank_p5": q[0],
                                "rank_median": q[1], "rank_p95": q[2]}).sort_values("rank_base", ignore_index=True)
-    return SensitivityResult("weights", table, base_t, ranks=rank_table,
+    # leave one indicator out, both ways, with the default model (one compiled call for all)
+    drops = [Construction(*base[:4], drop=c, drop_mode=mode) for c in builder.names for mode in sp.leave_one_out]
+    loo_t = _targets(rows_targets(models, np.column_stack([builder.build(c)[1] for c in drops]), ssc=ssc), df)
+    loo = pd.DataFrame({"left_out": [c.drop for c in drops], "weights": [c.drop_mode for c in drops],
+                        **{k: loo_t[k][0] for k in TARGETS}})
+    return SensitivityResult("weights", table, base_t, ranks=rank_table, leave_one_out=loo,
                              meta={"n": V, "draws": "user" if user else draws,
                                    "concentration": list(kappa) if isinstance(kappa, tuple) else kappa,
                                    "construction": base._asdict(), "weights0": dict(zip(builder.names, w0.tolist()))})
