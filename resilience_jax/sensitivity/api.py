@@ -475,7 +475,16 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     basis = jnp.asarray(np.stack([builder.basis(Construction(normalisation=b[0], directions=b[1], aggregation=b[2]))
                                   for b in bases]))  # (NB, n, m)
     geometric = jnp.asarray(np.array([b[2] == "geometric" for b in bases]))
-    W = dirichlet_from_uniform(U, kappa * W0[cid])  # around each point's construction weights; left out: 0
+    # Dirichlet(kappa w0) around each point's construction weights (left out: 0). A cross block of a
+    # model factor or the dummy has A's weight uniforms and construction, so A's weights: copied
+    same = [2 + i for i, f in enumerate(names) if f in mf or f == "dummy"]
+    need = np.ones(P.shape[0], bool)
+    for b in same:
+        need[b * N:(b + 1) * N] = False
+    W = np.empty_like(U)
+    W[need] = dirichlet_from_uniform(U[need], kappa * W0[cid[need]])
+    for b in same:
+        W[b * N:(b + 1) * N] = W[:N]
     mkey = np.column_stack([lv[f] for f in mf])
     muniq, mid = np.unique(mkey, axis=0, return_inverse=True)
     def model_of(row):

@@ -142,45 +142,24 @@ def model_stack(panel, models: Sequence[ModelChoice], *, controls: Sequence[str]
     first = first.ravel()
     cols = [regressor, *controls, mediator]
     base = np.column_stack([panel.column(c) for c in cols])  # (n, k)
-    k = base.shape[1]
     out = {f: [] for f in ModelStack._fields}
+    # the demeaned others with every control, once per (fixed effects, sample, variant): a control
+    # set only zeroes columns, which commutes with the demeaning, the clipping and the lag
+    full: dict = {}
     for mc in models:
         bad = [c for c in mc.controls if c not in controls]
         if bad:
             raise EstimationError(f"model controls {bad} are not among the study's controls {list(controls)}")
-        if mc.fixed_effects not in ("entity", "two_way"):
-            raise EstimationError(f"fixed_effects must be 'entity' or 'two_way', got {mc.fixed_effects!r}")
-        if mc.sample == "all":
-            ent = np.ones(G, bool)
-        else:
-            if mc.sample not in {r for r, _ in spec.regions}:
-                raise EstimationError(f"unknown sample {mc.sample!r}; expected 'all' or one of "
-                                      f"{[r for r, _ in spec.regions]}")
-            ent = np.array([region_of.get(e) == mc.sample for e in entities])
-        if ent.sum() < 2:
-            raise EstimationError(f"sample {mc.sample!r} has {int(ent.sum())} entities; a cluster-robust fit needs 2 or more")
-        R = np.repeat(ent[:, None], T, axis=1).astype(float)
-        X = base.copy()
-        if mc.variant == "lag_regressor":
-            if T < 2:
-                raise EstimationError("the lag_regressor variant needs at least two periods")
-            X[:, 0] = lag_within(X[:, 0], first)
-            R[:, 0] = 0.0
-        elif mc.variant == "winsorize":
-            mask = R.ravel()
-            X = np.column_stack([winsorize(X[:, j], WINSOR, mask) for j in range(k)])
-        elif mc.variant != "none":
-            raise EstimationError(f"unknown variant {mc.variant!r}; expected 'none', 'winsorize' or 'lag_regressor'")
+        key = (mc.fixed_effects, mc.sample, mc.variant)
+        if key not in full:
+            full[key] = _model_block(base, mc, spec, entities, region_of, first, G, T)
+        O, R, g_oo, ent = full[key]
         used = np.array([True, *(c in mc.controls for c in controls), True])
-        X = X * used
-        O = _demean_masked(X.reshape(G, T, k), R, mc.fixed_effects == "two_way")
-        g_oo = np.einsum("gtk,gtl->gkl", O, O)
-        S_oo = g_oo.sum(axis=0) + np.diag((~used).astype(float))
         n_t = R.sum(axis=0)
-        out["O"].append(O)
+        out["O"].append(O * used)
         out["R"].append(R)
-        out["g_oo"].append(g_oo)
-        out["S_oo"].append(S_oo)
+        out["g_oo"].append(g_oo * np.outer(used, used))
+        out["S_oo"].append((g_oo * np.outer(used, used)).sum(axis=0) + np.diag((~used).astype(float)))
         out["k_extra"].append((int((n_t > 0).sum()) - 1 if mc.fixed_effects == "two_way" else 0) - int((~used).sum()))
         out["n_clusters"].append(float(ent.sum()))
         out["nobs"].append(float(R.sum()))
@@ -223,6 +202,37 @@ def _quantile_pair(y: jax.Array, keep: jax.Array, q: tuple[float, float]) -> tup
         return a + (b - a) * t
 
     return at(q[0] * (n_r - 1), low, False), at(q[1] * (n_r - 1), high, True)
+
+
+def _model_block(base, mc: ModelChoice, spec, entities, region_of, first, G: int, T: int):
+    """One (fixed effects, sample, variant)'s others with every control: demeaned over its rows
+    (G, T, k), the row mask (G, T), the per-entity cross products (G, k, k) and the entity mask."""
+    k = base.shape[1]
+    if mc.fixed_effects not in ("entity", "two_way"):
+        raise EstimationError(f"fixed_effects must be 'entity' or 'two_way', got {mc.fixed_effects!r}")
+    if mc.sample == "all":
+        ent = np.ones(G, bool)
+    else:
+        if mc.sample not in {r for r, _ in spec.regions}:
+            raise EstimationError(f"unknown sample {mc.sample!r}; expected 'all' or one of "
+                                  f"{[r for r, _ in spec.regions]}")
+        ent = np.array([region_of.get(e) == mc.sample for e in entities])
+    if ent.sum() < 2:
+        raise EstimationError(f"sample {mc.sample!r} has {int(ent.sum())} entities; a cluster-robust fit needs 2 or more")
+    R = np.repeat(ent[:, None], T, axis=1).astype(float)
+    X = base.copy()
+    if mc.variant == "lag_regressor":
+        if T < 2:
+            raise EstimationError("the lag_regressor variant needs at least two periods")
+        X[:, 0] = lag_within(X[:, 0], first)
+        R[:, 0] = 0.0
+    elif mc.variant == "winsorize":
+        mask = R.ravel()
+        X = np.column_stack([winsorize(X[:, j], WINSOR, mask) for j in range(k)])
+    elif mc.variant != "none":
+        raise EstimationError(f"unknown variant {mc.variant!r}; expected 'none', 'winsorize' or 'lag_regressor'")
+    O = _demean_masked(X.reshape(G, T, k), R, mc.fixed_effects == "two_way")
+    return O, R, np.einsum("gtk,gtl->gkl", O, O), ent
 
 
 def _index_moments(y: jax.Array, O, R, two_way, winsor) -> jax.Array:
