@@ -398,13 +398,13 @@ def _multiverse(panel, sp, builder, *, seed, n_null, chunk_size, devices, progre
                           for i, f in enumerate(names) for j, t in enumerate(("beta", "ab", "share", "sobel_z"))])
     base_row = table.index[0]  # every factor at its first (default) level
     base_t = {k: float(table.loc[base_row, k]) for k in TARGETS}
-    null = _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progress, ssc) if n_null else None
+    null = _null(panel, models, Y, tg, seed, n_null, chunk_size, devices, progress, ssc) if n_null else None
     return SensitivityResult("multiverse", table, base_t, anova=anova, null=null,
                              meta={"n_specifications": C * M, "n_constructions": C, "n_models": M, "n_null": n_null,
                                    "factors": {k: [_label(v) for v in vs] for k, vs in {**mf, **cf}.items()}})
 
 
-def _null(panel, models, Y, tg, C, M, seed, n_null, chunk_size, devices, progress, ssc):
+def _null(panel, models, Y, tg, seed, n_null, chunk_size, devices, progress, ssc):
     """The specification curve's statistics under the null (see the module doc)."""
     G, T = panel.shape
     g_oy = _moments_all(jnp.asarray(Y, models.O.dtype).reshape(G, T, -1), models.O, models.R, models.two_way,
@@ -494,7 +494,6 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
 
     mods = [model_of(row) for row in muniq]
     models = model_stack(panel, mods)
-    G, T = panel.shape
     pb = bid[cid]
     npts = P.shape[0]
     # sub-batches of SUB points sharing a model (each model's points padded to whole sub-batches),
