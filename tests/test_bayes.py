@@ -15,7 +15,7 @@ from scipy import integrate, stats
 import resilience_jax as rj
 from resilience_jax.bayes.conjugate import marginal_sd, nig_draws, nig_posterior
 from resilience_jax.bayes.design import posterior_design, weight_draws
-from resilience_jax.bayes.fit import design_scales, equation_data
+from resilience_jax.bayes.fit import design_scales, equation_data, model_args
 from resilience_jax.bayes.models import Params, conditional_slopes, equation_loglik
 from resilience_jax.bayes.nuts import nuts_chains
 from resilience_jax.bayes.priors import Prior, scales
@@ -162,7 +162,7 @@ def test_same_seed_same_draws_across_chain_methods(panel):
     d, _ = posterior_design(panel, "baseline")
     scs = design_scales(d, Prior())
     mdl = partial(baseline_model, effects="within", errors="iid", prior="nig", k0=d.k0)
-    args = (d.X, *scs, d.outcomes[0])
+    args = model_args("baseline", d.X, scs, d.outcomes, effects="within", errors="iid")
     runs = {m: np.asarray(nuts_chains(jax.random.key(5), mdl, args, chains=3, warmup=300, draws=300, chain_method=m)[0]["beta"])
             for m in ("vectorized", "sequential", "parallel")}
     # chains spread over the devices and vmapped on each: the same draws as all chains vmapped
@@ -181,6 +181,13 @@ def test_sbc_passes_on_the_model_and_fails_on_a_wrong_one(panel):
     bad = sbc(0, d, Prior(), n_sims=200, draws=199, simulator_errors="ar1")
     ok = bad.passed()
     assert not ok["sigma2_Y"] and not ok["loglik"], bad.table()
+
+
+def test_nuts_sbc_passes_on_the_model(panel):
+    # NUTS (the QR parameterisation of the within model), ranks thinned to the effective sample size
+    d, _ = posterior_design(panel, "mediation")
+    r = sbc(3, d, Prior(), n_sims=100, draws=300, warmup=300, engine="nuts")
+    assert all(r.passed().values()), r.table()
 
 
 def test_bayesian_bootstrap_weights(panel):

@@ -30,6 +30,7 @@ from .models import (
     equation_loglik,
     mediation_effects,
     mediation_model,
+    within_moments,
 )
 from .nuts import nuts_chains
 from .priors import Prior, Scales, scales
@@ -70,6 +71,25 @@ def _equations(model: str, X, outcomes):
         return [(outcomes[0], X)]
     m = outcomes[0]
     return [(m, X), (outcomes[1], jnp.concatenate([X[..., :1], m[..., None], X[..., 1:]], axis=-1))]
+
+
+def model_args(model: str, X, scs, outcomes, *, effects: str, errors: str) -> tuple:
+    """The arguments a fitted model takes: ``(X, *scales, *outcomes)``, or for the within model
+    with iid errors ``(None, *scales, *sufficient statistics)`` of each equation (the QR
+    parameterisation, :mod:`~resilience_jax.bayes.models`).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> from resilience_jax.bayes.design import posterior_design
+    >>> d, _ = posterior_design(rj.load_panel())
+    >>> a = model_args("mediation", d.X, design_scales(d, Prior()), d.outcomes, effects="within", errors="iid")
+    >>> a[0] is None, [w.R.shape for w in a[3:]]
+    (True, [(6, 6), (7, 7)])
+    """
+    if effects == "within" and errors == "iid":
+        return (None, *scs, *(within_moments(y, Xe) for y, Xe in _equations(model, X, outcomes)))
+    return (X, *scs, *outcomes)
 
 
 def bound_model(model: str, *, effects: str, errors: str, prior_kind: str, k0: int):
@@ -238,9 +258,11 @@ def _nuts_batch(keys, X, scs, outcomes, *, model, effects, errors, prior_kind, k
     mdl = bound_model(model, effects=effects, errors=errors, prior_kind=prior_kind, k0=k0)
 
     def one(k, o):
-        return nuts_chains(k, mdl, (X, *scs, *o), chains=chains, warmup=warmup, draws=draws, chain_method=chain_method,
+        return nuts_chains(k, mdl, model_args(model, X, scs, o, effects=effects, errors=errors), chains=chains, warmup=warmup, draws=draws, chain_method=chain_method,
                            target_accept=target_accept, max_tree_depth=max_tree_depth)
 
+    if keys.shape[0] == 1:  # fixed weights: no outer vmap (batching NUTS's loops twice costs seconds of tracing)
+        return jax.tree.map(lambda a: a[None], one(keys[0], jax.tree.map(lambda o: o[0], outcomes)))
     return jax.vmap(one)(keys, outcomes)
 
 
@@ -332,7 +354,7 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
         stats = {"diverging": info.diverging, "num_steps": info.num_steps, "energy": info.energy,
                  "accept_prob": info.accept_prob, "lp": -info.potential_energy,
                  "step_size": jnp.broadcast_to(info.step_size[..., None], info.diverging.shape)}
-        s = {k: v for k, v in s.items() if not k.endswith("log_sigma2")}
+        s = {k: v for k, v in s.items() if not k.endswith(("log_sigma2", "theta"))}
     # (W, chains, draws, ...) -> (chains, W * draws, ...); the log-likelihood with each weight draw's outcome
     ll = _loglik_batch(s, design.X, outcomes_b, model=model, k0=design.k0, effects=effects, errors=errors)
 

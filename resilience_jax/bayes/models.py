@@ -17,6 +17,14 @@ datasets) are vmapped outside. The province effects are handled in one of four w
   within slope, ``gamma`` the Mundlak coefficients (period dummies get no Mundlak term).
 - ``random``: the same without the ``xbar_g gamma`` terms (plain random intercepts).
 
+NUTS fits of the ``within`` model with iid errors take the data as sufficient statistics
+(:class:`WithinMoments`, from one QR decomposition of the demeaned regressors ``X~ = QR``) and
+sample the slopes in the rotated coordinates ``theta = R beta`` (the QR reparameterisation of the
+Stan User's Guide, section 1.2): the likelihood is then isotropic in ``theta`` given ``sigma^2``,
+``RSS(beta) = RSS_hat + ||theta - Q'y~||^2``, a gradient costs O(k) instead of O(n k), and a
+diagonal mass matrix suits the posterior however correlated the regressors are. ``beta`` is the
+deterministic site ``R^-1 theta``; the Jacobian is constant, so the posterior is the same.
+
 The log-likelihood is per province (the exchangeable unit: leave-one-out then leaves a province
 out) and is one JAX function of the parameters (:func:`equation_loglik`), used by the model (a
 ``numpyro.factor``) and, vectorised over draws, for ArviZ's log_likelihood group. With the outcome
@@ -50,6 +58,54 @@ class Params(NamedTuple):
     gamma: jax.Array | None = None  # (k0,) mundlak
     tau: jax.Array | None = None  # () mundlak/random
     rho: jax.Array | None = None  # () ar1
+
+
+class WithinMoments(NamedTuple):
+    """Sufficient statistics of one equation's within likelihood with iid errors (see the module
+    doc), from :func:`within_moments`."""
+
+    R: jax.Array  # (k, k) upper triangular, R'R = X~'X~
+    qy: jax.Array  # (k,) Q'y~ = R beta_hat
+    rss: jax.Array  # () residual sum of squares at the within estimate beta_hat
+    n: jax.Array  # () G (T - 1): the demeaned rows' dimensions
+    log_t: jax.Array  # () G log(T) / 2: the absorbed effects' constant
+
+
+def within_moments(y: jax.Array, X: jax.Array) -> WithinMoments:
+    """The within-iid likelihood's sufficient statistics of ``y (G, T) ~ X (G, T, k)``.
+
+    Example
+    -------
+    >>> import jax, jax.numpy as jnp
+    >>> X = jax.random.normal(jax.random.key(0), (5, 4, 2))
+    >>> y = X @ jnp.array([1.0, -2.0]) + jax.random.normal(jax.random.key(1), (5, 4))
+    >>> wm, p = within_moments(y, X), Params(jnp.array([0.5, -1.0]), jnp.array(2.0))
+    >>> ll = equation_loglik(p, y, X, effects="within", errors="iid", k0=2).sum()
+    >>> bool(jnp.allclose(within_moments_loglik(wm.R @ p.beta, p.sigma2, wm), ll))
+    True
+    """
+    G, T, k = X.shape
+    Xd = demean_balanced(X, None, "entity").reshape(-1, k)
+    yd = demean_balanced(y, None, "entity").reshape(-1)
+    Q, R = jnp.linalg.qr(Xd)
+    qy = Q.T @ yd
+    e = yd - Q @ qy
+    return WithinMoments(R, qy, e @ e, jnp.asarray(G * (T - 1), yd.dtype), jnp.asarray(G * math.log(T) / 2, yd.dtype))
+
+
+def within_moments_loglik(theta: jax.Array, sigma2: jax.Array, wm: WithinMoments) -> jax.Array:
+    """The within-iid log-likelihood (summed over provinces) at ``theta = R beta``: equal to
+    ``equation_loglik(...).sum()`` (see :func:`within_moments`), in O(k).
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> wm = within_moments(jnp.array([[1.0, 2.0, 4.0]]), jnp.array([[[0.0], [1.0], [2.0]]]))
+    >>> float(within_moments_loglik(wm.R @ jnp.array([1.5]), jnp.array(1.0), wm)).__round__(6)
+    -2.470517
+    """
+    d = theta - wm.qy
+    return -wm.n / 2 * (LOG2PI + jnp.log(sigma2)) - wm.log_t - (wm.rss + d @ d) / (2 * sigma2)
 
 
 def equation_loglik(p: Params, y: jax.Array, X: jax.Array, *, effects: str, errors: str, k0: int) -> jax.Array:
@@ -141,6 +197,12 @@ def _flat(shape=()):
     return dist.ImproperUniform(dist.constraints.real, (), shape)
 
 
+def _sigma2(prefix: str, sc: Scales, prior: str):
+    if prior == "flat":
+        return numpyro.deterministic(f"{prefix}sigma2", jnp.exp(numpyro.sample(f"{prefix}log_sigma2", _flat())))
+    return numpyro.sample(f"{prefix}sigma2", dist.InverseGamma(sc.sigma2_shape, sc.sigma2_rate))
+
+
 def equation(prefix: str, X: jax.Array, sc: Scales, y=None, *, effects: str, errors: str, prior: str, k0: int):
     """The sites of one regression equation (``{prefix}beta``, ``{prefix}sigma2``, ...); returns the
     slopes and the outcome (observed, or simulated when ``y`` is None).
@@ -157,13 +219,21 @@ def equation(prefix: str, X: jax.Array, sc: Scales, y=None, *, effects: str, err
     >>> sorted(tr)
     ['beta', 'eps', 'sigma2', 'y']
     """
+    if isinstance(y, WithinMoments):  # the QR parameterisation (module doc)
+        if effects != "within" or errors != "iid":
+            raise ValueError("sufficient statistics serve the within model with iid errors only")
+        sigma2 = _sigma2(prefix, sc, prior)
+        theta = numpyro.sample(f"{prefix}theta", _flat(y.qy.shape))
+        beta = numpyro.deterministic(f"{prefix}beta", jax.scipy.linalg.solve_triangular(y.R, theta, lower=False))
+        if prior != "flat":
+            numpyro.factor(f"{prefix}beta_prior", dist.Normal(0.0, jnp.sqrt(sigma2) * sc.slope_sd).log_prob(beta).sum())
+        numpyro.factor(f"{prefix}loglik", within_moments_loglik(theta, sigma2, y))
+        return beta, y
     G, T, k = X.shape
+    sigma2 = _sigma2(prefix, sc, prior)
     if prior == "flat":
-        log_s2 = numpyro.sample(f"{prefix}log_sigma2", _flat())
-        sigma2 = numpyro.deterministic(f"{prefix}sigma2", jnp.exp(log_s2))
         beta = numpyro.sample(f"{prefix}beta", _flat((k,)))
     else:
-        sigma2 = numpyro.sample(f"{prefix}sigma2", dist.InverseGamma(sc.sigma2_shape, sc.sigma2_rate))
         beta = numpyro.sample(f"{prefix}beta", dist.Normal(0.0, jnp.sqrt(sigma2) * sc.slope_sd).to_event(1))
     sigma = jnp.sqrt(sigma2)
     alpha = gamma = tau = rho = None
@@ -233,8 +303,9 @@ def mediation_model(X, sc_m: Scales, sc_y: Scales, m=None, y=None, *, effects: s
         (G, T, k) the regressor (column 0) and the controls (period dummies last, two-way).
     sc_m, sc_y : Scales
         The priors' numbers of the two equations (:func:`~resilience_jax.bayes.priors.scales`).
-    m, y : jax.Array or None
-        (G, T) mediator and outcome; None simulates them.
+    m, y : jax.Array, WithinMoments or None
+        (G, T) mediator and outcome; None simulates them; each equation's :class:`WithinMoments`
+        (then ``X`` is None) fits the within-iid model in the QR parameterisation.
     effects, errors, prior : str
         See the module doc and :mod:`~resilience_jax.bayes.priors` (``"nig"`` or ``"flat"``).
     k0 : int
@@ -253,7 +324,7 @@ def mediation_model(X, sc_m: Scales, sc_y: Scales, m=None, y=None, *, effects: s
     ['a', 'b', 'c', 'c_prime', 'ab', 'share']
     """
     beta_m, m = equation("M_", X, sc_m, m, effects=effects, errors=errors, prior=prior, k0=k0)
-    Xy = jnp.concatenate([X[..., :1], m[..., None], X[..., 1:]], axis=-1)
+    Xy = None if isinstance(m, WithinMoments) else jnp.concatenate([X[..., :1], m[..., None], X[..., 1:]], axis=-1)
     beta_y, _ = equation("Y_", Xy, sc_y, y, effects=effects, errors=errors, prior=prior, k0=k0 + 1)
     for name, value in mediation_effects(beta_m, beta_y).items():
         numpyro.deterministic(name, value)

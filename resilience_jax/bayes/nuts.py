@@ -76,15 +76,14 @@ def nuts_chain(key: jax.Array, model, model_args: tuple, *, warmup: int, draws: 
     state = init_kernel(mi.param_info, warmup, target_accept_prob=target_accept, max_tree_depth=max_tree_depth,
                         model_args=model_args, rng_key=k_run)
 
-    def adapt(s, _):
-        return sample_kernel(s, model_args=model_args), None
-
-    def keep(s, _):
+    def step(s, _):
         s = sample_kernel(s, model_args=model_args)
         return s, (s.z, s.diverging, s.num_steps, s.energy, s.accept_prob, s.potential_energy)
 
-    state, _ = jax.lax.scan(adapt, state, None, length=warmup)
-    state, (z, div, steps, energy, acc, pe) = jax.lax.scan(keep, state, None, length=draws)
+    # one scan over warm-up and draws (the kernel adapts while its counter is below ``warmup``):
+    # the kernel is traced and compiled once, not twice; the warm-up's records are dropped
+    state, rec = jax.lax.scan(step, state, None, length=warmup + draws)
+    z, div, steps, energy, acc, pe = jax.tree.map(lambda a: a[warmup:], rec)
     samples = jax.vmap(mi.postprocess_fn(*model_args))(z)
     return samples, NUTSInfo(div, steps, energy, acc, pe, state.adapt_state.step_size)
 
@@ -108,6 +107,8 @@ def nuts_chains(key: jax.Array, model, model_args: tuple, *, chains: int = 4, wa
     run = partial(nuts_chain, model=model, model_args=model_args, warmup=warmup, draws=draws,
                   target_accept=target_accept, max_tree_depth=max_tree_depth)
     keys = jax.random.split(key, chains)
+    if chains == 1:  # nothing to batch (vmapping NUTS's loops costs tracing time)
+        return jax.tree.map(lambda a: a[None], run(keys[0]))
     if chain_method == "sequential":
         return jax.lax.map(run, keys)
     if chain_method == "parallel":

@@ -32,6 +32,7 @@ from .fit import (
     bound_model,
     conjugate_sample,
     design_scales,
+    model_args,
     simulate_from_prior,
 )
 from .nuts import nuts_chains
@@ -80,7 +81,8 @@ def _batch(keys, X, sim_scs, scs, *, model, sim_errors, prior_kind, k0, draws, e
             s, _ = conjugate_sample(k_fit, outs, X, scs, model=model, flat=prior_kind == "flat", draws=draws)
         else:
             mdl = bound_model(model, effects="within", errors="iid", prior_kind=prior_kind, k0=k0)
-            s, _ = nuts_chains(k_fit, mdl, (X, *scs, *outs), chains=1, warmup=warmup, draws=draws)
+            s, _ = nuts_chains(k_fit, mdl, model_args(model, X, scs, outs, effects="within", errors="iid"), chains=1,
+                               warmup=warmup, draws=draws)
             s = jax.tree.map(lambda a: a[0], s)
         q_true = _quantities(truth, model)
         q_post = _quantities(s, model)
@@ -141,12 +143,18 @@ def sbc(key, design, prior, *, n_sims: int = 1000, draws: int = 999, engine: str
     if prior.kind == "flat":
         raise ValueError("SBC needs a proper prior to simulate from; the flat prior has none")
     ranks: dict = {}
+    batch = min(batch, n_sims)
     for start in range(0, n_sims, batch):
-        idx = jnp.arange(start, min(start + batch, n_sims))
+        # every batch has the same shape (one compilation): the last is padded with simulations
+        # past n_sims, computed and dropped (simulation i's key depends on i only)
+        idx = jnp.arange(start, start + batch)
+        n_in = min(batch, n_sims - start)
         keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(idx)
         qt, qp = _batch(keys, design.X, sim_scs, scs, model=design.model, sim_errors=simulator_errors,
                         prior_kind=prior.kind, k0=design.k0, draws=draws, engine=engine, warmup=warmup)
-        qp = {k: np.asarray(v) for k, v in qp.items()}
+        qt = {k: np.asarray(v)[:n_in] for k, v in qt.items()}
+        qp = {k: np.asarray(v)[:n_in] for k, v in qp.items()}
+        idx = idx[:n_in]
         if engine == "nuts":
             from ..results.posterior import az
 
