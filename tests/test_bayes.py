@@ -264,3 +264,13 @@ def test_cli_posterior_writes_table_netcdf_and_figures(tmp_path):
     assert main(["posterior", "--draws", "300", "--engine", "conjugate", "--fixed-effects", "mundlak",
                  "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+
+
+@pytest.mark.parametrize("shape", [0.3, 2.5, 210.0])
+def test_conjugate_gamma_variates_follow_scipy_gamma(shape):
+    from resilience_jax.bayes.conjugate import _gamma
+
+    z0 = jax.random.normal(jax.random.key(2), (20000,))
+    g = np.asarray(_gamma(jax.random.key(1), jnp.asarray(shape), z0, z0.dtype))
+    assert np.isfinite(g).all()
+    assert stats.kstest(g, stats.gamma(shape).cdf).pvalue > 1e-3
