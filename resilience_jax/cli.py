@@ -399,7 +399,8 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     from .bootstrap.api import bootstrap
     from .data.validate import load_panel
     from .errors import EstimationError
-    from .report.bootstrap_report import plot_indirect, plot_weights, side_by_side
+    from .report.bootstrap_report import headline, plot_indirect, plot_weights, side_by_side
+    from .results.bootstrap import MINMAX_NOTE
     from .report.tables import to_markdown, write_table
 
     if args.scheme == "wild" and args.model != "baseline":
@@ -429,7 +430,8 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
     note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
             f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; the paper's "
-            f"column is its printed (pooled) estimate. {panel.provenance}")
+            f"column is its printed (pooled) estimate; lower/upper: each row's default interval (method column). "
+            f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
     write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
@@ -437,6 +439,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
     plot_weights(boot, labels).savefig(out / f"{stem}_weights.png", dpi=150)
     print(to_markdown(table, floatfmt=".4f", note=note))
+    print(headline(table))
     return 0
 
 

@@ -207,7 +207,8 @@ def test_too_few_replicates_for_an_interval_are_refused(panel):
     with pytest.raises(EstimationError, match=r"200 replicates are too few for a 95% percentile interval: each tail needs "
                                               r"at least 10 draws beyond it, i.e. n_boot >= 400"):
         small.ci()
-    assert np.isfinite(small.ci(level=0.8, statistics=["ab"]).to_numpy()).all()  # 200 x 0.1 = 20 draws beyond each end
+    # 200 x 0.1 = 20 draws beyond each end
+    assert np.isfinite(small.ci("percentile", level=0.8, statistics=["ab"])[["lower", "upper"]].to_numpy()).all()
     res = bootstrap(panel, n_boot=2000, seed=0)
     with pytest.warns(IntervalWarning, match=r"95% BCa interval of .*'b'.* reads a quantile beyond the 2000 draws"):
         res.ci("bca", statistics=["ab", "b"])
@@ -572,3 +573,36 @@ def test_weights_figure_when_an_estimate_lies_outside_its_interval(panel):
     shifted[cols] = res.draws[cols].max() + 0.01  # every estimate above its whole interval
     fig = plot_weights(replace(res, estimate=shifted), [c[2:] for c in cols])
     assert len(fig.axes[0].get_yticklabels()) == 15
+
+
+def test_t_type_intervals(panel):
+    """jackknife-t: the coefficient -/+ t(G-1) x the CV3 jackknife SE, which is pyfixest's CRV3
+    (centred at the estimate, no small-sample factor) times sqrt((G-1)/G); bootstrap-t: the
+    studentised draws' quantiles; ci(None): each statistic's default, labelled."""
+    pf = pytest.importorskip("pyfixest")
+    from scipy import stats
+
+    res = bootstrap(panel, n_boot=400, seed=2)
+    G = 30
+    rhs = " + ".join(CONTROLS)
+    a = pf.feols(f"Upgra ~ LnAI + {rhs} | province", panel.frame, vcov={"CRV3": "province"},
+                 ssc=pf.ssc(adj=False, cluster_adj=False))
+    se = a.se()["LnAI"] * np.sqrt((G - 1) / G)
+    q = stats.t.ppf(0.975, G - 1)
+    ci = res.ci("jackknife_t", statistics=["a"]).loc["a"]
+    np.testing.assert_allclose([ci["lower"], ci["upper"]], [a.coef()["LnAI"] - q * se, a.coef()["LnAI"] + q * se], rtol=1e-8)
+    # bootstrap-t of ab, studentised by each replicate's Sobel SE |ab / z|
+    est, d = res.estimate, res.draws
+    se_ab, se_d = abs(est["ab"] / est["sobel_z"]), np.abs(d["ab"] / d["sobel_z"])
+    t = np.sort(((d["ab"] - est["ab"]) / se_d).to_numpy())
+    lo, hi = np.quantile(t, [0.025, 0.975])
+    bt = res.ci("bootstrap_t", statistics=["ab"]).loc["ab"]
+    np.testing.assert_allclose([bt["lower"], bt["upper"]], [est["ab"] - hi * se_ab, est["ab"] - lo * se_ab], rtol=1e-12)
+    sym = res.ci("bootstrap_t_symmetric", statistics=["ab"]).loc["ab"]
+    qa = np.quantile(np.abs(t), 0.95)
+    np.testing.assert_allclose([sym["lower"], sym["upper"]], [est["ab"] - qa * se_ab, est["ab"] + qa * se_ab], rtol=1e-12)
+    with pytest.raises(EstimationError, match="bootstrap-t needs a standard error of 'share'"):
+        res.ci("bootstrap_t", statistics=["share"])
+    dflt = res.ci(statistics=["share", "ab", "a", "w_profit"])
+    assert list(dflt["method"]) == ["jackknife_t", "jackknife_t", "jackknife_t", "percentile"]
+    assert list(dflt["approximate"]) == [False, True, False, False]  # a*b in index units on the min-max scale

@@ -8,6 +8,8 @@ from scipy.special import ndtri, stdtrit
 
 EFFECTS = {"a": "a (X -> M)", "b": "b (M -> Y | X)", "c": "c (total effect)", "c_prime": "c' (direct effect)",
            "ab": "a*b (indirect effect)", "share": "share a*b/c"}
+# the rows of a mediation table: the scale-free share first (the headline), then the effects
+HEADLINE_ORDER = ("share", "ab", "c", "c_prime", "a", "b")
 
 
 N_MC = 20_000  # Monte Carlo draws of the side-by-side table's a*b interval
@@ -41,9 +43,14 @@ def baseline_table(boot, symbol: str, fit, paper: float | None, level: float = 0
 
 
 def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float = 0.95, n_mc: int = N_MC) -> pd.DataFrame:
-    """Per effect: the paper's printed value, this run's estimate, the analytic interval (CRV1 t(G-1)
-    for a, b, c, c'; Sobel normal for a*b), the Monte Carlo interval of a*b (``n_mc`` draws from the
-    bootstrap's seed), and the bootstrap SE and percentile, BC and BCa intervals.
+    """Per effect, the share a*b/c first (the headline: free of the index's scale): the paper's
+    printed value, this run's estimate, the default interval (``BootstrapResult.ci(method=None)``:
+    its ``lower``, ``upper`` and ``method``), the units (``scale-free``, ``mediator units``, or
+    ``index units``, which on the sample min-max scale depend on the sample:
+    :data:`~resilience_jax.results.bootstrap.MINMAX_NOTE`), the analytic interval (CRV1 t(G-1)
+    for a, b, c, c'; Sobel normal for a*b), the Monte Carlo interval of a*b (``n_mc`` draws from
+    the bootstrap's seed), the jackknife-t(G-1) interval, and the bootstrap SE and percentile, BC
+    and BCa intervals.
 
     Parameters
     ----------
@@ -62,10 +69,12 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     Returns
     -------
     pandas.DataFrame
-        One row per effect (index ``effect``, the labels of ``EFFECTS``) with the columns ``paper``,
-        ``estimate``, ``analytic_lower``/``upper``, ``mc_lower``/``upper``, ``boot_se``,
-        ``percentile_lower``/``upper``, ``bc_lower``/``upper`` and ``bca_lower``/``upper``; NaN where
-        an interval does not apply (no analytic interval for the share, Monte Carlo for a*b only).
+        One row per effect in :data:`HEADLINE_ORDER` (index ``effect``, the labels of ``EFFECTS``)
+        with the columns ``paper``, ``estimate``, ``lower``/``upper``/``method`` (the default
+        interval), ``units``, ``analytic_lower``/``upper``, ``mc_lower``/``upper``,
+        ``jackknife_t_lower``/``upper``, ``boot_se``, ``percentile_lower``/``upper``,
+        ``bc_lower``/``upper`` and ``bca_lower``/``upper``; NaN where an interval does not apply
+        (no analytic interval for the share, Monte Carlo for a*b only).
 
     Raises
     ------
@@ -78,23 +87,29 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     >>> boot = rj.bootstrap(n_boot=2000)
     >>> table = side_by_side(boot, {"a": 0.409, "b": 0.167}, n_clusters=30, n_mc=2000)
     >>> table.shape
-    (6, 13)
+    (6, 19)
     >>> print(table[["paper", "estimate", "analytic_lower", "analytic_upper"]].round(3))
                            paper  estimate  analytic_lower  analytic_upper
     effect
-    a (X -> M)             0.409     0.797           0.164           1.430
-    b (M -> Y | X)         0.167     0.080           0.061           0.099
+    share a*b/c              NaN     0.693             NaN             NaN
+    a*b (indirect effect)    NaN     0.064           0.013           0.115
     c (total effect)         NaN     0.092           0.009           0.175
     c' (direct effect)       NaN     0.028          -0.008           0.064
-    a*b (indirect effect)    NaN     0.064           0.013           0.115
-    share a*b/c              NaN     0.693             NaN             NaN
+    a (X -> M)             0.409     0.797           0.164           1.430
+    b (M -> Y | X)         0.167     0.080           0.061           0.099
+    >>> table.loc["share a*b/c", "method"], table.loc["c (total effect)", "units"]
+    ('jackknife_t', 'index units (sample min-max: scale-dependent)')
     >>> bool((table["percentile_lower"] <= table["percentile_upper"]).all())
     True
     """
     from .. import _checks
     from ..estimators.mediation import mc_interval_batch
 
-    tidy = boot.tidy(level, list(EFFECTS))
+    from ..results.bootstrap import index_units
+
+    tidy = boot.tidy(level, list(HEADLINE_ORDER))
+    dflt = boot.ci(None, level, list(HEADLINE_ORDER))
+    jk = boot.ci("jackknife_t", level, list(HEADLINE_ORDER))
     e = boot.estimate
     q = stdtrit(n_clusters - 1, 0.5 + level / 2)
     z = ndtri(0.5 + level / 2)
@@ -102,21 +117,41 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     cols = [np.array([e[k]]) for k in ("a", "se_a", "b", "se_b")]
     mc_lo, mc_hi = np.asarray(mc_interval_batch(_checks.key(boot.seed), *cols, level, n_draws=n_mc))[0]
     rows = []
-    for key, label in EFFECTS.items():
-        est = e[key]
+    for key in HEADLINE_ORDER:
+        label, est = EFFECTS[key], e[key]
         lo = hi = m_lo = m_hi = np.nan
         if key in ("a", "b", "c", "c_prime"):
             lo, hi = est - q * e[f"se_{key}"], est + q * e[f"se_{key}"]
         elif key == "ab":
             lo, hi, m_lo, m_hi = est - z * sobel_se, est + z * sobel_se, mc_lo, mc_hi
         t = tidy.loc[key]
+        units = ("scale-free" if key == "share" else "mediator units" if not index_units(key) else
+                 "index units" + (" (sample min-max: scale-dependent)" if dflt.loc[key, "approximate"] else ""))
         rows.append({
-            "effect": label, "paper": paper.get(key, np.nan), "estimate": est,
+            "effect": label, "paper": paper.get(key, np.nan), "estimate": est, "lower": dflt.loc[key, "lower"],
+            "upper": dflt.loc[key, "upper"], "method": dflt.loc[key, "method"], "units": units,
             "analytic_lower": lo, "analytic_upper": hi, "mc_lower": m_lo, "mc_upper": m_hi,
+            "jackknife_t_lower": jk.loc[key, "lower"], "jackknife_t_upper": jk.loc[key, "upper"],
             "boot_se": t["boot_se"], "percentile_lower": t["percentile_lower"], "percentile_upper": t["percentile_upper"],
             "bc_lower": t["bc_lower"], "bc_upper": t["bc_upper"], "bca_lower": t["bca_lower"], "bca_upper": t["bca_upper"],
         })
     return pd.DataFrame(rows).set_index("effect")
+
+
+def headline(table: pd.DataFrame, level: float = 0.95) -> str:
+    """The mediation's headline sentence from a :func:`side_by_side` table: the share with its
+    default interval.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"estimate": [0.25], "lower": [0.1], "upper": [0.4], "method": ["jackknife_t"]},
+    ...                  index=pd.Index([EFFECTS["share"]], name="effect"))
+    >>> headline(t)
+    'Headline: share a*b/c = 0.2500, 95% jackknife_t interval [0.1000, 0.4000] (scale-free: the share of the total effect that runs through the mediator)'
+    """
+    r = table.loc[EFFECTS["share"]]
+    return (f"Headline: share a*b/c = {r['estimate']:.4f}, {level:.0%} {r['method']} interval [{r['lower']:.4f}, "
+            f"{r['upper']:.4f}] (scale-free: the share of the total effect that runs through the mediator)")
 
 
 def _axes(ax, figsize):
@@ -188,7 +223,7 @@ def _plot_distribution(boot, column: str, se: float, normal_label: str, title: s
     ax.plot(grid, np.exp(-0.5 * ((grid - x0) / se) ** 2) / (se * np.sqrt(2 * np.pi)), color="#C44E52", lw=2,
             label=normal_label)
     ax.axvline(x0, color="black", lw=1, ls="--", label=f"estimate {x0:.4f}")
-    lo, hi = boot.ci("bca", statistics=[column]).loc[column]
+    lo, hi = boot.ci("bca", statistics=[column]).loc[column, ["lower", "upper"]]
     ax.axvspan(lo, hi, color="grey", alpha=0.15, label="95% BCa interval")
     ax.set_title(title, fontsize=9)
     ax.set_xlabel(xlabel)
