@@ -61,14 +61,16 @@ def compute_indices(panel: Panel, *, shift: float = 0.0) -> tuple[EntropyWeights
     (['REIC', 'REICD', 'REICC'], (420,), 1.0)
     """
     idx = panel.spec.index
+    X, bounds = panel.index_inputs()  # transformed and capped as the spec declares; fixed bounds or None
     res = entropy_weights(
-        panel.indicator_matrix(),
+        X,
         idx.directions,
         mode=idx.panel_mode,  # type: ignore[arg-type]
         shift=shift,
         time=panel.frame[panel.spec.time].to_numpy(),
         dimensions=[i.dimension for i in idx.indicators],
         names=idx.columns,
+        bounds=bounds,
     )
     indices = {idx.symbol: np.asarray(res.index)}
     order = list(dict.fromkeys(i.dimension for i in idx.indicators))

@@ -3,11 +3,16 @@
 import numpy as np
 
 
-def numpy_entropy(X, directions, shift=0.0):
-    """Entropy weight method, eqs. 4-9, with 0 ln 0 = 0: returns (weights, entropy, index, normalised)."""
+def numpy_entropy(X, directions, shift=0.0, bounds=None):
+    """Entropy weight method, eqs. 4-9, with 0 ln 0 = 0: returns (weights, entropy, index, normalised).
+    ``bounds`` (lo, hi): fixed normalisation bounds (goalposts), values beyond them capped."""
     X = np.asarray(X, dtype=float)
     d = np.asarray(directions)
-    mn, mx = X.min(axis=0), X.max(axis=0)
+    if bounds is None:
+        mn, mx = X.min(axis=0), X.max(axis=0)
+    else:
+        mn, mx = (np.asarray(b, dtype=float) for b in bounds)
+        X = np.minimum(np.maximum(X, mn), mx)
     Z = np.where(d > 0, (X - mn) / (mx - mn), (mx - X) / (mx - mn)) + shift
     P = Z / Z.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):

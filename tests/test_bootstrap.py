@@ -586,7 +586,7 @@ def test_t_type_intervals(panel):
     G = 30
     rhs = " + ".join(CONTROLS)
     a = pf.feols(f"Upgra ~ LnAI + {rhs} | province", panel.frame, vcov={"CRV3": "province"},
-                 ssc=pf.ssc(adj=False, cluster_adj=False))
+                 ssc=pf.ssc(k_adj=False, G_adj=False))
     se = a.se()["LnAI"] * np.sqrt((G - 1) / G)
     q = stats.t.ppf(0.975, G - 1)
     ci = res.ci("jackknife_t", statistics=["a"]).loc["a"]
@@ -606,3 +606,74 @@ def test_t_type_intervals(panel):
     dflt = res.ci(statistics=["share", "ab", "a", "w_profit"])
     assert list(dflt["method"]) == ["jackknife_t", "jackknife_t", "jackknife_t", "percentile"]
     assert list(dflt["approximate"]) == [False, True, False, False]  # a*b in index units on the min-max scale
+
+
+def _goalposts_spec(tmp_path, panel):
+    """The study with a declared scale: every indicator log-transformed, goalposts from the panel's
+    own (log) range, and the first two indicators with explicit goalposts inside their range (so
+    that capping bites)."""
+    from resilience_jax.data.spec import models_dir
+
+    raw = panel.indicator_matrix()
+    text = (models_dir() / "index.toml").read_text(encoding="utf-8")
+    text = text.replace('panel_mode = "pooled"', 'panel_mode = "pooled"\nnormalisation = "goalposts"\n'
+                        'goalposts_from = "panel"\ntransform = "log"', 1)
+    cols = list(panel.spec.index.columns)
+    explicit = {}
+    for j in (0, 1):
+        lo, hi = (float(q) for q in np.quantile(raw[:, j], [0.1, 0.9]))
+        explicit[cols[j]] = (lo, hi)
+        text = text.replace(f'column = "{cols[j]}"', f'column = "{cols[j]}"\ngoalposts = [{lo!r}, {hi!r}]', 1)
+    (tmp_path / "index.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "paper.toml").write_text((models_dir() / "paper.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    logs = np.log(raw)
+    lo, hi = logs.min(axis=0), logs.max(axis=0)
+    for j, c in enumerate(cols):
+        if c in explicit:
+            lo[j], hi[j] = np.log(explicit[c])
+    return tmp_path / "paper.toml", (lo, hi)
+
+
+def test_goalposts_and_log_indicators_equal_pyfixest_refits(panel, tmp_path):
+    """A declared scale (log indicators, fixed goalposts, values capped): the full-sample fit and
+    every path's replicates equal pyfixest on the resampled panel with the index rebuilt in NumPy
+    on the fixed bounds (the bounds do not move with the replicate)."""
+    pf = pytest.importorskip("pyfixest")
+    spec_path, bounds = _goalposts_spec(tmp_path, panel)
+    gp = load_panel(spec=spec_path)
+    assert gp.spec.index.normalisation == "goalposts"
+    arrays, _ = mediation_arrays(gp)
+    runs = {p: run_replicates(jax.random.key(7), arrays, n_boot=3, n_entities=30, chunk_size=3, path=p)
+            for p in ("fast", "rows", "general")}
+    weights = runs["general"][0]
+    frame, spec = gp.frame, gp.spec
+    provinces = list(dict.fromkeys(frame["province"]))
+    rhs = " + ".join(CONTROLS)
+    for r, w in enumerate(weights):
+        parts = [frame[frame["province"] == provinces[g]].assign(draw=f"{g}-{copy}")
+                 for g, count in enumerate(w.astype(int)) for copy in range(count)]
+        rs = pd.concat(parts, ignore_index=True)
+        wts, _, idx, _ = numpy_entropy(np.log(rs[list(spec.index.columns)].to_numpy()), spec.index.directions,
+                                       bounds=bounds)
+        rs["REIC"] = idx
+        v = {"CRV1": "draw"}
+        a = pf.feols(f"Upgra ~ LnAI + {rhs} | draw", rs, vcov=v)
+        b = pf.feols(f"REIC ~ LnAI + Upgra + {rhs} | draw", rs, vcov=v)
+        c = pf.feols(f"REIC ~ LnAI + {rhs} | draw", rs, vcov=v)
+        for path, (wp, st) in runs.items():
+            np.testing.assert_array_equal(wp, weights)
+            s = MediationStats(*(np.asarray(x)[r] for x in st))
+            assert int(s.status) == 0, path
+            np.testing.assert_allclose(s.weights, wts, rtol=1e-10, err_msg=path)
+            np.testing.assert_allclose([s.a, s.b, s.se_b, s.c, s.se_c, s.c_prime],
+                                       [a.coef()["LnAI"], b.coef()["Upgra"], b.se()["Upgra"], c.coef()["LnAI"],
+                                        c.se()["LnAI"], b.coef()["LnAI"]], rtol=1e-10, err_msg=path)
+    # the suite's index on the full panel: the same NumPy index
+    from resilience_jax.suite import compute_indices
+
+    _, ind = compute_indices(gp)
+    ref = numpy_entropy(np.log(gp.indicator_matrix()), spec.index.directions, bounds=bounds)[2]
+    np.testing.assert_allclose(ind["REIC"], ref, rtol=1e-12)
+    res = bootstrap(gp, n_boot=400, seed=1)
+    assert res.scale == "goalposts"
+    assert not res.ci(statistics=["ab", "c"])["approximate"].any()  # a declared scale: not approximate

@@ -147,9 +147,9 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
     >>> print(post.tidy().loc[["a", "b", "ab"], ["estimate", "lower", "upper"]].round(3))
               estimate  lower  upper
     quantity
-    a            0.805  0.272  1.329
-    b            0.080  0.072  0.088
-    ab           0.065  0.022  0.107
+    a            0.801  0.270  1.320
+    b            0.080  0.073  0.088
+    ab           0.064  0.021  0.107
     """
     from ..data.validate import Panel, load_panel
 

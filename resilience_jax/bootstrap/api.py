@@ -166,5 +166,5 @@ def bootstrap(
     return BootstrapResult(
         draws=pd.DataFrame(to_columns(stats), columns=names), multiplicities=weights,
         estimate=pd.Series(flat[0], index=names), jackknife=pd.DataFrame(flat[1:], columns=names),
-        scheme=scheme, n_boot=n_boot, seed=seed,
+        scheme=scheme, n_boot=n_boot, seed=seed, scale=panel.spec.index.normalisation,
     )

@@ -29,6 +29,7 @@ class MediationArrays(NamedTuple):
     mediator: jax.Array  # (n,)
     controls: jax.Array  # (n, k - 2)
     extra: jax.Array | None = None  # (n, q) the baseline's variables that the mediation does not use, or None
+    bounds: jax.Array | None = None  # (2, m) fixed normalisation bounds (goalposts), or None: each sample's min-max
 
     def others(self) -> jax.Array:
         """(n, k + q) the regression variables in their fixed order: regressor, controls, mediator,
@@ -109,7 +110,8 @@ def mediation_arrays(panel, index: str | None = None) -> tuple[MediationArrays, 
     Returns
     -------
     arrays : MediationArrays
-        The raw indicators, directions, index memberships, regressor, mediator and controls, in the
+        The indicators (as the index spec declares them: transformed, capped), directions, index
+        memberships, regressor, mediator and controls, and the fixed bounds (or None), in the
         active float dtype.
     layout : Layout
         The names of what the arrays hold and the panel's (entities, periods).
@@ -135,9 +137,11 @@ def mediation_arrays(panel, index: str | None = None) -> tuple[MediationArrays, 
     f = panel.frame
     dt = _x64.float_dtype()
     baseline, extra = _baseline(spec)
+    X, bounds = panel.index_inputs()  # as the index spec declares: transformed, capped at fixed bounds or not
     arrays = MediationArrays(*(jnp.asarray(a, dtype=dt) for a in (
-        panel.indicator_matrix(), idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
-        f[list(m.controls)].to_numpy())), extra=jnp.asarray(f[extra].to_numpy(), dtype=dt) if extra else None)
+        X, idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
+        f[list(m.controls)].to_numpy())), extra=jnp.asarray(f[extra].to_numpy(), dtype=dt) if extra else None,
+        bounds=None if bounds is None else jnp.asarray(bounds, dtype=dt))
     G, T = panel.shape
     return arrays, Layout(tuple(idx.columns), tuple(idx.symbols), symbol, G, T, baseline)
 

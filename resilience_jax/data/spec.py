@@ -19,6 +19,9 @@ from ..errors import SpecError
 Direction = Literal[1, -1]
 VcovKind = Literal["iid", "HC1", "CRV1"]
 PANEL_MODES = ("pooled", "per_year", "global")
+NORMALISATIONS = ("minmax", "goalposts")
+TRANSFORMS = ("none", "log")
+GOALPOST_RULES = ("panel",)
 
 
 # --------------------------------------------------------------------------- config objects
@@ -35,6 +38,8 @@ class Indicator:
     direction: Direction
     unit: str
     aliases: tuple[str, ...] = ()
+    transform: str = "none"  # "log": the index uses ln(value)
+    goalposts: tuple[float, float] | None = None  # fixed bounds in the indicator's own units (normalisation "goalposts")
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ class IndexSpec:
     dimensions: tuple[Dimension, ...]
     indicators: tuple[Indicator, ...]
     path: str
+    normalisation: str = "minmax"  # "minmax": each sample's own bounds (the paper's); "goalposts": fixed bounds
+    goalposts_from: str | None = None  # the rule for indicators without their own goalposts ("panel")
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -361,6 +368,17 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
     panel_mode = head.get("panel_mode", str, "pooled")
     if panel_mode not in PANEL_MODES:
         raise head.error("panel_mode", f"expected one of {PANEL_MODES}, got {panel_mode!r}")
+    normalisation = head.get("normalisation", str, "minmax")
+    if normalisation not in NORMALISATIONS:
+        raise head.error("normalisation", f"expected one of {NORMALISATIONS}, got {normalisation!r}")
+    transform_all = head.get("transform", str, "none")
+    if transform_all not in TRANSFORMS:
+        raise head.error("transform", f"expected one of {TRANSFORMS}, got {transform_all!r}")
+    goalposts_from = head.get("goalposts_from", str, None, required=False)
+    if goalposts_from is not None and goalposts_from not in GOALPOST_RULES:
+        raise head.error("goalposts_from", f"expected one of {GOALPOST_RULES}, got {goalposts_from!r}")
+    if goalposts_from is not None and normalisation != "goalposts":
+        raise head.error("goalposts_from", "applies to normalisation = 'goalposts' only")
     head.done()
 
     dims = []
@@ -378,6 +396,21 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
         dimension = t.get("dimension", str)
         if dimension not in {d.key for d in dims}:
             raise t.error("dimension", f"unknown dimension {dimension!r}; defined: {[d.key for d in dims]}")
+        transform = t.get("transform", str, transform_all)
+        if transform not in TRANSFORMS:
+            raise t.error("transform", f"expected one of {TRANSFORMS}, got {transform!r}")
+        gp = t.get("goalposts", list, None, required=False)
+        if gp is not None:
+            if normalisation != "goalposts":
+                raise t.error("goalposts", "given, but [index] normalisation is not 'goalposts'")
+            if len(gp) != 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in gp) or not gp[0] < gp[1]:
+                raise t.error("goalposts", f"expected [lower, upper] numbers with lower < upper, got {gp!r}")
+            if transform == "log" and gp[0] <= 0:
+                raise t.error("goalposts", f"the indicator is log-transformed, so its goalposts must be positive, got {gp!r}")
+            gp = (float(gp[0]), float(gp[1]))
+        elif normalisation == "goalposts" and goalposts_from is None:
+            raise t.error("goalposts", "missing: [index] normalisation = 'goalposts' needs goalposts = [lower, upper] for "
+                                       "every indicator, or [index] goalposts_from = 'panel' for those without")
         indicators.append(
             Indicator(
                 column=t.get("column", str),
@@ -389,6 +422,8 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
                 direction=1 if direction in ("+", 1) else -1,
                 unit=t.get("unit", str, ""),
                 aliases=t.str_list("aliases", None),
+                transform=transform,
+                goalposts=gp,
             )
         )
         t.done()
@@ -398,7 +433,8 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
     for d in dims:
         if not any(i.dimension == d.key for i in indicators):
             raise SpecError(f"{file}: dimensions: dimension {d.key!r} has no indicators")
-    return IndexSpec(symbol, label_en, label_zh, method, panel_mode, tuple(dims), tuple(indicators), file)
+    return IndexSpec(symbol, label_en, label_zh, method, panel_mode, tuple(dims), tuple(indicators), file, normalisation,
+                     goalposts_from)
 
 
 def _no_duplicates(file: str, field: str, names: list[str]) -> None:

@@ -68,6 +68,62 @@ class Panel:
         """Raw indicators as an (n, m) float64 array in index-spec order."""
         return self.frame[list(self.spec.index.columns)].to_numpy(dtype=np.float64)
 
+    def index_inputs(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """The indicators as the index uses them, and its fixed normalisation bounds.
+
+        Each indicator is transformed as the index spec says (``transform = "log"``: its natural
+        logarithm); under ``normalisation = "goalposts"`` the bounds are the indicator's own
+        ``goalposts`` (in its raw units, transformed with it) or, for indicators without, the rule
+        ``goalposts_from = "panel"`` (this panel's own minimum and maximum of the transformed values,
+        fixed from then on: every resample, subsample and leave-one-out uses them), and values
+        beyond the bounds are capped at them (COINr's goalpost method). Under ``"minmax"`` (the
+        paper's) there are no fixed bounds: each sample normalises by its own minimum and maximum.
+
+        Returns
+        -------
+        X : numpy.ndarray
+            (n, m) float64, in index-spec order.
+        bounds : numpy.ndarray or None
+            (2, m) the lower and upper bounds, or None for the sample min-max.
+
+        Raises
+        ------
+        DataError
+            A log-transformed indicator with a value <= 0 (named, with its cells).
+
+        Example
+        -------
+        >>> import resilience_jax as rj
+        >>> X, bounds = rj.load_panel().index_inputs()
+        >>> X.shape, bounds is None
+        ((420, 15), True)
+        """
+        idx = self.spec.index
+        X = self.indicator_matrix()
+        for j, ind in enumerate(idx.indicators):
+            if ind.transform == "log":
+                bad = ~(X[:, j] > 0)
+                if bad.any():
+                    raise DataError(f"indicator {ind.column!r} is log-transformed (transform = 'log' in {idx.path}) but has "
+                                    f"{int(bad.sum())} value(s) <= 0: "
+                                    f"{_fmt_cells(self.frame, pd.Series(bad, index=self.frame.index), self.spec.entity, self.spec.time, ind.column)}; "
+                                    "use transform = 'none' for it, or shift the column to positive values in the data")
+                X[:, j] = np.log(X[:, j])
+        if idx.normalisation == "minmax":
+            return X, None
+        bounds = np.empty((2, X.shape[1]))
+        for j, ind in enumerate(idx.indicators):
+            if ind.goalposts is not None:
+                lo, hi = ind.goalposts
+                bounds[:, j] = np.log([lo, hi]) if ind.transform == "log" else (lo, hi)
+            else:  # goalposts_from = "panel"
+                bounds[:, j] = X[:, j].min(), X[:, j].max()
+        bad = [ind.column for j, ind in enumerate(idx.indicators) if not bounds[1, j] > bounds[0, j]]
+        if bad:
+            raise DataError(f"the goalposts of {bad} span no range (the panel's values of the indicator are constant); "
+                            "give them goalposts = [lower, upper] in the index spec")
+        return np.clip(X, bounds[0], bounds[1]), bounds
+
     def column(self, name: str) -> np.ndarray:
         if name not in self.frame.columns:
             raise DataError(f"column {name!r} is not in the panel (source: {self.source})")

@@ -33,20 +33,21 @@ def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str)
     over periods). ``global``: bounds over all rows, entropies per period averaged, one weight
     vector (rows of a balanced panel sorted by entity: the period of row i is i mod T)."""
     X, d, mem = arrays.X_ind, arrays.directions, arrays.members
+    bounds = arrays.bounds  # (2, m) goalposts, or None: the rows' own min-max
     if mode == "pooled":
-        s = row_sums(X, d, r)
+        s = row_sums(X, d, r, bounds=bounds)
         ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n_eff, s.total / n_eff, d, mem)
         return ist, s.z @ ist.weights.T
     m = X.shape[1]
     rg = None if r is None else c[:, None, None]
     n_g = c.sum()  # entities (weighted) in every period
     if mode == "per_year":
-        s = row_sums(X.reshape(G, T, m), d, rg, axis=0)  # (T, m) per period
+        s = row_sums(X.reshape(G, T, m), d, rg, axis=0, bounds=bounds)  # (T, m) per period
         ist = index_stage(s.lo.T, s.hi.T, s.total.T, s.xlogx.T, n_g, s.total.T / n_g, d, mem)  # trailing axis T
         idx = jnp.einsum("gtm,emt->gte", s.z, ist.weights).reshape(G * T, -1)
         flag = jnp.where((ist.status != 0).any(), status.CONSTANT_INDICATOR, status.OK).astype(jnp.int32)
         return ist._replace(weights=ist.weights.mean(axis=-1), mean=ist.mean.mean(axis=-1), status=flag), idx
-    s = row_sums(X, d, r)  # global: the pooled bounds ...
+    s = row_sums(X, d, r, bounds=bounds)  # global: the pooled bounds ...
     zg = s.z.reshape(G, T, m)
     rz = zg if rg is None else rg * zg
     e = entropy_from_sums(rz.sum(axis=0), (rz * log0(zg)).sum(axis=0), n_g).mean(axis=0)  # ... per-period entropies, averaged

@@ -140,6 +140,7 @@ def entropy_core(
     *,
     mode: PanelMode = "pooled",
     n_periods: int = 1,
+    bounds: jax.Array | None = None,
 ) -> EntropyWeights:
     """Jittable core of :func:`entropy_weights` (no validation; see there for the arguments).
 
@@ -183,7 +184,12 @@ def entropy_core(
     w = jnp.asarray(obs_weights, dtype=X.dtype)
     active = (w > 0)[:, None]
     big = jnp.asarray(jnp.inf, X.dtype)
-    if mode == "per_year":
+    if bounds is not None:  # fixed bounds (goalposts): the same in every period and every sample
+        z, constant = _normalise(X, directions, bounds[0], bounds[1])
+        # an indicator at its worse bound in every active row carries no share (undefined entropy)
+        constant = constant | ~((w[:, None] * z).sum(axis=0) > 0)
+        constant_t = jnp.broadcast_to(constant, (n_periods, X.shape[1])) if mode == "per_year" else constant
+    elif mode == "per_year":
         lo = jax.ops.segment_min(jnp.where(active, X, big), time_codes, n_periods)
         hi = jax.ops.segment_max(jnp.where(active, X, -big), time_codes, n_periods)
         z, _ = _normalise(X, directions, lo[time_codes], hi[time_codes])
@@ -328,6 +334,7 @@ def entropy_weights(
     time=None,
     dimensions: Sequence[str] | None = None,
     names: Sequence[str] | None = None,
+    bounds=None,
 ) -> EntropyWeights:
     """Entropy weights, composite index and sub-indices of an (n, m) indicator table.
 
@@ -350,6 +357,9 @@ def entropy_weights(
         m dimension labels for the sub-indices (default: one dimension holding all).
     names : sequence of str, optional
         m indicator names, used in error messages.
+    bounds : array_like, optional
+        (2, m) fixed normalisation bounds (lower, upper; goalposts, with X already capped to them)
+        instead of each sample's own minimum and maximum.
 
     Returns
     -------
@@ -407,8 +417,14 @@ def entropy_weights(
         if time is None:
             raise EstimationError(f"mode={mode!r} needs the period of each row: pass time=...")
         codes, periods = _codes(time, n)
+    if bounds is not None:
+        bounds = np.asarray(bounds, dtype=np.float64)
+        if bounds.shape != (2, m) or not np.isfinite(bounds).all() or not (bounds[1] > bounds[0]).all():
+            raise EstimationError(f"bounds must be a finite (2, {m}) array of lower < upper bounds, got shape {bounds.shape}")
+        if ((X < bounds[0]) | (X > bounds[1])).any():
+            raise EstimationError("X has values beyond its bounds: cap them first (Panel.index_inputs does)")
     M, _ = membership_matrix(dimensions if dimensions is not None else ["all"] * m)
-    res = entropy_core(X, d, w, M, codes, shift, mode=mode, n_periods=len(periods))
+    res = entropy_core(X, d, w, M, codes, shift, mode=mode, n_periods=len(periods), bounds=bounds)
     const = np.asarray(res.constant)
     if const.any():
         if const.ndim == 2:

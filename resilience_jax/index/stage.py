@@ -50,7 +50,8 @@ class RowSums(NamedTuple):
     xlogx: jax.Array  # sum_i r_i z_ij ln z_ij
 
 
-def row_sums(X: jax.Array, directions: jax.Array, row_weights: jax.Array | None = None, *, axis=0) -> RowSums:
+def row_sums(X: jax.Array, directions: jax.Array, row_weights: jax.Array | None = None, *, axis=0,
+             bounds: jax.Array | None = None) -> RowSums:
     """Bounds, min-max normalised values and entropy sums over the row axis (or axes) of ``X``.
 
     Parameters
@@ -64,6 +65,9 @@ def row_sums(X: jax.Array, directions: jax.Array, row_weights: jax.Array | None 
         None (all rows count once).
     axis : int or tuple of int, optional
         The row axis (or axes) of ``X``.
+    bounds : jax.Array or None, optional
+        (2, ...) fixed lower and upper bounds (goalposts; X capped to them), each broadcastable to
+        X's shape with the row axes of size 1; None: the bounds are the rows' own min and max.
 
     Returns
     -------
@@ -78,7 +82,11 @@ def row_sums(X: jax.Array, directions: jax.Array, row_weights: jax.Array | None 
     >>> s.z.tolist(), s.total.tolist()
     ([[0.0, 0.0], [1.0, 1.0]], [1.0, 1.0])
     """
-    if row_weights is None:
+    if bounds is not None:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        kshape = tuple(1 if i in axes else n for i, n in enumerate(X.shape))
+        lo, hi = jnp.broadcast_to(bounds[0], kshape), jnp.broadcast_to(bounds[1], kshape)
+    elif row_weights is None:
         lo, hi = X.min(axis=axis, keepdims=True), X.max(axis=axis, keepdims=True)
     else:
         lo = jnp.where(row_weights > 0, X, jnp.inf).min(axis=axis, keepdims=True)
@@ -123,7 +131,10 @@ def index_stage(lo, hi, total, xlogx, n_eff, zbar, directions, members) -> Index
     >>> round(float(st.weights.sum()), 12), int(st.status)
     (1.0, 0)
     """
-    return index_from_entropy(entropy_from_sums(total, xlogx, n_eff), lo, hi, zbar, directions, members)
+    st = index_from_entropy(entropy_from_sums(total, xlogx, n_eff), lo, hi, zbar, directions, members)
+    # an indicator at its worse bound in every row (possible with fixed bounds) has no entropy
+    empty = ~(total > 0).all(axis=0)
+    return st._replace(status=jnp.where(empty, status.CONSTANT_INDICATOR, st.status).astype(jnp.int32))
 
 
 def index_from_entropy(e, lo, hi, zbar, directions, members) -> IndexStage:

@@ -239,7 +239,14 @@ class Builder:
         self.columns = tuple(idx.columns)
         keep = np.ones(len(self.columns), bool) if members is None else np.asarray(members) > 0
         self.keep = keep
-        self.X = panel.indicator_matrix()[:, keep]
+        X, bounds = panel.index_inputs()  # the indicators as the index spec declares them (log transforms applied)
+        if bounds is not None:
+            raise EstimationError(
+                f"the index spec ({idx.path}) declares normalisation = 'goalposts', and the sensitivity study varies the "
+                "normalisation itself: it does not take the spec's goalposts yet. Run it with a spec whose normalisation "
+                "is 'minmax' (its transforms are honoured) and list 'goalposts' among the study's normalisations, with "
+                "the bounds under [sensitivity.goalposts]")
+        self.X = X[:, keep]
         self.names = tuple(c for c, k in zip(self.columns, keep) if k)
         self.directions0 = np.asarray(idx.directions, float)[keep]
         self.panel_mode = idx.panel_mode

@@ -43,6 +43,7 @@ class GatheredData(NamedTuple):
     blocks: jax.Array  # (m, A) 0/1 indicator -> block (indicators with the same membership column)
     block_members: jax.Array  # (U, A) 0/1 block membership of the distinct indices
     distinct: jax.Array  # (E,) int: index e is distinct index distinct[e]
+    bounds: jax.Array | None = None  # (2, m) fixed normalisation bounds (goalposts), or None: each replicate's min-max
 
 
 def gathered_data(arrays: MediationArrays, *, n_entities: int) -> GatheredData:
@@ -81,7 +82,8 @@ def gathered_data(arrays: MediationArrays, *, n_entities: int) -> GatheredData:
     blocks = np.eye(len(cols))[block.ravel()]
     dt = jnp.asarray(X_ind).dtype
     return GatheredData(jnp.asarray(rows, dt), jnp.asarray(arrays.directions, dt), jnp.asarray(mem, dt),
-                        jnp.asarray(blocks, dt), jnp.asarray(cols.T, dt), jnp.asarray(distinct.ravel(), jnp.int32))
+                        jnp.asarray(blocks, dt), jnp.asarray(cols.T, dt), jnp.asarray(distinct.ravel(), jnp.int32),
+                        None if arrays.bounds is None else jnp.asarray(arrays.bounds, dt))
 
 
 def _slots(counts: jax.Array) -> jax.Array:
@@ -99,7 +101,8 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool, k: int | N
     # stored once in this layout (without the barrier XLA recomputes the gather in every consumer)
     Xr, Do = jax.lax.optimization_barrier((D[:, :, :m], D[:, :, m:]))
     n = G * T
-    s = row_sums(Xr, data.directions[:, None], axis=(0, 1))  # (m, b) bounds and entropy sums
+    s = row_sums(Xr, data.directions[:, None], axis=(0, 1),  # (m, b) bounds and entropy sums
+                 bounds=None if data.bounds is None else data.bounds[:, :, None])
     ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n, s.total / n, data.directions, data.members)
     # the indices, demeaned: linear in the raw indicators (coefficient sign_j dv_j / range_j over
     # the index's sum of dv), summed by block

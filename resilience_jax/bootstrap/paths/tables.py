@@ -118,9 +118,16 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
     G = n_entities
     R = min(G, n_candidates)
     Xg = X_ind.reshape(G, n // G, m)
-    order, values = _ranking(Xg)
     others = np.asarray(arrays.others(), np.float64)
     f = partial(jnp.asarray, dtype=dtype)
+    if arrays.bounds is not None:
+        # fixed bounds (goalposts): every replicate's bound is the goalpost, candidate 0, which
+        # every entity "attains"; the log sums are plain per-entity sums at it
+        bound = np.tile(np.asarray(arrays.bounds, np.float64).reshape(1, 2 * m), (R, 1))
+        rank = np.zeros((G, 2 * m), dtype=np.int64)
+        return EntityTables(f(Xg.sum(axis=1).T), jnp.asarray(rank), f(bound), f(_log_table(Xg, bound)),
+                            entity_moments(X_ind, others, n_entities=G))
+    order, values = _ranking(Xg)
     return EntityTables(
         f(Xg.sum(axis=1).T), jnp.asarray(np.minimum(np.argsort(order, axis=0), R)), f(values[:R]),
         f(_log_table(Xg, values[:R])), entity_moments(X_ind, others, n_entities=G),
