@@ -616,8 +616,8 @@ def _goalposts_spec(tmp_path, panel):
 
     raw = panel.indicator_matrix()
     text = (models_dir() / "index.toml").read_text(encoding="utf-8")
-    text = text.replace('panel_mode = "pooled"', 'panel_mode = "pooled"\nnormalisation = "goalposts"\n'
-                        'goalposts_from = "panel"\ntransform = "log"', 1)
+    text = text.replace('normalisation = "minmax"', 'normalisation = "goalposts"\ngoalposts_from = "panel"', 1)
+    text = text.replace('transform = "none"', 'transform = "log"', 1)
     cols = list(panel.spec.index.columns)
     explicit = {}
     for j in (0, 1):

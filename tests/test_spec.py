@@ -61,6 +61,12 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
         ("index.toml", 'unit = "percent"\naliases = ["失业风险"', 'units = "percent"\naliases = ["失业风险"', r"indicators\[14\]\.units: unknown field"),
         ("index.toml", 'label_en = "Talent flow"\n', "", r"indicators\[3\]\.label_en: missing required field"),
         ("index.toml", 'panel_mode = "pooled"', 'panel_mode = "pooling"', r"index\.panel_mode: expected one of"),
+        ("index.toml", 'normalisation = "minmax"', 'normalisation = "range"', r"index\.normalisation: expected one of"),
+        ("index.toml", 'transform = "none"', 'transform = "sqrt"', r"index\.transform: expected one of"),
+        ("index.toml", 'normalisation = "minmax"', 'normalisation = "goalposts"', r"indicators\[0\]\.goalposts: missing"),
+        ("index.toml", 'normalisation = "minmax"', 'normalisation = "minmax"\ngoalposts_from = "panel"',
+         r"index\.goalposts_from: applies to normalisation = 'goalposts' only"),
+        ("index.toml", 'column = "profit"', 'column = "profit"\ngoalposts = [0, 10]', r"indicators\[0\]\.goalposts: given, but"),
     ],
 )
 def test_spec_errors_name_file_and_field(spec_dir, file, old, new, pattern):
@@ -89,3 +95,33 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("[study\n", encoding="utf-8")
     with pytest.raises(SpecError, match="bad.toml: not valid TOML"):
         load_spec(bad)
+
+
+def test_goalposts_and_log_transform(spec_dir):
+    """Goalposts: explicit bounds must be ordered (and positive for a log-transformed indicator);
+    the panel's inputs are log-transformed, capped at the goalposts, with the panel rule for the
+    others; a log transform of a non-positive value is a DataError naming the indicator."""
+    import numpy as np
+
+    from resilience_jax.data import load_panel
+    from resilience_jax.errors import DataError
+
+    edit(spec_dir / "index.toml", 'normalisation = "minmax"', 'normalisation = "goalposts"\ngoalposts_from = "panel"')
+    edit(spec_dir / "index.toml", 'column = "profit"', 'column = "profit"\ngoalposts = [5, 1]')
+    with pytest.raises(SpecError, match=r"indicators\[0\]\.goalposts: expected \[lower, upper\]"):
+        load_spec(spec_dir / "paper.toml")
+    edit(spec_dir / "index.toml", "goalposts = [5, 1]", "goalposts = [0, 500]\ntransform = \"log\"")
+    with pytest.raises(SpecError, match=r"indicators\[0\]\.goalposts: the indicator is log-transformed"):
+        load_spec(spec_dir / "paper.toml")
+    edit(spec_dir / "index.toml", "goalposts = [0, 500]", "goalposts = [5, 500]")
+    panel = load_panel(spec=spec_dir / "paper.toml")
+    raw = panel.indicator_matrix()
+    X, bounds = panel.index_inputs()
+    np.testing.assert_allclose(bounds[:, 0], np.log([5, 500]))
+    np.testing.assert_allclose(X[:, 0], np.clip(np.log(raw[:, 0]), np.log(5), np.log(500)))
+    np.testing.assert_allclose(bounds[:, 1], [raw[:, 1].min(), raw[:, 1].max()])  # the panel rule, untransformed
+    np.testing.assert_allclose(X[:, 1:], raw[:, 1:])
+    frame = panel.frame.copy()
+    frame.loc[3, "profit"] = -1.0
+    with pytest.raises(DataError, match=r"indicator 'profit' is log-transformed .* 1 value\(s\) <= 0"):
+        load_panel(frame, spec=spec_dir / "paper.toml").index_inputs()
