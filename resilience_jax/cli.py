@@ -420,6 +420,13 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     threading.Thread(target=_warm_reports, args=(args.seed,), daemon=True).start()
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme=args.scheme, index=symbol, fixed_effects=fe,
                      chunk_size=args.chunk_size, progress=True)
+    import warnings
+
+    from .errors import IntervalWarning
+    from .results.bootstrap import LEVELS_NOTE, scale_caveats
+
+    if LEVELS_NOTE in scale_caveats(spec.index):
+        warnings.warn(LEVELS_NOTE, IntervalWarning, stacklevel=1)
     m = spec.mediation
     out = args.work
     stem = f"bootstrap_{args.scheme}_{args.model}_{symbol}" + ("_as_printed" if args.as_printed else "")
@@ -598,10 +605,11 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     note = (f"Wild cluster bootstrap (restricted, WCR) of H0: {spec.baseline.regressor} = 0 in the baseline model with all "
             f"controls and {effects}, clusters = {spec.entity}; p = share of draws with {rad.ties}, "
             f"'< 1/B' where none is; Rademacher weights enumerated when G <= 12, otherwise {args.n_boot} draws "
-            f"(seed {args.seed}); Webb: {args.n_boot} draws. "
-            f"{panel.provenance}")
+            f"(seed {args.seed}); Webb: {args.n_boot} draws; ci_lower/ci_upper: the 95% interval by inverting the "
+            f"Rademacher test (every null value tested with the same draws). {panel.provenance}")
     write_table(table, args.work, f"wild_bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                        caption=f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild cluster bootstrap p-values")
+                        caption=f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild cluster bootstrap p-values "
+                                f"and interval")
     print(to_markdown(table, floatfmt=".4f", note=note))
     return 0
 

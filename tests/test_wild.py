@@ -232,3 +232,39 @@ def test_random_weights_need_enough_draws_and_report_below_one_over_b(panel):
     assert "at least as extreme" in res.ties
     enum = wild_bootstrap(panel, region="Central")
     assert enum.p_wild_text == f"{enum.p_wild:.4f}"
+
+
+def test_confidence_interval_inverts_the_test_as_wildboottest_does(panel, central):
+    """The interval by test inversion: at a null value beta0 the p-value is the wildboottest
+    package's WCR p-value of H0: b = 0 for the outcome y - beta0 x (the same restricted model), on
+    our tie convention; inside the interval's ends p >= 0.05, just outside p < 0.05."""
+    wbt = pytest.importorskip("wildboottest.wildboottest")
+    res = wild_bootstrap(panel, region="Central")
+    X = pd.concat([central[REGS], pd.get_dummies(central["province"], dtype=float)], axis=1).to_numpy()
+    R = np.zeros(X.shape[1])
+    R[0] = 1.0
+
+    def p_ref(b0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            boot = wbt.WildboottestCL(X=X, Y=central["REIC"].to_numpy() - b0 * X[:, 0],
+                                      cluster=pd.factorize(central["province"])[0], R=R, B=2**8 + 1, seed=1, parallel=False)
+            boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+            boot.get_weights(weights_type="rademacher")
+            boot.get_numer()
+            boot.get_denom()
+            boot.get_tboot()
+            boot.get_vcov()
+            boot.get_tstat()
+        t, tb = float(np.ravel(boot.t_stat)[0]), np.ravel(boot.t_boot)
+        return np.mean(np.abs(tb) >= abs(t) * (1 - 1e-9))
+
+    lo, hi = res.ci_lower, res.ci_upper
+    assert lo < res.coef < hi and res.level == 0.95
+    w = hi - lo
+    for b0 in (lo + 1e-6 * w, hi - 1e-6 * w):
+        assert p_ref(b0) >= 0.05
+    for b0 in (lo - 1e-6 * w, hi + 1e-6 * w):
+        assert p_ref(b0) < 0.05
+    assert p_ref(0.0) == pytest.approx(res.p_wild, abs=1e-12)
+    assert {"ci_lower", "ci_upper"} <= set(res.tidy().index)

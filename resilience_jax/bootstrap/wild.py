@@ -115,7 +115,7 @@ def wild_weights(key: jax.Array, b: jax.Array, n_clusters: int, kind: WildWeight
 
 
 def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int, *, n_clusters: int,
-           ssc: SSC = DEFAULT_SSC, k_absorbed: int = 1) -> WildStats:
+           ssc: SSC = DEFAULT_SSC, k_absorbed: int = 1, beta0=0.0) -> WildStats:
     """Observed and bootstrap CRV1 t statistics of coefficient ``j`` (static) for weights V (B, G).
 
     Parameters
@@ -139,6 +139,10 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     k_absorbed : int, optional
         Coefficients absorbed before ``X`` and counted in the CRV1 factor's K (1 for fixed effects
         nested in the clusters, 0 when ``X`` carries the constant).
+    beta0 : float or jax.Array, optional
+        The null value (H0: ``b_j = beta0``; traced): the restricted fit is that of
+        ``y - beta0 x_j`` on the other columns, plus ``beta0 x_j``, and the t statistics are
+        ``(b_j - beta0) / se``.
 
     Returns
     -------
@@ -172,7 +176,7 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     se = jnp.sqrt(sandwich(bread[j:j + 1], cluster_scores(X * u[:, None], cluster, G), f, diagonal=True)[0])
     keep = np.array([i for i in range(k) if i != j])
     Z = X[:, keep]
-    y_r = Z @ solve_normal(Z.T @ Z, Z.T @ y).coef
+    y_r = Z @ solve_normal(Z.T @ Z, Z.T @ (y - beta0 * X[:, j])).coef + beta0 * X[:, j]
     u_r = y - y_r
     A = cluster_scores(X * y_r[:, None], cluster, G)
     C = cluster_scores(X * u_r[:, None], cluster, G)
@@ -180,7 +184,75 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     b_star = (bread @ A.sum(axis=0))[None, :] + V @ (C @ bread)  # (B, k): bread symmetric
     s_star = A[None] + V[:, :, None] * C[None] - jnp.einsum("gkl,bl->bgk", M, b_star)  # (B, G, k)
     se_star = jnp.sqrt(sandwich(bread[j:j + 1], jnp.moveaxis(s_star, 0, -1), f, diagonal=True)[0])
-    return WildStats(b[j] / se, b_star[:, j] / se_star, b[j], se)
+    return WildStats((b[j] - beta0) / se, (b_star[:, j] - beta0) / se_star, b[j], se)
+
+
+@partial(jax.jit, static_argnames=("j", "n_clusters", "k_absorbed"))
+def _p_at(beta0, X, y, cluster, V, *, j, n_clusters, k_absorbed):
+    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed, beta0=beta0)
+    return jnp.mean(jnp.abs(s.t_boot) >= jnp.abs(s.t) * (1 - TIE_RTOL))
+
+
+def wild_ci(X, y, cluster, V, j: int, *, n_clusters: int, k_absorbed: int, coef: float, se: float,
+            level: float = 0.95, tol: float = 1e-10) -> tuple[float, float]:
+    """Confidence interval by inverting the restricted wild cluster bootstrap: the null values
+    ``beta0`` whose p-value (the same weights ``V`` (B, G) for every ``beta0``, the same tie
+    convention) is at least ``1 - level``. Each end is found by bisection between the estimate
+    (p = 1) and a point ``coef -/+ 2^i se`` where the p-value has fallen below ``1 - level``, to a
+    width of ``tol`` times the SE (as ``boottest``'s inversion; the p-value is a step function of
+    ``beta0``, so the end is the step's location to that precision).
+
+    Returns
+    -------
+    (lower, upper)
+
+    Raises
+    ------
+    EstimationError
+        No null value far out (up to 2^40 SEs) is rejected: the interval is unbounded (too few
+        clusters or sign vectors for the level).
+
+    Example
+    -------
+    >>> import jax.numpy as jnp
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> cl = np.repeat(np.arange(12), 5)
+    >>> X = rng.normal(size=(60, 2))
+    >>> y = X @ np.array([0.5, 1.0]) + rng.normal(size=60)
+    >>> V = sign_vectors(jnp.arange(2**12, dtype=jnp.uint32), 12)
+    >>> s = wild_t(jnp.asarray(X), jnp.asarray(y), jnp.asarray(cl), V[:1], 0, n_clusters=12)
+    >>> lo, hi = wild_ci(jnp.asarray(X), jnp.asarray(y), jnp.asarray(cl), V, 0, n_clusters=12, k_absorbed=1,
+    ...                  coef=float(s.coef), se=float(s.se))
+    >>> bool(lo < float(s.coef) < hi)
+    True
+    """
+    alpha = 1.0 - level
+    args = (X, y, cluster, V)
+    kw = dict(j=j, n_clusters=n_clusters, k_absorbed=k_absorbed)
+
+    def p(b0: float) -> float:
+        return float(_p_at(jnp.asarray(b0, X.dtype), *args, **kw))
+
+    ends = []
+    for sign in (-1.0, 1.0):
+        inner = coef
+        for i in range(1, 41):
+            outer = coef + sign * 2.0**i * se
+            if p(outer) < alpha:
+                break
+            inner = outer
+        else:
+            raise EstimationError(f"the wild bootstrap's {level:.0%} interval is unbounded on the {'lower' if sign < 0 else 'upper'} "
+                                  "side: no null value is rejected (too few clusters or sign vectors for the level)")
+        while abs(outer - inner) > tol * se:
+            mid = 0.5 * (inner + outer)
+            if p(mid) >= alpha:
+                inner = mid
+            else:
+                outer = mid
+        ends.append(inner)
+    return ends[0], ends[1]
 
 
 @partial(jax.jit, static_argnames=("j", "n_clusters", "weights", "enumerate_all", "k_absorbed"))
@@ -227,6 +299,7 @@ def wild_bootstrap(
     n_boot: int = 9999,
     seed: int = 0,
     full_enumeration: bool | None = None,
+    level: float = 0.95,
 ) -> WildResult:
     """Wild cluster bootstrap p-value of the baseline coefficient (spec [baseline]: regressor, all
     controls, fixed effects, clusters), on the whole panel or one region (``region``).
@@ -254,6 +327,8 @@ def wild_bootstrap(
     full_enumeration : bool or None, optional
         Evaluate all 2^G sign vectors (Rademacher only, G <= 20); default None: when the weights
         are Rademacher and G <= 12.
+    level : float, optional
+        Level of the confidence interval by test inversion (:func:`wild_ci`).
 
     Returns
     -------
@@ -291,6 +366,8 @@ def wild_bootstrap(
     from ..suite import compute_indices
 
     n_boot, seed = _checks.positive_int("n_boot", n_boot), _checks.seed(seed)
+    if not 0 < level < 1:
+        raise EstimationError(f"level must be in (0, 1), got {level}")
     if weights not in ("rademacher", "webb"):
         raise EstimationError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
     panel = data if isinstance(data, Panel) else load_panel(data)
@@ -342,9 +419,14 @@ def wild_bootstrap(
     if not (np.isfinite(t) and np.isfinite(tb).all()):
         raise EstimationError(f"{fml}: the wild bootstrap's t statistics are not finite (a cluster's scores vanish in "
                               "the restricted model?); no p-value is reported")
+    # the interval: the same replicates' weights (replicate b's from b, as the p-value's), inverted
+    bidx = jnp.arange(B, dtype=jnp.uint32)
+    V = sign_vectors(bidx, G) if enumerate_all else wild_weights(key, bidx, G, weights)
+    lo, hi = wild_ci(*args, V, j, n_clusters=G, k_absorbed=k_absorbed, coef=float(res.coef[0]), se=float(res.se[0]),
+                     level=level)
     return WildResult(
         sample=region or "full sample", outcome=symbol, regressor=b.regressor, n_clusters=G, nobs=len(y),
         coef=float(res.coef[0]), se=float(res.se[0]), t=t, p_crv1=float(2 * stdtr(G - 1, -abs(t))),
         p_wild=wild_pvalue(t, tb), weights=weights, n_boot=len(tb), enumerated=bool(enumerate_all),
-        t_boot=tb,
+        t_boot=tb, ci_lower=lo, ci_upper=hi, level=level,
     )

@@ -27,6 +27,29 @@ MINMAX_NOTE = ("b, c, c', a*b and the baseline slope are in units of the index, 
                "so their intervals are approximate; the share a*b/c is free of the scale.")
 
 
+LEVELS_NOTE = ("indicators in levels: in the validation study (benchmarks/interval_study.py) no interval for a*b or c "
+               "reached 0.93 coverage with indicators in levels, on either scale, at 8-60 provinces (they miss on one "
+               "side: a few large provinces carry the effect); the share's jackknife-t interval did. Declare "
+               "transform = 'log' in the index spec to build the index on logarithms.")
+
+
+def scale_caveats(index_spec) -> list[str]:
+    """The validation study's caveats that apply to an index spec's scale: the min-max note
+    (effects in index units are approximate) and the levels note (no interval for a*b or c
+    covered with indicators in levels).
+
+    Example
+    -------
+    >>> from resilience_jax.data import load_index
+    >>> [c.split(":")[0] for c in scale_caveats(load_index())]
+    ['b, c, c', 'indicators in levels']
+    """
+    out = [MINMAX_NOTE] if index_spec.normalisation == "minmax" else []
+    if any(i.transform == "none" for i in index_spec.indicators):
+        out.append(LEVELS_NOTE)
+    return out
+
+
 def default_method(name: str) -> str:
     """The interval method ``BootstrapResult.ci(method=None)`` gives statistic ``name``: the
     jackknife-t(G-1) for the effects, the share and the baseline slopes (t-type intervals covered
@@ -186,6 +209,9 @@ class WildResult:
     n_boot: int
     enumerated: bool
     t_boot: np.ndarray
+    ci_lower: float = float("nan")  # the interval by inverting the test (the same draws, every null value)
+    ci_upper: float = float("nan")
+    level: float = 0.95
 
     # the tie convention of p_wild: the draws that reproduce the sample (all signs +1, all -1) count
     ties = "|t*| >= |t| counts as at least as extreme (ties judged to a relative 1e-9)"
@@ -202,5 +228,6 @@ class WildResult:
         """The test as one labelled row (``p_wild`` numeric, ``p_wild_text`` as a table shows it)."""
         return pd.Series({"outcome": self.outcome, "G": self.n_clusters, "N": self.nobs, "coef": self.coef,
                           "se_crv1": self.se, "t": self.t, "p_crv1_t(G-1)": self.p_crv1, "p_wild": self.p_wild,
-                          "p_wild_text": self.p_wild_text, "weights": self.weights, "replicates": self.n_boot,
-                          "enumerated": self.enumerated}, name=self.sample)
+                          "p_wild_text": self.p_wild_text, "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
+                          "weights": self.weights, "replicates": self.n_boot, "enumerated": self.enumerated},
+                         name=self.sample)
