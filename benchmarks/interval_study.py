@@ -175,7 +175,8 @@ def cell(G, logs, scale, args, keys, bounds, truths):
 def null_rates(args, key) -> dict:
     """Rejection rates at 5% under H0: c = 0 (the indicators do not depend on AI or upgrading) of
     CRV1 t(G-1) and of the restricted wild cluster bootstrap (Rademacher, all 2^G sign vectors; the
-    package's own :func:`~resilience_jax.bootstrap.wild.wild_t`), at 8 and 11 provinces."""
+    package's own :func:`~resilience_jax.bootstrap.wild.wild_t`), at the sizes of ``--sizes`` up to 12
+    provinces (8 and 11 by default)."""
     from scipy.stats import t as st
 
     from resilience_jax.bootstrap.wild import TIE_RTOL, sign_vectors, wild_t
@@ -187,7 +188,7 @@ def null_rates(args, key) -> dict:
     BETA, GAMMA = np.zeros(M), np.zeros(M)
     out = {}
     try:
-        for G in (8, 11):
+        for G in [g for g in args.sizes if g <= 12]:  # the small samples (all 2^G sign vectors)
             V = sign_vectors(jnp.arange(2**G, dtype=jnp.uint32), G)
 
             @jax.jit
@@ -263,6 +264,8 @@ def main() -> int:
     ap.add_argument("--reference", type=int, default=20000, help="provinces of the goalposts' reference panel")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--out", default=str(HERE / "results" / "interval_study.json"))
+    ap.add_argument("--indicators", nargs="+", choices=["levels", "logs"], default=["levels", "logs"])
+    ap.add_argument("--scales", nargs="+", choices=["minmax", "goalposts"], default=["minmax", "goalposts"])
     ap.add_argument("--null-datasets", type=int, default=2000, help="datasets per size of the null rejection rates")
     ap.add_argument("--null-only", action="store_true", help="add the null rejection rates to an existing --out")
     args = ap.parse_args()
@@ -277,7 +280,7 @@ def main() -> int:
     root = jax.random.key(args.seed)
     k_gp, k_pop, k_truth, k_cells = jax.random.split(root, 4)
     cells, truths_by_g = [], {}
-    for logs in (False, True):
+    for logs in [ind == "logs" for ind in args.indicators]:
         label = "logs" if logs else "levels"
         bounds = goalposts(jax.random.fold_in(k_gp, logs), logs, args.reference)
         pop = point_fn(args.population, logs)
@@ -293,7 +296,7 @@ def main() -> int:
             pt = jax.lax.map(lambda k: point(k, None), keys, batch_size=250)
             mm_mean = {"ab": float(np.mean(pt[0])), "c": float(np.mean(pt[1])), "share": float(np.mean(pt[2]))}
             truths_by_g[f"{label}:G{G}"] = {"minmax_mean_of_estimator": mm_mean, "population": population}
-            for scale in ("minmax", "goalposts"):
+            for scale in args.scales:
                 truths = dict(population[scale])
                 if scale == "minmax":
                     truths["ab"], truths["c"] = mm_mean["ab"], mm_mean["c"]

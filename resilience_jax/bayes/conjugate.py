@@ -22,6 +22,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from .._ops import marsaglia_tsang
 from ..estimators.within import demean_balanced
 from .priors import Scales
 
@@ -113,13 +114,9 @@ def _gamma(key: jax.Array, shape: jax.Array, z0: jax.Array, dt) -> jax.Array:
     the conjugate engine's draws cost mostly the normals."""
     n = z0.shape[0]
     a = jnp.where(shape < 1, shape + 1.0, shape)
-    d = a - 1.0 / 3.0
-    c = 1.0 / jnp.sqrt(9.0 * d)
 
     def accept(x, u):
-        v = (1.0 + c * x) ** 3
-        ok = (v > 0) & (jnp.log(u) < 0.5 * x**2 + d - d * v + d * jnp.log(jnp.where(v > 0, v, 1.0)))
-        return ok, d * v
+        return marsaglia_tsang(x, u, a)
 
     ok, g = accept(z0, jax.random.uniform(key, (n,), dt))
 

@@ -298,7 +298,8 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
     n_weight_draws : int
         Bayesian-bootstrap weight draws.
     chain_method : {"vectorized", "sequential", "parallel"}
-        How NUTS chains are run (same draws either way).
+        How NUTS chains are run (:func:`~resilience_jax.bayes.api.posterior`: vectorized and
+        parallel give the same draws, sequential the same posterior).
     target_accept, max_tree_depth : float, int
         NUTS settings.
     mode : str

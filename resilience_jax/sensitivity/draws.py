@@ -15,6 +15,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._ops import marsaglia_tsang
 from ..inference.resample import replicate_key
 
 
@@ -48,16 +49,12 @@ def gamma_rounds(keys: jax.Array, shape: jax.Array, *, max_rounds: int = 200) ->
     dt = shape.dtype
     V, m = keys.shape[0], shape.shape[0]
     a = jnp.where(shape < 1, shape + 1.0, shape)
-    d = a - 1.0 / 3.0
-    c = 1.0 / jnp.sqrt(9.0 * d)
 
     def propose(r):
         kk = jax.vmap(lambda k: jax.random.split(jax.random.fold_in(k, r)))(keys)  # (V, 2) keys
         x = jax.vmap(lambda k: jax.random.normal(k, (m,), dt))(kk[:, 0])
         u = jax.vmap(lambda k: jax.random.uniform(k, (m,), dt))(kk[:, 1])
-        v = (1.0 + c * x) ** 3
-        ok = (v > 0) & (jnp.log(u) < 0.5 * x**2 + d - d * v + d * jnp.log(jnp.where(v > 0, v, 1.0)))
-        return ok, d * v
+        return marsaglia_tsang(x, u, a)
 
     def body(state):
         r, done, value = state
