@@ -664,3 +664,30 @@ def test_leave_one_out_matches_pyfixest(panel, X, given, drop):
     for mode in ("renormalise", "reestimate"):
         row = loo[(loo["left_out"] == drop) & (loo["weights"] == mode)].iloc[0]
         assert_targets(row, ref, TARGET_KEYS, what=f"{drop} {mode}")
+
+
+def test_a_goalposts_spec_is_the_studys_base(panel, W_user, tmp_path):
+    """An index spec with a declared scale (log indicators, goalposts from the panel's range): the
+    study's base is that scale (goalposts normalisation, entropy weights on it), and given weight
+    vectors are applied to the same normalised values; against pyfixest on the index rebuilt in
+    NumPy."""
+    from resilience_jax.data.spec import models_dir
+
+    text = (models_dir() / "index.toml").read_text(encoding="utf-8")
+    text = text.replace('normalisation = "minmax"', 'normalisation = "goalposts"\ngoalposts_from = "panel"', 1)
+    (tmp_path / "index.toml").write_text(text.replace('transform = "none"', 'transform = "log"', 1), encoding="utf-8")
+    (tmp_path / "paper.toml").write_text((models_dir() / "paper.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    gp = rj.load_panel(spec=tmp_path / "paper.toml")
+    res = rj.sensitivity(gp, weights=W_user[:2])
+    L = np.log(gp.indicator_matrix())
+    d = directions_of(panel, "paper")
+    lo, hi = L.min(axis=0), L.max(axis=0)
+    Z = np.where(d > 0, (L - lo) / (hi - lo), (hi - L) / (hi - lo))
+    p = Z / Z.sum(axis=0)
+    e = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=0) / np.log(len(Z))
+    w = (1 - e) / (1 - e).sum()
+    controls = panel.spec.mediation.controls
+    assert_targets(res.base, reference_targets(gp, Z @ w, controls=controls), TARGET_KEYS, what="base")
+    for i in range(2):
+        assert_targets(res.tidy().iloc[i], reference_targets(gp, Z @ W_user[i], controls=controls), TARGET_KEYS,
+                       what=f"row {i}")

@@ -95,6 +95,10 @@ def _setup(data, space, index):
 
     panel = load_panel() if data is None else (data if hasattr(data, "spec") else load_panel(data))
     sp = space if isinstance(space, Space) else load_space(space, panel.spec)
+    if panel.spec.index.normalisation == "goalposts":  # the spec's declared scale is the study's base
+        import dataclasses
+
+        sp = dataclasses.replace(sp, normalisation=("goalposts", *(n for n in sp.normalisation if n != "goalposts")))
     symbol = index or sp.index or panel.spec.index.symbol
     members = index_members(panel.spec.index, symbol)
     return panel, sp, symbol, Builder(panel, sp, members)

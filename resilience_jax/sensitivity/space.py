@@ -239,14 +239,11 @@ class Builder:
         self.columns = tuple(idx.columns)
         keep = np.ones(len(self.columns), bool) if members is None else np.asarray(members) > 0
         self.keep = keep
-        X, bounds = panel.index_inputs()  # the indicators as the index spec declares them (log transforms applied)
-        if bounds is not None:
-            raise EstimationError(
-                f"the index spec ({idx.path}) declares normalisation = 'goalposts', and the sensitivity study varies the "
-                "normalisation itself: it does not take the spec's goalposts yet. Run it with a spec whose normalisation "
-                "is 'minmax' (its transforms are honoured) and list 'goalposts' among the study's normalisations, with "
-                "the bounds under [sensitivity.goalposts]")
+        # the indicators as the index spec declares them: transformed, and capped at its goalposts
+        # (whose bounds then serve the "goalposts" normalisation and the entropy weights)
+        X, bounds = panel.index_inputs()
         self.X = X[:, keep]
+        self.bounds = None if bounds is None else bounds[:, keep]
         self.names = tuple(c for c, k in zip(self.columns, keep) if k)
         self.directions0 = np.asarray(idx.directions, float)[keep]
         self.panel_mode = idx.panel_mode
@@ -259,6 +256,11 @@ class Builder:
     @property
     def m(self) -> int:
         return self.X.shape[1]
+
+    @property
+    def scale(self) -> str:
+        """The index spec's normalisation: ``"goalposts"`` where it declares them, else ``"minmax"``."""
+        return "minmax" if self.bounds is None else "goalposts"
 
     def directions(self, which: str) -> np.ndarray:
         d = self.directions0.copy()
@@ -273,8 +275,8 @@ class Builder:
         key = (normalisation, directions)
         if key not in self._norm:
             gp = None
-            if normalisation == "goalposts":
-                gp = np.array([self.space.goalposts[c] for c in self.names])
+            if normalisation == "goalposts":  # the index spec's goalposts where it declares them
+                gp = self.bounds.T if self.bounds is not None else np.array([self.space.goalposts[c] for c in self.names])
             r = _normalise(self.X, self.directions(directions), normalisation, periods=self.period_codes,
                            n_periods=self.n_periods, goalposts=gp)
             _check(r.status, f"the {normalisation} normalisation")
@@ -287,7 +289,8 @@ class Builder:
             # "entropy" and "entropy_shifted" follow the index spec's panel mode (the paper's: pooled)
             mode = {"entropy_per_period": "per_year", "entropy_global": "global"}.get(weighting, self.panel_mode)
             shift = self.space.entropy_shift if weighting == "entropy_shifted" else 0.0
-            w = np.asarray(entropy_weights(X, d, mode=mode, shift=shift, time=self.periods).weights)
+            b = None if self.bounds is None else self.bounds[:, cols]  # the spec's scale (goalposts), or min-max
+            w = np.asarray(entropy_weights(X, d, mode=mode, shift=shift, time=self.periods, bounds=b).weights)
             return w.mean(axis=0) if w.ndim == 2 else w
         if weighting == "equal":
             return np.full(X.shape[1], 1.0 / X.shape[1])
@@ -296,7 +299,7 @@ class Builder:
             if w.sum() <= 0:
                 raise EstimationError("user weights sum to 0 on the indicators used")
             return w / w.sum()
-        V = X if weighting == "cv" else self.normalised("minmax", directions)[:, cols]
+        V = X if weighting == "cv" else self.normalised(self.scale, directions)[:, cols]
         r = _scheme_weights(V, weighting)
         _check(r.status, f"the {weighting} weights")
         return np.asarray(r.values)
