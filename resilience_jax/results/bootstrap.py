@@ -41,8 +41,8 @@ def scale_caveats(index_spec) -> list[str]:
     Example
     -------
     >>> from resilience_jax.data import load_index
-    >>> [c.split(":")[0] for c in scale_caveats(load_index())]
-    ['b, c, c', 'indicators in levels']
+    >>> scale_caveats(load_index()) == [MINMAX_NOTE, LEVELS_NOTE]  # the paper's spec: min-max, levels
+    True
     """
     out = [MINMAX_NOTE] if index_spec.normalisation == "minmax" else []
     if any(i.transform == "none" for i in index_spec.indicators):
