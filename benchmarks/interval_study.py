@@ -76,15 +76,16 @@ ESTIMANDS = {"ab": ("sobel", "percentile", "bca", "bootstrap_t", "bootstrap_t_sy
              "share": ("percentile", "bca", "jackknife_t")}
 
 
-def simulate(key, G: int, logs: bool):
-    """One panel: the index's indicators (n, M) in levels or logs, AI, upgrading, controls."""
+def simulate(key, G: int, logs: bool, beta=BETA, gamma=GAMMA):
+    """One panel: the index's indicators (n, M) in levels or logs, AI, upgrading, controls
+    (``beta``, ``gamma``: the indicators' loadings on AI and upgrading; zeros for the null)."""
     ks = jax.random.split(key, 8)
     s = jax.random.normal(ks[0], (G, 1))
     trend = jnp.linspace(-1.0, 1.0, T)[None, :]
     x = 0.6 * s + 0.8 * trend + 0.3 * jax.random.normal(ks[1], (G, T))
     u = 0.5 * x + 0.5 * s + 0.3 * jax.random.normal(ks[2], (G, T))
     C = jax.random.normal(ks[3], (G, 1, K)) + 0.3 * trend[:, :, None] + 0.5 * jax.random.normal(ks[4], (G, T, K))
-    logy = (MU + s[:, :, None] + BETA * x[:, :, None] + GAMMA * u[:, :, None]
+    logy = (MU + s[:, :, None] + beta * x[:, :, None] + gamma * u[:, :, None]
             + 0.2 * jax.random.normal(ks[5], (G, T, M)))
     n = G * T
     Y = logy if logs else jnp.exp(logy)
@@ -207,37 +208,25 @@ def null_rates(args, key) -> dict:
     provinces (8 and 11 by default)."""
     from scipy.stats import t as st
 
-    from resilience_jax.bootstrap.wild import TIE_RTOL, sign_vectors, wild_t
-    from resilience_jax.estimators.staged import index_rows
-    from resilience_jax.estimators.within import demean_balanced
+    from resilience_jax.bootstrap.wild import extreme_share, sign_vectors, wild_t
 
-    global BETA, GAMMA
-    saved = BETA, GAMMA
-    BETA, GAMMA = np.zeros(M), np.zeros(M)
     out = {}
-    try:
-        for G in [g for g in args.sizes if g <= 12]:  # the small samples (all 2^G sign vectors)
-            V = sign_vectors(jnp.arange(2**G, dtype=jnp.uint32), G)
+    for G in [g for g in args.sizes if g <= 12]:  # the small samples (all 2^G sign vectors)
+        V = sign_vectors(jnp.arange(2**G, dtype=jnp.uint32), G)
+        design = wild_design(G)
 
-            @jax.jit
-            def one(k, G=G, V=V):
-                Y, x, u, C = simulate(k, G, True)
-                arr = make_arrays(Y, x, u, C, None)
-                _, rows = index_rows(arr, n_entities=G)
-                D = jnp.column_stack([rows[:, 0], x, C]).reshape(G, T, -1)
-                Dw = demean_balanced(D, None, "entity").reshape(G * T, -1)
-                s = wild_t(Dw[:, 1:], Dw[:, 0], jnp.repeat(jnp.arange(G), T), V, 0, n_clusters=G, k_absorbed=1)
-                return s.t, jnp.mean(jnp.abs(s.t_boot) >= jnp.abs(s.t) * (1 - TIE_RTOL))
+        @jax.jit
+        def one(k, G=G, V=V, design=design):
+            Xw, yw = design(make_arrays(*simulate(k, G, True, np.zeros(M), np.zeros(M)), None))
+            s = wild_t(Xw, yw, jnp.repeat(jnp.arange(G), T), V, 0, n_clusters=G, k_absorbed=1)
+            return s.t, extreme_share(s.t, s.t_boot)
 
-            t, p_wild = jax.lax.map(lambda k: one(k), jax.random.split(jax.random.fold_in(key, G), args.null_datasets),
-                                    batch_size=50)
-            p_crv1 = 2 * st.sf(np.abs(np.asarray(t)), G - 1)
-            out[f"G{G}"] = {"datasets": args.null_datasets, "crv1_t(G-1)": float(np.mean(p_crv1 < 0.05)),
-                            "wild_rademacher_enumerated": float(np.mean(np.asarray(p_wild) < 0.05))}
-            print(f"null, G={G}: rejection at 5%: CRV1 t(G-1) {out[f'G{G}']['crv1_t(G-1)']:.3f}, "
-                  f"wild {out[f'G{G}']['wild_rademacher_enumerated']:.3f}", flush=True)
-    finally:
-        BETA, GAMMA = saved
+        t, p_wild = jax.lax.map(one, jax.random.split(jax.random.fold_in(key, G), args.null_datasets), batch_size=50)
+        p_crv1 = 2 * st.sf(np.abs(np.asarray(t)), G - 1)
+        out[f"G{G}"] = {"datasets": args.null_datasets, "crv1_t(G-1)": float(np.mean(p_crv1 < 0.05)),
+                        "wild_rademacher_enumerated": float(np.mean(np.asarray(p_wild) < 0.05))}
+        print(f"null, G={G}: rejection at 5%: CRV1 t(G-1) {out[f'G{G}']['crv1_t(G-1)']:.3f}, "
+              f"wild {out[f'G{G}']['wild_rademacher_enumerated']:.3f}", flush=True)
     return out
 
 

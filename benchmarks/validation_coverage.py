@@ -38,25 +38,17 @@ from resilience_jax.data.arrays import MediationArrays
 from resilience_jax.estimators.staged import fit_rows
 from resilience_jax.inference.intervals import bca_ci, percentile_ci
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from interval_study import DIRECTIONS, M  # noqa: E402  (the one DGP, shared with the interval study)
+from interval_study import simulate as simulate_panel  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
-G, T, M, K = 30, 14, 15, 5
-DIRECTIONS = np.array([1.0] * 13 + [-1.0] * 2)
-MU = np.linspace(2.0, 8.0, M)
-BETA = np.concatenate([np.linspace(0.1, 0.4, 13), [-0.1, -0.05]])
-GAMMA = np.concatenate([np.linspace(0.05, 0.3, 13), [-0.05, -0.1]])
+G = 30
 
 
 def simulate(key):
-    ks = jax.random.split(key, 8)
-    s = jax.random.normal(ks[0], (G, 1))
-    trend = jnp.linspace(-1.0, 1.0, T)[None, :]
-    x = 0.6 * s + 0.8 * trend + 0.3 * jax.random.normal(ks[1], (G, T))
-    u = 0.5 * x + 0.5 * s + 0.3 * jax.random.normal(ks[2], (G, T))
-    C = jax.random.normal(ks[3], (G, 1, K)) + 0.3 * trend[:, :, None] + 0.5 * jax.random.normal(ks[4], (G, T, K))
-    logy = (MU + s[:, :, None] + BETA * x[:, :, None] + GAMMA * u[:, :, None]
-            + 0.2 * jax.random.normal(ks[5], (G, T, M)))
-    n = G * T
-    return jnp.exp(logy).reshape(n, M), x.reshape(n), u.reshape(n), C.reshape(n, K)
+    """A panel of the paper's size, indicators in levels (:func:`interval_study.simulate`)."""
+    return simulate_panel(key, G, False)
 
 
 def arrays(X, x, u, C) -> MediationArrays:

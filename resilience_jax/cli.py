@@ -393,15 +393,16 @@ def _paper_baseline(spec, symbol: str) -> tuple[float | None, str]:
 
 def _cmd_bootstrap(args: argparse.Namespace) -> int:
     import threading
+    import warnings
 
     import numpy as np
 
     from .bootstrap.api import bootstrap
     from .data.validate import load_panel
-    from .errors import EstimationError
+    from .errors import EstimationError, IntervalWarning
     from .report.bootstrap_report import headline, plot_indirect, plot_weights, side_by_side
-    from .results.bootstrap import MINMAX_NOTE
     from .report.tables import to_markdown, write_table
+    from .results.bootstrap import LEVELS_NOTE, MINMAX_NOTE, scale_caveats
 
     if args.scheme == "wild" and args.model != "baseline":
         raise EstimationError("the wild cluster bootstrap tests the baseline coefficient: use --scheme wild --model baseline")
@@ -420,11 +421,6 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     threading.Thread(target=_warm_reports, args=(args.seed,), daemon=True).start()
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme=args.scheme, index=symbol, fixed_effects=fe,
                      chunk_size=args.chunk_size, progress=True)
-    import warnings
-
-    from .errors import IntervalWarning
-    from .results.bootstrap import LEVELS_NOTE, scale_caveats
-
     if LEVELS_NOTE in scale_caveats(spec.index):
         warnings.warn(LEVELS_NOTE, IntervalWarning, stacklevel=1)
     m = spec.mediation

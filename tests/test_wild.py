@@ -39,6 +39,22 @@ def crv1_t(y, X, groups):
     return b[0] / np.sqrt(V[0, 0])
 
 
+def wildboottest_run(wbt, X, y, groups, R):
+    """The wildboottest package's WCR (type 11, Rademacher, all sign vectors for G <= 8 at B = 2^8 + 1):
+    its object after the t statistics, and whether it enumerated."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        boot = wbt.WildboottestCL(X=X, Y=y, cluster=pd.factorize(groups)[0], R=R, B=2**8 + 1, seed=1, parallel=False)
+        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
+        _, _, enumerated = boot.get_weights(weights_type="rademacher")
+        boot.get_numer()
+        boot.get_denom()
+        boot.get_tboot()
+        boot.get_vcov()
+        boot.get_tstat()
+    return boot, enumerated
+
+
 def test_full_enumeration_equals_independent_refits(panel, central):
     res = wild_bootstrap(panel, region="Central")
     assert res.enumerated and res.n_boot == 2**8 and res.n_clusters == 8
@@ -74,18 +90,8 @@ def test_agrees_with_wildboottest_enumeration(panel, central):
     X = pd.concat([central[REGS], pd.get_dummies(central["province"], dtype=float)], axis=1).to_numpy()
     R = np.zeros(X.shape[1])
     R[0] = 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = wbt.WildboottestCL(X=X, Y=central["REIC"].to_numpy(), cluster=pd.factorize(central["province"])[0], R=R,
-                                  B=2**8 + 1, seed=1, parallel=False)
-        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
-        _, _, enumerated = boot.get_weights(weights_type="rademacher")
-        boot.get_numer()
-        boot.get_denom()
-        boot.get_tboot()
-        boot.get_vcov()
-        boot.get_tstat()
-        boot.get_pvalue(pval_type="two-tailed")
+    boot, enumerated = wildboottest_run(wbt, X, central["REIC"].to_numpy(), central["province"], R)
+    boot.get_pvalue(pval_type="two-tailed")
     t_ref, tb_ref = float(np.ravel(boot.t_stat)[0]), np.ravel(boot.t_boot)
     res = wild_bootstrap(panel, region="Central")
     assert enumerated and len(tb_ref) == res.n_boot == 256
@@ -192,16 +198,7 @@ def test_without_fixed_effects_the_constant_is_re_estimated(pooled_panel):
     # wildboottest (statsmodels OLS with the constant as a column): the same distribution
     R = np.zeros(X.shape[1])
     R[1] = 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boot = wbt.WildboottestCL(X=X, Y=y, cluster=pd.factorize(g)[0], R=R, B=2**8 + 1, seed=1, parallel=False)
-        boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
-        boot.get_weights(weights_type="rademacher")
-        boot.get_numer()
-        boot.get_denom()
-        boot.get_tboot()
-        boot.get_vcov()
-        boot.get_tstat()
+    boot, _ = wildboottest_run(wbt, X, y, g, R)
     tb_ref, t_ref = np.ravel(boot.t_boot), float(np.ravel(boot.t_stat)[0])
     np.testing.assert_allclose(np.sort(np.abs(tb_ref / t_ref)), np.sort(np.abs(res.t_boot / res.t)), rtol=1e-8)
     # and the coefficient, SE and CRV1 p-value are feols' with a constant
@@ -245,17 +242,7 @@ def test_confidence_interval_inverts_the_test_as_wildboottest_does(panel, centra
     R[0] = 1.0
 
     def p_ref(b0):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            boot = wbt.WildboottestCL(X=X, Y=central["REIC"].to_numpy() - b0 * X[:, 0],
-                                      cluster=pd.factorize(central["province"])[0], R=R, B=2**8 + 1, seed=1, parallel=False)
-            boot.get_scores(bootstrap_type="11", impose_null=True, adj=True, cluster_adj=True)
-            boot.get_weights(weights_type="rademacher")
-            boot.get_numer()
-            boot.get_denom()
-            boot.get_tboot()
-            boot.get_vcov()
-            boot.get_tstat()
+        boot, _ = wildboottest_run(wbt, X, central["REIC"].to_numpy() - b0 * X[:, 0], central["province"], R)
         t, tb = float(np.ravel(boot.t_stat)[0]), np.ravel(boot.t_boot)
         return np.mean(np.abs(tb) >= abs(t) * (1 - 1e-9))
 

@@ -190,7 +190,7 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
 @partial(jax.jit, static_argnames=("j", "n_clusters", "k_absorbed"))
 def _p_at(beta0, X, y, cluster, V, *, j, n_clusters, k_absorbed):
     s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed, beta0=beta0)
-    return jnp.mean(jnp.abs(s.t_boot) >= jnp.abs(s.t) * (1 - TIE_RTOL))
+    return extreme_share(s.t, s.t_boot)
 
 
 def wild_ci(X, y, cluster, V, j: int, *, n_clusters: int, k_absorbed: int, coef: float, se: float,
@@ -287,7 +287,19 @@ def wild_pvalue(t: float, t_boot: np.ndarray) -> float:
     >>> wild_pvalue(2.0, np.array([0.5, -2.0, 3.0, 1.0]))
     0.5
     """
-    return float(np.mean(np.abs(t_boot) >= abs(t) * (1 - TIE_RTOL)))
+    return float(extreme_share(t, t_boot))
+
+
+def extreme_share(t, t_boot):
+    """The share of ``|t*| >= |t|`` with ties to ``TIE_RTOL`` (:func:`wild_pvalue`), as an array
+    (traceable: the inversion and vectorised studies call it inside jitted code).
+
+    Example
+    -------
+    >>> float(extreme_share(2.0, jnp.array([0.5, -2.0, 3.0, 1.0])))
+    0.5
+    """
+    return jnp.mean(jnp.abs(t_boot) >= jnp.abs(t) * (1 - TIE_RTOL))
 
 
 def wild_bootstrap(

@@ -104,7 +104,6 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     """
     from .. import _checks
     from ..estimators.mediation import mc_interval_batch
-
     from ..results.bootstrap import index_units
 
     tidy = boot.tidy(level, list(HEADLINE_ORDER))

@@ -125,13 +125,11 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
         # every entity "attains"; the log sums are plain per-entity sums at it
         bound = np.tile(np.asarray(arrays.bounds, np.float64).reshape(1, 2 * m), (R, 1))
         rank = np.zeros((G, 2 * m), dtype=np.int64)
-        return EntityTables(f(Xg.sum(axis=1).T), jnp.asarray(rank), f(bound), f(_log_table(Xg, bound)),
-                            entity_moments(X_ind, others, n_entities=G))
-    order, values = _ranking(Xg)
-    return EntityTables(
-        f(Xg.sum(axis=1).T), jnp.asarray(np.minimum(np.argsort(order, axis=0), R)), f(values[:R]),
-        f(_log_table(Xg, values[:R])), entity_moments(X_ind, others, n_entities=G),
-    )
+    else:
+        order, values = _ranking(Xg)
+        bound, rank = values[:R], np.minimum(np.argsort(order, axis=0), R)
+    return EntityTables(f(Xg.sum(axis=1).T), jnp.asarray(rank), f(bound), f(_log_table(Xg, bound)),
+                        entity_moments(X_ind, others, n_entities=G))
 
 
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
