@@ -25,7 +25,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", metavar="FILE", help="panel file (.csv, .xlsx, .parquet, .dta); default: the embedded synthetic panel")
     p.add_argument("--spec", metavar="FILE", help="study spec TOML (default: the bundled models/paper.toml)")
     p.add_argument("--out", metavar="DIR", default="results", help="output directory (default: %(default)s)")
-    p.add_argument("--interpolate", action="store_true", help="fill missing cells by linear interpolation within province")
+    p.add_argument("--interpolate", action="store_true", help="fill missing cells by linear interpolation within each entity")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: %(default)s)")
     p.add_argument("--decimal", choices=(".", ","), default=".",
                    help="decimal mark of numbers stored as text in --data (default: %(default)s)")
@@ -71,18 +71,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-boot", type=_positive_int, default=10_000, help="replicates (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="integer seed of jax.random.key (default: %(default)s)")
     p.add_argument("--model", choices=("mediation", "baseline"), default="mediation", help="(default: %(default)s)")
-    p.add_argument("--index", default=None, help="index symbol: REIC (default), REICD or REICC")
-    p.add_argument("--as-printed", action="store_true", help="pooled OLS as eqs. 2-3 print it (default: province fixed effects)")
+    p.add_argument("--index", default=None, help="index symbol (default: the overall index of the spec; the paper's REIC, REICD or REICC)")
+    p.add_argument("--as-printed", action="store_true", help="pooled OLS, as the paper's eqs. 2-3 print it (default: the entity fixed effects)")
     p.add_argument("--chunk-size", type=_positive_int, default=None, help="replicates per compiled chunk (memory bound)")
     p = sub.add_parser("posterior", help="posterior of the mediation or baseline model (NumPyro NUTS or the conjugate sampler)")
     _common(p)
     p.add_argument("--model", choices=("mediation", "baseline"), default="mediation", help="(default: %(default)s)")
-    p.add_argument("--index", default=None, help="index symbol: REIC (default), REICD or REICC")
+    p.add_argument("--index", default=None, help="index symbol (default: the overall index of the spec; the paper's REIC, REICD or REICC)")
     p.add_argument("--fixed-effects", choices=("within", "dummies", "mundlak", "random"), default="within",
-                   help="how the province effects enter (default: %(default)s)")
+                   help="how the entity effects enter (default: %(default)s)")
     p.add_argument("--errors", choices=("iid", "ar1"), default="iid", help="(default: %(default)s)")
     p.add_argument("--weights", choices=("fixed", "bayesian_bootstrap"), default="fixed",
-                   help="index weights fixed, or drawn by a Bayesian bootstrap of provinces (default: %(default)s)")
+                   help="index weights fixed, or drawn by a Bayesian bootstrap of the entities (default: %(default)s)")
     p.add_argument("--weight-draws", type=_positive_int, default=20, help="Bayesian-bootstrap weight draws (default: %(default)s)")
     p.add_argument("--engine", choices=("nuts", "conjugate"), default="nuts", help="(default: %(default)s)")
     p.add_argument("--prior", choices=("default", "flat"), default="default", help="(default: %(default)s)")
@@ -432,8 +432,9 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     table = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
     variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
     note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
-            f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; the paper's "
-            f"column is its printed (pooled) estimate; lower/upper: each row's default interval (method column). "
+            f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; "
+            f"{'the paper column is the published (pooled) estimate; ' if spec.paper_estimates else ''}"
+            f"lower/upper: each row's default interval (method column). "
             f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
     write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")

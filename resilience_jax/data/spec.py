@@ -361,7 +361,8 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
     top = _Table(_read_toml(path), file, "")
     head = top.sub("index")
     symbol = head.get("symbol", str)
-    label_en, label_zh = head.get("label_en", str), head.get("label_zh", str)
+    label_en = head.get("label_en", str, symbol)
+    label_zh = head.get("label_zh", str, label_en)
     method = head.get("method", str, "entropy")
     if method != "entropy":
         raise head.error("method", f"unsupported method {method!r}; expected 'entropy'")
@@ -383,7 +384,9 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
 
     dims = []
     for t in top.subs("dimensions"):
-        dims.append(Dimension(t.get("key", str), t.get("symbol", str), t.get("label_en", str), t.get("label_zh", str)))
+        key, dsym = t.get("key", str), t.get("symbol", str)
+        den = t.get("label_en", str, key)
+        dims.append(Dimension(key, dsym, den, t.get("label_zh", str, den)))
         t.done()
     _no_duplicates(file, "dimensions.key", [d.key for d in dims])
     _no_duplicates(file, "dimensions.symbol", [symbol, *(d.symbol for d in dims)])
@@ -411,11 +414,13 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
         elif normalisation == "goalposts" and goalposts_from is None:
             raise t.error("goalposts", "missing: [index] normalisation = 'goalposts' needs goalposts = [lower, upper] for "
                                        "every indicator, or [index] goalposts_from = 'panel' for those without")
+        column = t.get("column", str)
+        ien = t.get("label_en", str, column)
         indicators.append(
             Indicator(
-                column=t.get("column", str),
-                label_en=t.get("label_en", str),
-                label_zh=t.get("label_zh", str),
+                column=column,
+                label_en=ien,
+                label_zh=t.get("label_zh", str, ien),
                 measure=t.get("measure", str, ""),
                 dimension=dimension,
                 subdimension=t.get("subdimension", str, ""),
@@ -435,6 +440,12 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
             raise SpecError(f"{file}: dimensions: dimension {d.key!r} has no indicators")
     return IndexSpec(symbol, label_en, label_zh, method, panel_mode, tuple(dims), tuple(indicators), file, normalisation,
                      goalposts_from)
+
+
+def _labels(t: _Table, name: str) -> tuple[str, str]:
+    """``label_en`` (default: ``name``) and ``label_zh`` (default: the English label) of a table."""
+    en = t.get("label_en", str, name)
+    return en, t.get("label_zh", str, en)
 
 
 def _no_duplicates(file: str, field: str, names: list[str]) -> None:
@@ -514,11 +525,12 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
     variables = []
     for name in vtab.data:
         t = vtab.sub(name)
+        ven = t.get("label_en", str, name)
         variables.append(
             Variable(
                 name=name,
-                label_en=t.get("label_en", str),
-                label_zh=t.get("label_zh", str),
+                label_en=ven,
+                label_zh=t.get("label_zh", str, ven),
                 description=t.get("description", str, ""),
                 aliases=t.str_list("aliases", None),
                 log_of=t.get("log_of", str, None),
@@ -579,14 +591,16 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
     check_vars(b, "controls", baseline.controls, known_vars, "variable")
     b.done()
 
-    h = top.sub("heterogeneity")
-    heterogeneity = HeterogeneitySpec(outcomes=h.str_list("outcomes"), groups=h.str_list("groups"))
-    check_vars(h, "outcomes", heterogeneity.outcomes, outcomes_ok, "outcome")
-    check_vars(h, "groups", heterogeneity.groups, {r for r, _ in regions}, "region")
-    h.done()
+    h = top.sub("heterogeneity", None)  # optional: no regional table
+    heterogeneity = HeterogeneitySpec((), ())
+    if h is not None:
+        heterogeneity = HeterogeneitySpec(outcomes=h.str_list("outcomes"), groups=h.str_list("groups"))
+        check_vars(h, "outcomes", heterogeneity.outcomes, outcomes_ok, "outcome")
+        check_vars(h, "groups", heterogeneity.groups, {r for r, _ in regions}, "region")
+        h.done()
 
     robustness = []
-    for t in top.subs("robustness"):
+    for t in (top.subs("robustness") if "robustness" in top.data else ()):  # optional: no robustness tables
         name = t.get("name", str)
         regressor = t.get("regressor", str, None)
         if regressor is not None:
@@ -602,7 +616,7 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
         if sum(x is not None for x in (regressor, wins, lag)) != 1:
             raise t.error("name", f"variant {name!r} must set exactly one of regressor, winsorize, lag")
         robustness.append(
-            RobustnessVariant(name, t.get("label_en", str), t.get("label_zh", str), regressor, wins, lag)  # type: ignore[arg-type]
+            RobustnessVariant(name, *_labels(t, name), regressor, wins, lag)  # type: ignore[arg-type]
         )
         t.done()
     _no_duplicates(file, "robustness.name", [r.name for r in robustness])
@@ -612,7 +626,7 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
     for t in m.subs("variants"):
         variants.append(
             MediationVariant(
-                t.get("name", str), t.get("label_en", str), t.get("label_zh", str), fes(t, "fixed_effects"), vcov_ok(t, _vcov(t, "vcov"))
+                (vname := t.get("name", str)), *_labels(t, vname), fes(t, "fixed_effects"), vcov_ok(t, _vcov(t, "vcov"))
             )
         )
         t.done()

@@ -30,7 +30,7 @@ WORDS = {
 }
 
 
-def se_note(vcov: Vcov, fixed_effects: tuple[str, ...], provenance: str, lang: Lang = "en") -> str:
+def se_note(vcov: Vcov, fixed_effects: tuple[str, ...] | str, provenance: str, lang: Lang = "en") -> str:
     """The note under a regression table: the stars' levels, the standard errors, the fixed effects
     and the data's provenance.
 
@@ -38,8 +38,9 @@ def se_note(vcov: Vcov, fixed_effects: tuple[str, ...], provenance: str, lang: L
     ----------
     vcov : Vcov
         Variance estimator of the table's columns (``iid``, ``HC1`` or ``CRV1`` by a cluster).
-    fixed_effects : tuple of str
-        The columns' fixed effects (empty: pooled OLS with intercept).
+    fixed_effects : tuple of str or str
+        The columns' fixed effects (empty: pooled OLS with intercept), or a text that describes
+        them column by column.
     provenance : str
         Sentence on the data's source, appended last (e.g. ``Panel.provenance``).
     lang : {"en", "zh"}
@@ -61,13 +62,48 @@ def se_note(vcov: Vcov, fixed_effects: tuple[str, ...], provenance: str, lang: L
     """
     if lang == "zh":
         se = {"iid": "同方差标准误", "HC1": "异方差稳健标准误(HC1)"}.get(vcov.kind, f"按{vcov.cluster}聚类的稳健标准误(CRV1, t(G-1))")
-        fe = "、".join(fixed_effects) if fixed_effects else "无"
+        fe = fixed_effects if isinstance(fixed_effects, str) else "、".join(fixed_effects) if fixed_effects else "无"
         return f"注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为{se}；固定效应：{fe}。{provenance}"
     se = {"iid": "iid standard errors", "HC1": "heteroskedasticity-robust (HC1) standard errors"}.get(
         vcov.kind, f"standard errors clustered by {vcov.cluster} (CRV1, small-sample factor G/(G-1)(N-1)/(N-K), t(G-1))"
     )
-    fe = ", ".join(fixed_effects) if fixed_effects else "none (pooled OLS with intercept)"
+    fe = fixed_effects if isinstance(fixed_effects, str) else ", ".join(fixed_effects) if fixed_effects else "none (pooled OLS with intercept)"
     return f"* p<0.10, ** p<0.05, *** p<0.01; {se} in parentheses. Fixed effects: {fe}. {provenance}"
+
+
+def _cluster_note(fits, spec, lang: Lang) -> str:
+    """The subsample columns' cluster counts, and a pointer to the wild bootstrap where any has
+    fewer than 10 clusters."""
+    counts = sorted({f.n_clusters for f in fits if f.n_clusters})
+    if not counts:
+        return ""
+    span = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+    if lang == "zh":
+        return f"分组子样本有{span}个聚类" + ("，聚类数少于10时见野聚类自助法（wild cluster bootstrap）。" if counts[0] < 10 else "。")
+    few = " (fewer than 10: see the wild cluster bootstrap)" if counts[0] < 10 else ""
+    return f"Subsamples by {spec.region} have {span} clusters{few}."
+
+
+def _robustness_note(spec, lang: Lang) -> str:
+    """What the spec's robustness variants do to the sample, from the variants themselves."""
+    parts = []
+    if any(v.lag for v in spec.robustness):
+        parts.append(f"滞后项损失每个{spec.entity}的首个{spec.time}观测。" if lang == "zh" else
+                     f"Lags lose the first {spec.time} of each {spec.entity}.")
+    for v in spec.robustness:
+        if v.winsorize:
+            lo, hi = (f"{100 * q:g}%" for q in v.winsorize)
+            parts.append(f"缩尾（{v.name}）：被解释变量、解释变量和控制变量按全样本{lo}/{hi}分位数。" if lang == "zh" else
+                         f"Winsorised ({v.name}): outcome, regressor and controls at pooled {lo}/{hi} percentiles.")
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def _variant_fes(variants, lang: Lang) -> str:
+    """The fixed effects of each mediation variant, as the note's text."""
+    none = "无" if lang == "zh" else "none"
+    sep = "；" if lang == "zh" else "; "
+    join = "、" if lang == "zh" else ", "
+    return sep.join(f"{v.label_zh if lang == 'zh' else v.name}: {join.join(v.fixed_effects) or none}" for v in variants)
 
 
 def _coef(v: float, p: float) -> str:
@@ -381,6 +417,7 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     b = spec.baseline
     prov = panel.provenance
     note = se_note(b.vcov, b.fixed_effects, prov, lang)
+    noted = lambda extra: se_note(b.vcov, b.fixed_effects, f"{extra} {prov}".strip(), lang)  # noqa: E731  (extra before the provenance)
     fmt = ("csv", "md", "tex")
     out: dict[str, list[Path]] = {}
 
@@ -395,29 +432,32 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     step = lambda y: [(f"({i})", suite.fits[("stepwise", y, f"({i})")]) for i in range(1, len(b.controls) + 2)]  # noqa: E731
     main, *dims = b.outcomes
     put("table3_stepwise", regression_table(step(main), terms, lang=lang), f"Table 3. Baseline regression, {main}")
-    put("table4_stepwise_dimensions",
-        regression_table([(f"{y} {h}", f) for y in dims for h, f in step(y)], terms, lang=lang),
-        f"Table 4. Baseline regression, {' and '.join(dims)}")
-    het = []
-    for y in spec.heterogeneity.outcomes:
-        het.append((f"{y} {WORDS[lang]['full']}", suite.fits[("stepwise", y, f"({len(b.controls) + 1})")]))
-        het += [(f"{y} {g}", suite.fits[("heterogeneity", y, g)]) for g in spec.heterogeneity.groups]
-    put("table5_heterogeneity", regression_table(het, [b.regressor], controls=b.controls, lang=lang),
-        "Table 5. Heterogeneity by region", note + " Regional subsamples have 8-11 clusters: see the wild cluster bootstrap.")
+    if dims:
+        put("table4_stepwise_dimensions",
+            regression_table([(f"{y} {h}", f) for y in dims for h, f in step(y)], terms, lang=lang),
+            f"Table 4. Baseline regression, {' and '.join(dims)}")
+    if spec.heterogeneity.groups:
+        het, groups = [], []
+        for y in spec.heterogeneity.outcomes:
+            het.append((f"{y} {WORDS[lang]['full']}", suite.fits[("stepwise", y, f"({len(b.controls) + 1})")]))
+            groups += [(f"{y} {g}", suite.fits[("heterogeneity", y, g)]) for g in spec.heterogeneity.groups]
+            het += groups[-len(spec.heterogeneity.groups):]
+        put("table5_heterogeneity", regression_table(het, [b.regressor], controls=b.controls, lang=lang),
+            f"Table 5. Heterogeneity by {spec.region}", noted(_cluster_note([f for _, f in groups], spec, lang)))
     rob_terms = [b.regressor, *(v.regressor for v in spec.robustness if v.regressor), f"L.{b.regressor}"]
-    for i, y in enumerate(b.outcomes):
+    for i, y in enumerate(b.outcomes if spec.robustness else ()):
         cols = [(v.label_zh if lang == "zh" else v.name, suite.fits[("robustness", y, v.name)]) for v in spec.robustness]
         put(f"table{6 + i}_robustness_{y}", regression_table(cols, rob_terms, controls=b.controls, lang=lang),
-            f"Table {6 + i}. Robustness, {y}",
-            note + " Lags lose the first year of each province. Winsorised: outcome, regressor and controls at pooled percentiles.")
+            f"Table {6 + i}. Robustness, {y}", noted(_robustness_note(spec, lang)))
     for i, y in enumerate(spec.mediation.outcomes):
-        v0 = spec.mediation.variants[0]
+        variants = spec.mediation.variants
         put(f"table{9 + i}_mediation_{y}", mediation_table(suite, y, lang), f"Table {9 + i}. Mediation through {spec.mediation.mediator}, {y}",
-            se_note(v0.vcov, (), prov, lang) + " Variants: " + "; ".join(
-                f"{v.name} = {v.label_en} (fixed effects: {', '.join(v.fixed_effects) or 'none'})" for v in spec.mediation.variants))
-    cmp = paper_comparison(suite)
-    cmp.index = [f"Table {t} {c}" for t, c in zip(cmp.pop("table"), cmp.pop("column"))]
-    cmp.index.name = "paper"
-    out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"),
-                                          note=f"The paper's printed estimates beside ours. {prov}", caption="Paper vs. this run")
+            se_note(variants[0].vcov, _variant_fes(variants, lang), prov, lang))
+    if spec.paper_estimates:
+        cmp = paper_comparison(suite)
+        cmp.index = [f"Table {t} {c}" for t, c in zip(cmp.pop("table"), cmp.pop("column"))]
+        cmp.index.name = "paper"
+        out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"),
+                                              note=f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}",
+                                              caption="Published vs. this run")
     return out

@@ -28,8 +28,8 @@ MINMAX_NOTE = ("b, c, c', a*b and the baseline slope are in units of the index, 
 
 
 LEVELS_NOTE = ("indicators in levels: in the validation study (benchmarks/interval_study.py) no interval for a*b or c "
-               "reached 0.93 coverage with indicators in levels, on either scale, at 8-60 provinces (they miss on one "
-               "side: a few large provinces carry the effect); the share's jackknife-t interval did. Declare "
+               "reached 0.93 coverage with indicators in levels, on either scale, at 8-60 entities (they miss on one "
+               "side: a few large entities carry the effect); the share's jackknife-t interval did. Declare "
                "transform = 'log' in the index spec to build the index on logarithms.")
 
 
