@@ -122,7 +122,7 @@ def test_random_weights_are_reproducible(panel):
     assert 0 <= a.p_wild <= 1
 
 
-@pytest.mark.parametrize("kwargs, msg", [(dict(weights="mammen"), "weights must be"), (dict(n_boot=0), "n_boot must be"),
+@pytest.mark.parametrize("kwargs, msg", [(dict(weights="normal"), "weights must be"), (dict(bootstrap_type="WCX"), "bootstrap_type must be"), (dict(n_boot=0), "n_boot must be"),
                                          (dict(seed="x"), "seed must be an integer"), (dict(region="North"), "no rows of region"),
                                          (dict(weights="webb", full_enumeration=True), "full enumeration needs")])
 def test_bad_input(panel, kwargs, msg):

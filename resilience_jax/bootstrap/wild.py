@@ -1,5 +1,5 @@
-"""Wild cluster bootstrap, restricted (WCR), for one coefficient: pure, vectorised over replicates,
-run by the shared chunk driver.
+"""Wild cluster bootstrap, restricted (WCR) or unrestricted (WCU), for one coefficient: pure,
+vectorised over replicates, run by the shared chunk driver.
 
 Model ``y = X b + e`` (already within-transformed when there are fixed effects nested in the
 clusters), H0: ``b_j = 0``, CRV1 t statistic. The restricted fit (column j dropped) gives fitted
@@ -10,11 +10,14 @@ values ``y_r`` and residuals ``u_r``; replicate v (one weight per cluster) is
     b*(v) = (X'X)^-1 (X' y_r + sum_g v_g C_g),    s*_g(v) = A_g + v_g C_g - M_g b*(v),
 
 and ``se*_j^2 = f sum_g ((X'X)^-1 s*_g)_j^2`` with the CRV1 factor f (the package's one sandwich);
-no replicate refits. The two-sided p-value is the share of ``|t*| >= |t|`` (:func:`wild_pvalue`): as
+no replicate refits. The unrestricted variant (WCU) perturbs the full fit's residuals instead and
+centres the bootstrap t statistics on the estimate. Fixed effects nested in the clusters are
+projected out first (the projection commutes with cluster-constant weights); others enter ``X`` as
+dummies (a projection would mix the clusters' weights), so every replicate equals a refit. The two-sided p-value is the share of ``|t*| >= |t|`` (:func:`wild_pvalue`): as
 in a randomization test the draws that reproduce the sample (all signs +1, and all -1, which gives
 ``-t``) count, and ties are judged to a relative tolerance so that rounding cannot flip them.
-Weights: Rademacher (+-1) or Webb's six points (+-sqrt(1/2), +-1, +-sqrt(3/2)), drawn replicate by
-replicate from ``fold_in(key, b)``; with Rademacher and G <= 12 every one of the 2^G sign vectors is
+Weights: Rademacher (+-1), Webb's six points (+-sqrt(1/2), +-1, +-sqrt(3/2)) or Mammen's two
+points, drawn replicate by replicate from ``fold_in(key, b)``; with Rademacher and G <= 12 every one of the 2^G sign vectors is
 enumerated (replicate b's signs are the bits of b), which makes the p-value exact.
 """
 
@@ -36,13 +39,17 @@ from ..inference.vcov import DEFAULT_SSC, SSC, cluster_scores, sandwich
 from ..results.bootstrap import WildResult
 from .driver import make_driver, run
 
-WildWeights = Literal["rademacher", "webb"]
+WildWeights = Literal["rademacher", "webb", "mammen"]
+WEIGHTS = ("rademacher", "webb", "mammen")
+BOOTSTRAP_TYPES = ("WCR", "WCU")
 ENUMERATE_MAX_G = 12
 WILD_CHUNK = 1024
 TIE_RTOL = 1e-9
 MIN_DRAWS = 99  # random-weight draws below which a p-value cannot resolve the 5% and 1% levels
 TIES = "|t*| >= |t| counts as at least as extreme (ties judged to a relative 1e-9)"
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+_SQ5 = np.sqrt(5.0)
+_MAMMEN = (-(_SQ5 - 1) / 2, (_SQ5 + 1) / 2, (_SQ5 + 1) / (2 * _SQ5))  # values and P(first value): mean 0, variance 1
 
 
 class WildStats(NamedTuple):
@@ -89,9 +96,10 @@ def wild_weights(key: jax.Array, b: jax.Array, n_clusters: int, kind: WildWeight
         (B,) uint32 replicate indices; replicate b's weights depend only on ``key`` and b.
     n_clusters : int
         Number of clusters G.
-    kind : {"rademacher", "webb"}
-        Rademacher (+-1 with probability 1/2) or Webb's six points (+-sqrt(1/2), +-1,
-        +-sqrt(3/2), each with probability 1/6).
+    kind : {"rademacher", "webb", "mammen"}
+        Rademacher (+-1 with probability 1/2), Webb's six points (+-sqrt(1/2), +-1,
+        +-sqrt(3/2), each with probability 1/6) or Mammen's two points (-(sqrt(5)-1)/2 with
+        probability (sqrt(5)+1)/(2 sqrt(5)), else (sqrt(5)+1)/2).
 
     Returns
     -------
@@ -110,12 +118,15 @@ def wild_weights(key: jax.Array, b: jax.Array, n_clusters: int, kind: WildWeight
     keys = jax.vmap(lambda i: replicate_key(key, i))(b)
     if kind == "rademacher":
         return jax.vmap(lambda k: jax.random.rademacher(k, (n_clusters,)))(keys).astype(_x64.float_dtype())
+    if kind == "mammen":
+        low = jax.vmap(lambda k: jax.random.bernoulli(k, _MAMMEN[2], (n_clusters,)))(keys)
+        return jnp.where(low, _MAMMEN[0], _MAMMEN[1]).astype(_x64.float_dtype())
     idx = jax.vmap(lambda k: jax.random.randint(k, (n_clusters,), 0, 6))(keys)
     return jnp.asarray(_WEBB, _x64.float_dtype())[idx]
 
 
 def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int, *, n_clusters: int,
-           ssc: SSC = DEFAULT_SSC, k_absorbed: int = 1, beta0=0.0) -> WildStats:
+           ssc: SSC = DEFAULT_SSC, k_absorbed: int = 1, beta0=0.0, impose_null: bool = True) -> WildStats:
     """Observed and bootstrap CRV1 t statistics of coefficient ``j`` (static) for weights V (B, G).
 
     Parameters
@@ -143,6 +154,10 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
         The null value (H0: ``b_j = beta0``; traced): the restricted fit is that of
         ``y - beta0 x_j`` on the other columns, plus ``beta0 x_j``, and the t statistics are
         ``(b_j - beta0) / se``.
+    impose_null : bool, optional
+        True (static): the restricted bootstrap (WCR), replicates built from the restricted fit,
+        ``t* = (b*_j - beta0) / se*``; False: the unrestricted one (WCU), from the full fit,
+        ``t* = (b*_j - b_j) / se*``.
 
     Returns
     -------
@@ -174,9 +189,12 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     u = y - X @ b
     f = ssc.crv1_factor(G, n, k + k_absorbed)  # K counts the constant or the nested fixed effects (fixest)
     se = jnp.sqrt(sandwich(bread[j:j + 1], cluster_scores(X * u[:, None], cluster, G), f, diagonal=True)[0])
-    keep = np.array([i for i in range(k) if i != j])
-    Z = X[:, keep]
-    y_r = Z @ solve_normal(Z.T @ Z, Z.T @ (y - beta0 * X[:, j])).coef + beta0 * X[:, j]
+    if impose_null:
+        keep = np.array([i for i in range(k) if i != j])
+        Z = X[:, keep]
+        y_r = Z @ solve_normal(Z.T @ Z, Z.T @ (y - beta0 * X[:, j])).coef + beta0 * X[:, j]
+    else:
+        y_r = X @ b
     u_r = y - y_r
     A = cluster_scores(X * y_r[:, None], cluster, G)
     C = cluster_scores(X * u_r[:, None], cluster, G)
@@ -184,18 +202,20 @@ def wild_t(X: jax.Array, y: jax.Array, cluster: jax.Array, V: jax.Array, j: int,
     b_star = (bread @ A.sum(axis=0))[None, :] + V @ (C @ bread)  # (B, k): bread symmetric
     s_star = A[None] + V[:, :, None] * C[None] - jnp.einsum("gkl,bl->bgk", M, b_star)  # (B, G, k)
     se_star = jnp.sqrt(sandwich(bread[j:j + 1], jnp.moveaxis(s_star, 0, -1), f, diagonal=True)[0])
-    return WildStats((b[j] - beta0) / se, (b_star[:, j] - beta0) / se_star, b[j], se)
+    centre = beta0 if impose_null else b[j]
+    return WildStats((b[j] - beta0) / se, (b_star[:, j] - centre) / se_star, b[j], se)
 
 
-@partial(jax.jit, static_argnames=("j", "n_clusters", "k_absorbed"))
-def _p_at(beta0, X, y, cluster, V, *, j, n_clusters, k_absorbed):
-    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed, beta0=beta0)
+@partial(jax.jit, static_argnames=("j", "n_clusters", "k_absorbed", "impose_null"))
+def _p_at(beta0, X, y, cluster, V, *, j, n_clusters, k_absorbed, impose_null=True):
+    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed, beta0=beta0, impose_null=impose_null)
     return extreme_share(s.t, s.t_boot)
 
 
 def wild_ci(X, y, cluster, V, j: int, *, n_clusters: int, k_absorbed: int, coef: float, se: float,
-            level: float = 0.95, tol: float = 1e-10) -> tuple[float, float]:
-    """Confidence interval by inverting the restricted wild cluster bootstrap: the null values
+            level: float = 0.95, tol: float = 1e-10, impose_null: bool = True) -> tuple[float, float]:
+    """Confidence interval by inverting the wild cluster bootstrap test (restricted, or with
+    ``impose_null=False`` unrestricted, whose t* do not depend on the null value): the null values
     ``beta0`` whose p-value (the same weights ``V`` (B, G) for every ``beta0``, the same tie
     convention) is at least ``1 - level``. Each end is found by bisection between the estimate
     (p = 1) and a point ``coef -/+ 2^i se`` where the p-value has fallen below ``1 - level``, to a
@@ -229,7 +249,7 @@ def wild_ci(X, y, cluster, V, j: int, *, n_clusters: int, k_absorbed: int, coef:
     """
     alpha = 1.0 - level
     args = (X, y, cluster, V)
-    kw = dict(j=j, n_clusters=n_clusters, k_absorbed=k_absorbed)
+    kw = dict(j=j, n_clusters=n_clusters, k_absorbed=k_absorbed, impose_null=impose_null)
 
     def p(b0: float) -> float:
         return float(_p_at(jnp.asarray(b0, X.dtype), *args, **kw))
@@ -255,12 +275,12 @@ def wild_ci(X, y, cluster, V, j: int, *, n_clusters: int, k_absorbed: int, coef:
     return ends[0], ends[1]
 
 
-@partial(jax.jit, static_argnames=("j", "n_clusters", "weights", "enumerate_all", "k_absorbed"))
-def _wild_chunk(key, start, X, y, cluster, *, j, n_clusters, weights, enumerate_all, k_absorbed):
+@partial(jax.jit, static_argnames=("j", "n_clusters", "weights", "enumerate_all", "k_absorbed", "impose_null"))
+def _wild_chunk(key, start, X, y, cluster, *, j, n_clusters, weights, enumerate_all, k_absorbed, impose_null):
     """Replicates ``start..start + WILD_CHUNK - 1`` (the observed statistics repeated on each)."""
     b = start + jnp.arange(WILD_CHUNK, dtype=jnp.uint32)
     V = sign_vectors(b, n_clusters) if enumerate_all else wild_weights(key, b, n_clusters, weights)
-    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed)
+    s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed, impose_null=impose_null)
     rep = lambda x: jnp.broadcast_to(x, (WILD_CHUNK,))  # noqa: E731  (the driver stacks items)
     return WildStats(rep(s.t), s.t_boot, rep(s.coef), rep(s.se))
 
@@ -303,8 +323,12 @@ def extreme_share(t, t_boot):
 
 
 def wild_bootstrap(
+    fml=None,
     data=None,
     *,
+    param: str | None = None,
+    cluster: str | None = None,
+    bootstrap_type: str = "WCR",
     outcome: str | None = None,
     region: str | None = None,
     weights: WildWeights = "rademacher",
@@ -313,27 +337,49 @@ def wild_bootstrap(
     full_enumeration: bool | None = None,
     level: float = 0.95,
 ) -> WildResult:
-    """Wild cluster bootstrap p-value of the baseline coefficient (spec [baseline]: regressor, all
-    controls, fixed effects, clusters), on the whole panel or one region (``region``).
+    """Wild cluster bootstrap test of one coefficient (H0: coefficient = 0) and its confidence
+    interval by test inversion, next to the CRV1 t(G-1) test: on any ``feols`` formula, or on the
+    study's baseline.
 
-    The index (``outcome``, default the overall index) is computed once on the whole panel; the wild
-    bootstrap keeps the regressors fixed and perturbs the restricted residuals by cluster.
-    ``full_enumeration`` (default: Rademacher weights and G <= 12) evaluates all 2^G sign vectors:
-    the p-value is then exact and ``n_boot``/``seed`` are not used.
+    Two forms, as ``wildboottest`` and Stata's ``boottest`` are used:
+
+    - ``wild_bootstrap("y ~ x1 + x2 | fe1 + fe2", df, param="x1", cluster="g")``: any formula of
+      :func:`~resilience_jax.feols` (pooled, one- or two-way fixed effects) on a DataFrame or Panel,
+      clustered by any column (default: the first fixed effect).
+    - ``wild_bootstrap(panel, region=..., outcome=...)`` (or no argument: the embedded panel): the
+      spec's [baseline] (regressor, all controls, fixed effects, clusters) with an index as the
+      outcome (default the overall index, computed once on the whole panel), on the whole panel or
+      one region.
+
+    The restricted bootstrap (``"WCR"``, the default, as boottest's) imposes the null on the
+    replicates; the unrestricted one (``"WCU"``) perturbs the full fit's residuals. Fixed effects
+    nested in the clusters are projected out; others enter as dummies, so that every replicate is a
+    refit of the model. ``full_enumeration`` (default: Rademacher weights and G <= 12) evaluates all
+    2^G sign vectors: the p-value is then exact and ``n_boot``/``seed`` are not used. The p-value
+    counts ``|t*| >= |t|`` (``WildResult.ties``); the t statistic is the CRV1 one of ``feols``.
 
     Parameters
     ----------
-    data : Panel, str, path-like, pandas.DataFrame or None, optional
-        A :class:`~resilience_jax.data.Panel`, a path or DataFrame (validated), or None (default)
-        for the embedded synthetic panel.
+    fml : str, Panel, str or path-like, pandas.DataFrame or None, optional
+        A formula ``"y ~ x1 + x2 | fe"`` (then ``data`` holds its columns), or the study's panel
+        (a :class:`~resilience_jax.data.Panel`, a path or DataFrame validated against the spec, or
+        None for the embedded synthetic panel).
+    data : pandas.DataFrame or Panel, optional
+        The data of a formula.
+    param : str, optional
+        The tested coefficient of a formula (default: its first regressor).
+    cluster : str, optional
+        The cluster column of a formula (default: its first fixed effect; required without one).
+    bootstrap_type : {"WCR", "WCU"}, optional
+        Restricted (null imposed) or unrestricted wild cluster bootstrap.
     outcome : str or None, optional
-        Index symbol of the outcome (default: the overall index).
+        Study form: index symbol of the outcome (default: the overall index).
     region : str or None, optional
-        Restrict the sample to one value of the spec's region column (default: the whole panel).
-    weights : {"rademacher", "webb"}, optional
+        Study form: restrict the sample to one value of the spec's region column.
+    weights : {"rademacher", "webb", "mammen"}, optional
         Cluster weights.
     n_boot : int, optional
-        Number of random replicates (>= 1); not used under full enumeration.
+        Number of random replicates (>= 99); not used under full enumeration.
     seed : int, optional
         Integer seed of ``jax.random.key``; not used under full enumeration.
     full_enumeration : bool or None, optional
@@ -345,15 +391,16 @@ def wild_bootstrap(
     Returns
     -------
     WildResult
-        The observed coefficient, CRV1 SE and t, the CRV1 t(G-1) p-value ``p_crv1``, the wild
-        bootstrap p-value ``p_wild``, and the bootstrap statistics ``t_boot``; ``tidy()``.
+        ``coef``, ``se`` (CRV1) and ``t``, the CRV1 t(G-1) p-value ``p_crv1``, the bootstrap p-value
+        ``pvalue`` (``p_wild``), the interval ``ci``, the bootstrap statistics ``t_boot``, the tie
+        convention ``ties``; ``tidy()``.
 
     Raises
     ------
     EstimationError
-        Bad arguments, an unknown region or index, fewer than 2 clusters, a baseline that is not
-        CRV1 by entity with no or entity fixed effects, or full enumeration asked for with Webb
-        weights or more than 20 clusters.
+        Bad arguments, an unknown parameter, region or index, fewer than 2 clusters, a design
+        ``feols`` refuses, full enumeration asked for with other than Rademacher weights or more
+        than 20 clusters, or an unbounded interval.
 
     Example
     -------
@@ -361,32 +408,149 @@ def wild_bootstrap(
     >>> res = rj.wild_bootstrap(region="Central")  # 8 clusters: all 256 sign vectors
     >>> res.enumerated, res.n_boot, res.n_clusters
     (True, 256, 8)
-    >>> 0 <= res.p_wild <= 1
-    True
+    >>> df = rj.load_panel().frame
+    >>> r = rj.wild_bootstrap("Upgra ~ LnAI + Finance | province + year", df, param="LnAI", cluster="province",
+    ...                       bootstrap_type="WCU", n_boot=999, seed=1)
+    >>> r.bootstrap_type, r.n_clusters, r.enumerated, 0 <= r.pvalue <= 1, r.ci[0] < r.coef < r.ci[1]
+    ('WCU', 30, False, True, True)
     >>> rj.wild_bootstrap(weights="normal")
     Traceback (most recent call last):
         ...
-    resilience_jax.errors.EstimationError: weights must be 'rademacher' or 'webb', got 'normal'
+    resilience_jax.errors.EstimationError: weights must be one of ('rademacher', 'webb', 'mammen'), got 'normal'
     """
-    from scipy.special import stdtr
-
-    from ..api import feols
-    from ..data.validate import Panel, load_panel
-    from ..design import codes_of
-    from ..errors import FewClustersWarning
-    from ..estimators.within import within
-    from ..suite import compute_indices
-
     n_boot, seed = _checks.positive_int("n_boot", n_boot), _checks.seed(seed)
     if not 0 < level < 1:
         raise EstimationError(f"level must be in (0, 1), got {level}")
-    if weights not in ("rademacher", "webb"):
-        raise EstimationError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
+    if weights not in WEIGHTS:
+        raise EstimationError(f"weights must be one of {WEIGHTS}, got {weights!r}")
+    if bootstrap_type not in BOOTSTRAP_TYPES:
+        raise EstimationError(f"bootstrap_type must be one of {BOOTSTRAP_TYPES}, got {bootstrap_type!r}")
+    if isinstance(fml, str) and "~" in fml:
+        if outcome is not None or region is not None:
+            raise EstimationError("outcome= and region= belong to the study form; with a formula, name the outcome in it "
+                                  "and select the rows of data")
+        design = _formula_design(fml, data, param, cluster)
+    else:
+        if data is not None or param is not None or cluster is not None:
+            raise EstimationError("data=, param= and cluster= go with a formula: wild_bootstrap('y ~ x | fe', df, param='x', "
+                                  "cluster='g'); the study form takes the panel first")
+        design = _study_design(fml, outcome, region)
+    return _run(design, weights=weights, n_boot=n_boot, seed=seed, full_enumeration=full_enumeration, level=level,
+                impose_null=bootstrap_type == "WCR")
+
+
+class _Design(NamedTuple):
+    """A wild bootstrap problem: transformed arrays, the tested column, and what the result names."""
+
+    X: np.ndarray  # (n, k) regressors after projecting out the nested fixed effects (dummies of the others)
+    y: np.ndarray
+    cl: np.ndarray  # (n,) cluster codes
+    G: int
+    j: int  # the tested column of X
+    k_absorbed: int  # feols' K minus X's columns (the CRV1 factor's K equals feols')
+    fml: str
+    sample: str
+    outcome: str
+    regressor: str
+
+
+def _run(d: _Design, *, weights, n_boot, seed, full_enumeration, level, impose_null) -> WildResult:
+    from scipy.special import stdtr
+
+    enumerate_all = full_enumeration if full_enumeration is not None else (weights == "rademacher" and d.G <= ENUMERATE_MAX_G)
+    if enumerate_all and (weights != "rademacher" or d.G > 20):
+        raise EstimationError("full enumeration needs Rademacher weights and at most 20 clusters")
+    if not enumerate_all and n_boot < MIN_DRAWS:
+        raise EstimationError(f"the wild bootstrap with random weights needs at least {MIN_DRAWS} draws for p-values at "
+                              f"the 5% and 1% levels; got n_boot={n_boot} (9999 is the usual choice)")
+    B = 2**d.G if enumerate_all else n_boot
+    key = _checks.key(seed)
+    args = tuple(jnp.asarray(a) for a in (d.X, d.y, d.cl))
+    res = run(make_driver(WILD_CHUNK, devices=1),
+              lambda start: _wild_chunk(key, np.uint32(start), *args, j=d.j, n_clusters=d.G, weights=weights,
+                                        enumerate_all=bool(enumerate_all), k_absorbed=d.k_absorbed,
+                                        impose_null=impose_null), B)
+    t, tb = float(res.t[0]), np.asarray(res.t_boot)
+    if not (np.isfinite(t) and np.isfinite(tb).all()):
+        raise EstimationError(f"{d.fml}: the wild bootstrap's t statistics are not finite (a cluster's scores vanish in "
+                              "the restricted model?); no p-value is reported")
+    # the interval: the same replicates' weights (replicate b's from b, as the p-value's), inverted
+    bidx = jnp.arange(B, dtype=jnp.uint32)
+    V = sign_vectors(bidx, d.G) if enumerate_all else wild_weights(key, bidx, d.G, weights)
+    lo, hi = wild_ci(*args, V, d.j, n_clusters=d.G, k_absorbed=d.k_absorbed, coef=float(res.coef[0]), se=float(res.se[0]),
+                     level=level, impose_null=impose_null)
+    return WildResult(
+        sample=d.sample, outcome=d.outcome, regressor=d.regressor, n_clusters=d.G, nobs=len(d.y),
+        coef=float(res.coef[0]), se=float(res.se[0]), t=t, p_crv1=float(2 * stdtr(d.G - 1, -abs(t))),
+        p_wild=wild_pvalue(t, tb), weights=weights, n_boot=len(tb), enumerated=bool(enumerate_all),
+        t_boot=tb, ci_lower=lo, ci_upper=hi, level=level, bootstrap_type="WCR" if impose_null else "WCU",
+    )
+
+
+def _checked_fit(fml: str, frame, cluster: str):
+    """feols' fit with its full-sample design checks (an absorbed regressor, collinear columns, a
+    single period, fewer than 2 clusters), refused with feols' message; few clusters are not
+    warned about (the wild bootstrap is the remedy)."""
+    from ..api import feols
+    from ..errors import FewClustersWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        return feols(fml, frame, {"CRV1": cluster})
+
+
+def _formula_design(fml, data, param, cluster) -> _Design:
+    from ..api import _frame
+    from ..design import codes_of, is_nested, numeric_column, parse_formula
+    from ..estimators.within import within
+
+    f = parse_formula(fml)
+    frame = _frame(data)
+    param = param if param is not None else f.regressors[0]
+    if param not in f.regressors:
+        raise EstimationError(f"param {param!r} is not a regressor of {fml!r}; regressors: {list(f.regressors)}")
+    if cluster is None:
+        if not f.fixed_effects:
+            raise EstimationError(f"{fml}: name the cluster column (cluster=...); the formula has no fixed effect to default to")
+        cluster = f.fixed_effects[0]
+    fit = _checked_fit(fml, frame, cluster)
+    cl, G = codes_of(frame[cluster])
+    y = numeric_column(frame, f.outcome, fml)
+    X = np.column_stack([numeric_column(frame, c, fml) for c in f.regressors])
+    fes = [codes_of(frame[fe]) for fe in f.fixed_effects]
+    nested = [c for c, _ in fes if is_nested(c, cl)]
+    dummies = []
+    for (c, n), name in zip(fes, f.fixed_effects):
+        if not is_nested(c, cl):
+            if n > 2000:
+                raise EstimationError(f"{fml}: the fixed effect {name!r} ({n} levels) is not nested in the clusters "
+                                      f"{cluster!r}; it would enter the wild bootstrap as {n} dummies (at most 2000)")
+            dummies.append(np.eye(n)[c][:, 1 if (nested or dummies) else 0:])  # one level dropped after the first set
+    if not nested:
+        dummies.insert(0, np.ones((len(y), 1)))  # no projection: the constant is a column
+    Z = np.column_stack([X, *dummies]) if dummies else X
+    if nested:
+        ones = np.ones(len(y))
+        two = len(nested) == 2
+        ent, tim = nested[0], nested[-1]
+        n_g = max(int(ent.max()), int(tim.max())) + 1
+        D = within(np.column_stack([y, Z]), ones, ent, tim, True, two, n_entities=n_g, n_periods=n_g, two_way=two)
+        W = np.asarray(D.values)
+        y, Z = W[:, 0], W[:, 1:]
+    j = f.regressors.index(param)
+    return _Design(Z, y, cl, G, j, fit.df_k - Z.shape[1], fml, "data", f.outcome, param)
+
+
+def _study_design(data, outcome, region) -> _Design:
+    from ..data.validate import Panel, load_panel
+    from ..suite import compute_indices
+
     panel = data if isinstance(data, Panel) else load_panel(data)
     spec = panel.spec
     b = spec.baseline
     if b.vcov.kind != "CRV1" or tuple(b.fixed_effects) not in ((), (spec.entity,)) or b.vcov.cluster != spec.entity:
-        raise EstimationError("the wild cluster bootstrap here needs CRV1 by entity and no or entity fixed effects in [baseline]")
+        raise EstimationError("the wild cluster bootstrap of the baseline needs CRV1 by entity and no or entity fixed effects "
+                              "in [baseline]; for other designs call wild_bootstrap with a formula")
     _, idx = compute_indices(panel)
     symbol = outcome or spec.index.symbol
     if symbol not in idx:
@@ -395,50 +559,7 @@ def wild_bootstrap(
     if region is not None:
         if region not in set(frame[spec.region].dropna()):
             raise EstimationError(f"no rows of region {region!r} in column {spec.region!r}")
-        frame = frame[frame[spec.region] == region]
-    cl, G = codes_of(frame[spec.entity])
-    if G < 2:
-        raise EstimationError(f"the wild cluster bootstrap needs at least 2 clusters; the sample has {G}")
-    cols = [b.regressor, *b.controls]
-    # the same full-sample design checks as feols (a regressor absorbed by the fixed effects,
-    # collinear controls, a single period, too few clusters): refused with feols' message
-    fml = f"{symbol} ~ {' + '.join(cols)}" + (f" | {spec.entity}" if b.fixed_effects else "")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FewClustersWarning)  # the wild bootstrap is the remedy for few clusters
-        feols(fml, frame, {"CRV1": spec.entity})
-    X = frame[cols].to_numpy(dtype=float)
-    y = frame[symbol].to_numpy(dtype=float)
-    ones = np.ones(len(y))
-    if b.fixed_effects:
-        Xw = np.asarray(within(np.column_stack([y, X]), ones, cl, cl, True, False, n_entities=G, n_periods=G,
-                               two_way=False).values)
-        yw, Xw, j, k_absorbed = Xw[:, 0], Xw[:, 1:], 0, 1
-    else:  # the constant stays in the design: re-estimated in the restricted and every bootstrap fit
-        yw, Xw, j, k_absorbed = y, np.column_stack([ones, X]), 1, 0
-    enumerate_all = full_enumeration if full_enumeration is not None else (weights == "rademacher" and G <= ENUMERATE_MAX_G)
-    if enumerate_all and (weights != "rademacher" or G > 20):
-        raise EstimationError("full enumeration needs Rademacher weights and at most 20 clusters")
-    if not enumerate_all and n_boot < MIN_DRAWS:
-        raise EstimationError(f"the wild bootstrap with random weights needs at least {MIN_DRAWS} draws for p-values at "
-                              f"the 5% and 1% levels; got n_boot={n_boot} (9999 is the usual choice)")
-    B = 2**G if enumerate_all else n_boot
-    key = _checks.key(seed)
-    args = tuple(jnp.asarray(a) for a in (Xw, yw, cl))
-    res = run(make_driver(WILD_CHUNK, devices=1),
-              lambda start: _wild_chunk(key, np.uint32(start), *args, j=j, n_clusters=G, weights=weights,
-                                        enumerate_all=bool(enumerate_all), k_absorbed=k_absorbed), B)
-    t, tb = float(res.t[0]), np.asarray(res.t_boot)
-    if not (np.isfinite(t) and np.isfinite(tb).all()):
-        raise EstimationError(f"{fml}: the wild bootstrap's t statistics are not finite (a cluster's scores vanish in "
-                              "the restricted model?); no p-value is reported")
-    # the interval: the same replicates' weights (replicate b's from b, as the p-value's), inverted
-    bidx = jnp.arange(B, dtype=jnp.uint32)
-    V = sign_vectors(bidx, G) if enumerate_all else wild_weights(key, bidx, G, weights)
-    lo, hi = wild_ci(*args, V, j, n_clusters=G, k_absorbed=k_absorbed, coef=float(res.coef[0]), se=float(res.se[0]),
-                     level=level)
-    return WildResult(
-        sample=region or "full sample", outcome=symbol, regressor=b.regressor, n_clusters=G, nobs=len(y),
-        coef=float(res.coef[0]), se=float(res.se[0]), t=t, p_crv1=float(2 * stdtr(G - 1, -abs(t))),
-        p_wild=wild_pvalue(t, tb), weights=weights, n_boot=len(tb), enumerated=bool(enumerate_all),
-        t_boot=tb, ci_lower=lo, ci_upper=hi, level=level,
-    )
+        frame = frame[frame[spec.region] == region].reset_index(drop=True)
+    fml = f"{symbol} ~ {' + '.join([b.regressor, *b.controls])}" + (f" | {spec.entity}" if b.fixed_effects else "")
+    d = _formula_design(fml, frame, b.regressor, spec.entity)
+    return d._replace(sample=region or "full sample")

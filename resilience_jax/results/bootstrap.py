@@ -193,7 +193,8 @@ class BootstrapResult:
 
 @dataclass(frozen=True)
 class WildResult:
-    """Wild cluster bootstrap (WCR) test of H0: coefficient = 0, next to the CRV1 t(G-1) test."""
+    """Wild cluster bootstrap test (WCR or WCU) of H0: coefficient = 0 and its interval by test
+    inversion, next to the CRV1 t(G-1) test (``p_crv1``)."""
 
     sample: str
     outcome: str
@@ -212,6 +213,17 @@ class WildResult:
     ci_lower: float = float("nan")  # the interval by inverting the test (the same draws, every null value)
     ci_upper: float = float("nan")
     level: float = 0.95
+    bootstrap_type: str = "WCR"  # restricted (null imposed) or "WCU" (unrestricted)
+
+    @property
+    def pvalue(self) -> float:
+        """The wild bootstrap's two-sided p-value (``p_wild``)."""
+        return self.p_wild
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """The ``level`` interval by test inversion, ``(ci_lower, ci_upper)``."""
+        return (self.ci_lower, self.ci_upper)
 
     # the tie convention of p_wild: the draws that reproduce the sample (all signs +1, all -1) count
     ties = "|t*| >= |t| counts as at least as extreme (ties judged to a relative 1e-9)"
@@ -229,5 +241,6 @@ class WildResult:
         return pd.Series({"outcome": self.outcome, "G": self.n_clusters, "N": self.nobs, "coef": self.coef,
                           "se_crv1": self.se, "t": self.t, "p_crv1_t(G-1)": self.p_crv1, "p_wild": self.p_wild,
                           "p_wild_text": self.p_wild_text, "ci_lower": self.ci_lower, "ci_upper": self.ci_upper,
-                          "weights": self.weights, "replicates": self.n_boot, "enumerated": self.enumerated},
+                          "weights": self.weights, "replicates": self.n_boot, "enumerated": self.enumerated,
+                          "bootstrap_type": self.bootstrap_type},
                          name=self.sample)
