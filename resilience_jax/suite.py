@@ -6,7 +6,7 @@ heterogeneity, robustness variants, both mediation variants), fits them all in o
 call, and returns a :class:`~resilience_jax.results.SuiteResult` that ``report.paper_tables`` turns
 into the paper's tables.
 
-Robustness conventions (SPEC.md section 4):
+Robustness conventions (docs/method.md, section 3):
 - ``winsorize``: the outcome, the regressor and the controls are each clipped at their pooled
   percentiles over the estimation sample (numpy's linear interpolation), the index being computed
   first from the raw indicators;

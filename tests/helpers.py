@@ -1,4 +1,4 @@
-"""Independent plain-NumPy references shared by the tests (written from SPEC.md, not from the package)."""
+"""Independent plain-NumPy references shared by the tests (written from docs/method.md, section 2, not from the package)."""
 
 import numpy as np
 
@@ -23,7 +23,7 @@ def numpy_entropy(X, directions, shift=0.0, bounds=None):
 
 
 def numpy_entropy_by_mode(X, directions, period, mode):
-    """Entropy index in a panel mode, plain NumPy from SPEC.md section 2: ``per_year`` normalises
+    """Entropy index in a panel mode, plain NumPy from docs/method.md, section 2: ``per_year`` normalises
     and weights each period's cross-section; ``global`` normalises over all rows and averages the
     periods' entropies. Returns (weights (m,), or (T, m) per_year; index (n,))."""
     X, d, period = np.asarray(X, float), np.asarray(directions), np.asarray(period)

@@ -1,5 +1,5 @@
 """feols against pyfixest (an independent implementation) on the embedded panel and on Grunfeld's
-public panel; error handling; batch == loop; SPEC.md section 6 linearity of the index."""
+public panel; error handling; batch == loop; docs/method.md, section 6 linearity of the index."""
 
 import numpy as np
 import pandas as pd
@@ -117,7 +117,7 @@ def test_batch_equals_loop(panel_df):
 
 
 def test_index_coefficient_is_weighted_sum_of_indicator_coefficients(panel_df, spec):
-    """SPEC.md section 6: after the within transformation the index is linear in the raw indicators."""
+    """docs/method.md, section 6: after the within transformation the index is linear in the raw indicators."""
     X = panel_df[list(spec.index.columns)].to_numpy()
     d = np.array(spec.index.directions)
     res = entropy_weights(X, d)

@@ -1,7 +1,7 @@
 """Per-entity cross products of the within-demeaned raw indicators and the other variables.
 
 After the within transformation a min-max index is linear in the raw indicators
-(``y = X alpha`` with ``alpha_j = sign_j w_j / range_j``, SPEC.md section 6), so every moment the
+(``y = X alpha`` with ``alpha_j = sign_j w_j / range_j``, docs/method.md, section 6), so every moment the
 equations stage needs is a weighted sum of these tables times ``alpha``: a new weight vector, or an
 entity-weighted bootstrap replicate, costs matrix products, not a refit. Built once on the host
 (float64 NumPy), returned as device arrays of the input's dtype.

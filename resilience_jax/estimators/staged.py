@@ -3,7 +3,7 @@ balanced panel (:func:`fit_rows`), and the equations stage for given weight vect
 
 :func:`fit_rows` composes the two stages on the original rows with entity frequency weights
 (an entity with weight 2 counts as two entities, each with its own fixed effect and its own
-cluster, SPEC.md section 6; weight 0 leaves it out, the jackknife): the index stage from the
+cluster, docs/method.md, section 6; weight 0 leaves it out, the jackknife): the index stage from the
 rows' bounds and entropy sums, the indices as rows, the within (or pooled) demeaning, the
 per-entity cross products, then the equations stage. Unbatched: the bootstrap's weighted-rows
 path vmaps it over replicates (the entity weights), the single fit calls it with none.

@@ -1,4 +1,4 @@
-"""Entropy weight method (paper eqs. 4-9; SPEC.md section 2): a pure, jittable, vmappable core.
+"""Entropy weight method (paper eqs. 4-9; docs/method.md, section 2): a pure, jittable, vmappable core.
 
 For n evaluation objects (rows, with optional frequency weights ``w_i``) and m indicators:
 

@@ -1,4 +1,4 @@
-"""Per-entity tables for cluster-bootstrap replicates without touching the rows (SPEC.md section 6).
+"""Per-entity tables for cluster-bootstrap replicates without touching the rows (docs/method.md, section 6).
 
 A cluster (entity) bootstrap replicate is the data with entity frequency weights ``c`` (an entity
 drawn twice counts twice, with its own fixed effect and its own cluster). Everything the pipeline
