@@ -8,6 +8,7 @@ The CLI converts arguments once, runs the library, prints where outputs went, an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
 from contextlib import contextmanager
@@ -822,6 +823,21 @@ def main(argv: list[str] | None = None) -> int:
     return run(build_parser().parse_args(argv))
 
 
+FIGURE_COMMANDS = ("bootstrap", "posterior", "sensitivity")
+
+
+def _figure_fonts(command: str):
+    """For the commands that draw: the shipped CJK font as a fallback (Chinese labels render on a
+    machine without CJK fonts), within the command only (matplotlib's settings restored after)."""
+    if command not in FIGURE_COMMANDS:
+        return contextlib.nullcontext()
+    import matplotlib
+
+    from .report.fonts import cjk_rc
+
+    return matplotlib.rc_context(cjk_rc())
+
+
 def run(args: argparse.Namespace) -> int:
     """Run a parsed command line and return its exit code (``EXIT_USER_ERROR`` for bad input,
     ``EXIT_INTERNAL_ERROR`` for a bug; no traceback unless ``--debug``).
@@ -859,7 +875,7 @@ def run(args: argparse.Namespace) -> int:
     >>> shutil.rmtree(out)
     """
     try:
-        with _staged_output(Path(args.out)) as stage:
+        with _staged_output(Path(args.out)) as stage, _figure_fonts(args.command):
             args.work = stage.path
             code = COMMANDS[args.command](args)
         print("Wrote: " + ", ".join(str(Path(args.out) / name) for name in stage.written))
