@@ -27,9 +27,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", metavar="FILE", help="study spec TOML (default: the bundled models/paper.toml)")
     p.add_argument("--out", metavar="DIR", default="results", help="output directory (default: %(default)s)")
     p.add_argument("--interpolate", action="store_true", help="fill missing cells by linear interpolation within each entity")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="label language (default: %(default)s)")
+    p.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="label language; zh also writes CSV with a byte-order mark for Excel (default: %(default)s)")
     p.add_argument("--decimal", choices=(".", ","), default=".",
                    help="decimal mark of numbers stored as text in --data (default: %(default)s)")
+    p.add_argument("--encoding", default=None,
+                   help="text encoding of a CSV --data file, e.g. gbk (default: UTF-8, else GB18030)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -309,14 +312,14 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
     from .suite import compute_indices
 
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
     _header(panel)
     _, indices = compute_indices(panel)
     table = describe(panel, extra=indices, lang=args.lang)
     note = f"Table 2 layout: sd with n-1. {panel.provenance}"
     print("Descriptive statistics (Table 2)")
     print(to_markdown(table, note=note))
-    write_table(table, args.work, "table2_descriptives", note=note, caption="Table 2. Descriptive statistics")
+    write_table(table, args.work, "table2_descriptives", note=note, caption="Table 2. Descriptive statistics", bom=args.lang == "zh")
     if len(panel.filled):
         panel.filled.to_csv(args.work / "interpolated_cells.csv", index=False)
     return 0
@@ -330,7 +333,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
     from .report.paper_tables import write_paper_tables
 
     start = time.perf_counter()
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
     _header(panel)
     suite = run_suite(panel, seed=args.seed)
     write_paper_tables(suite, args.work, lang=args.lang)
@@ -407,7 +410,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
 
     if args.scheme == "wild" and args.model != "baseline":
         raise EstimationError("the wild cluster bootstrap tests the baseline coefficient: use --scheme wild --model baseline")
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
     _header(panel)
     spec = panel.spec
     symbol = args.index or spec.index.symbol
@@ -438,7 +441,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
             f"lower/upper: each row's default interval (method column). "
             f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
     write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")
+                caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side", bom=args.lang == "zh")
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
@@ -467,7 +470,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     from .report.tables import to_markdown, write_table
 
     check_tails(args.n_boot, 0.95, "percentile")
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
     _header(panel)
     spec = panel.spec
     bar = tqdm(total=4, desc="posterior", unit="stage")
@@ -504,10 +507,10 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
         bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
         table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
     write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"{args.model} on {symbol}: the paper, CRV1, bootstrap BCa and the posterior side by side")
+                caption=f"{args.model} on {symbol}: the paper, CRV1, bootstrap BCa and the posterior side by side", bom=args.lang == "zh")
     write_table(summary, out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
                 note="95% intervals: eti equal-tailed, hdi highest density; ESS bulk/tail and rank-normalised R-hat (ArviZ)",
-                caption="Posterior summary and diagnostics")
+                caption="Posterior summary and diagnostics", bom=args.lang == "zh")
     post.idata.to_netcdf(str(out / f"{stem}.nc"))
     bar.update()
     bar.set_postfix_str("figures")
@@ -527,7 +530,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
             out / f"{stem}_indirect.png", dpi=120)
     if args.weights == "bayesian_bootstrap":
         plot_weights_contribution(post).savefig(out / f"{stem}_weights.png", dpi=120)
-        write_table(post.weights_variance(), out, f"{stem}_weights_variance", formats=("csv",), floatfmt=".6g")
+        write_table(post.weights_variance(), out, f"{stem}_weights_variance", formats=("csv",), floatfmt=".6g", bom=args.lang == "zh")
     bar.update()
     bar.close()
     print(to_markdown(table, floatfmt=".4f", note=note))
@@ -570,7 +573,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
             f"{paper}{panel.provenance}")
     out = args.work
     write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side")
+                caption=f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side", bom=args.lang == "zh")
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_baseline(boot, symbol, se, b.regressor).savefig(out / f"{stem}_baseline.png", dpi=150)
@@ -607,7 +610,7 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
             f"Rademacher test (every null value tested with the same draws). {panel.provenance}")
     write_table(table, args.work, f"wild_bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                         caption=f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild cluster bootstrap p-values "
-                                f"and interval")
+                                f"and interval", bom=args.lang == "zh")
     print(to_markdown(table, floatfmt=".4f", note=note))
     return 0
 
@@ -669,7 +672,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.weights is not None and args.study != "weights":
         raise EstimationError(f"--weights gives the weight vectors of the weights study; it does not apply to --study "
                               f"{args.study}")
-    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal)
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
     _header(panel)
     spec = panel.spec
     space = load_space(args.space, spec)
@@ -710,7 +713,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     tables = sensitivity_tables(res)
     for name, table in tables.items():
         write_table(table, out, f"{stem}_{name}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                    caption=captions.get(name, name))
+                    caption=captions.get(name, name), bom=args.lang == "zh")
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
     verdict = res.verdict()
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")
@@ -817,7 +820,7 @@ def main(argv: list[str] | None = None) -> int:
     >>> with contextlib.redirect_stdout(io.StringIO()):
     ...     code = main(["describe", "--out", out])
     >>> code, sorted(os.listdir(out))
-    (0, ['table2_descriptives.csv', 'table2_descriptives.md'])
+    (0, ['table2_descriptives.csv', 'table2_descriptives.md', 'table2_descriptives.note.txt'])
     >>> shutil.rmtree(out)
     """
     return run(build_parser().parse_args(argv))

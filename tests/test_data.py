@@ -46,6 +46,33 @@ def test_chinese_headers_are_mapped(raw, spec):
     pd.testing.assert_frame_equal(_canonical(got), _canonical(validate_panel(raw, spec)))
 
 
+def test_gbk_csv_with_chinese_headers_loads(tmp_path, raw, spec):
+    """A CSV saved by Excel on Chinese Windows (GBK) with Chinese headers and province names: read
+    as GB18030 with a warning, equal to the UTF-8 file; a wrong --encoding names the encoding."""
+    from resilience_jax.errors import NumberFormatWarning
+
+    zh = {ind.column: ind.aliases[0] for ind in spec.index.indicators}
+    zh.update({v.name: v.aliases[0] for v in spec.variables}, province="省份", year="年份", region="区域")
+    renamed = raw.rename(columns=zh)
+    gbk, utf8 = tmp_path / "gbk.csv", tmp_path / "utf8.csv"
+    renamed.to_csv(gbk, index=False, encoding="gbk")
+    renamed.to_csv(utf8, index=False, encoding="utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        gbk.read_bytes().decode("utf-8")  # the file is not UTF-8
+    with pytest.warns(NumberFormatWarning, match="read as GB18030"):
+        got = load_panel(gbk, spec)
+    pd.testing.assert_frame_equal(_canonical(got), _canonical(load_panel(utf8, spec)))
+    pd.testing.assert_frame_equal(_canonical(load_panel(gbk, spec, encoding="gbk")), _canonical(got))
+    with pytest.raises(DataError, match=r"not valid ASCII text \(first bad byte \d+\).*--encoding"):
+        load_panel(gbk, spec, encoding="ascii")
+    with pytest.raises(DataError, match="unknown encoding 'klingon'"):
+        load_panel(gbk, spec, encoding="klingon")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("province,year\n".encode() + b"a\x81 ,2010\n")
+    with pytest.raises(DataError, match="not valid UTF-8 or GB18030 text"):
+        load_panel(bad, spec)
+
+
 def test_logged_variable_derived_from_raw_column(raw, spec):
     firms = np.exp(raw["LnAI"])
     got = validate_panel(raw.drop(columns="LnAI").assign(ai_firms=firms), spec)

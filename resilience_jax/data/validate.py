@@ -453,6 +453,7 @@ def load_panel(
     *,
     interpolate: bool = False,
     decimal: str = ".",
+    encoding: str | None = None,
 ) -> Panel:
     """Load and validate a panel: a file path, a DataFrame, or (``None``) the embedded synthetic panel.
 
@@ -468,6 +469,9 @@ def load_panel(
         not used for the embedded panel, which has none.
     decimal : {".", ","}
         The decimal mark of numbers stored as text (see :func:`validate_panel`).
+    encoding : str, optional
+        Text encoding of a CSV file (default: UTF-8, else GB18030; see
+        :func:`~resilience_jax.data.io.read_table`).
 
     Returns
     -------
@@ -512,4 +516,4 @@ def load_panel(
     if not isinstance(data, (str, Path)):
         raise DataError(f"data must be a file path, a pandas DataFrame or None (the embedded panel), got "
                         f"{type(data).__name__}")
-    return validate_panel(read_table(data), spec, source=str(data), interpolate=interpolate, decimal=decimal)
+    return validate_panel(read_table(data, encoding), spec, source=str(data), interpolate=interpolate, decimal=decimal)

@@ -409,9 +409,9 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     >>> import resilience_jax as rj
     >>> written = write_paper_tables(rj.run_suite(rj.load_panel()), tempfile.mkdtemp())
     >>> len(written), [p.name for p in written["table3_stepwise"]]
-    (12, ['table3_stepwise.csv', 'table3_stepwise.md', 'table3_stepwise.tex'])
+    (12, ['table3_stepwise.csv', 'table3_stepwise.note.txt', 'table3_stepwise.md', 'table3_stepwise.tex'])
     >>> [p.name for p in written["paper_comparison"]]
-    ['paper_comparison.csv', 'paper_comparison.md']
+    ['paper_comparison.csv', 'paper_comparison.note.txt', 'paper_comparison.md']
     """
     spec, panel = suite.spec, suite.panel
     b = spec.baseline
@@ -422,7 +422,7 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     out: dict[str, list[Path]] = {}
 
     def put(stem, table, caption, tnote=note, floatfmt=".3f"):
-        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt)
+        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt, bom=lang == "zh")
 
     put("entropy_weights", weights_table(suite, lang), "Entropy weights of the resilience indicators",
         f"Entropy weight method, panel mode '{spec.index.panel_mode}'. {prov}", floatfmt=".4f")
@@ -459,5 +459,5 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
         cmp.index.name = "paper"
         out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"),
                                               note=f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}",
-                                              caption="Published vs. this run")
+                                              caption="Published vs. this run", bom=lang == "zh")
     return out

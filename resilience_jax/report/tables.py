@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+_NEGATIVE_ZERO = re.compile(r"(?<![\d.])-(0(?:\.0+)?)(?![\d.]*[1-9])(?=\D|$)")
+
+
+def no_negative_zero(text: str) -> str:
+    """``text`` without the minus sign of a number that rounds to zero (``-0.000`` -> ``0.000``,
+    also inside a cell such as ``-0.000***`` or ``(-0.00, 1.2)``).
+
+    Example
+    -------
+    >>> no_negative_zero("-0.000***"), no_negative_zero("[-0.00, -0.01]"), no_negative_zero("-0.5")
+    ('0.000***', '[0.00, -0.01]', '-0.5')
+    """
+    return _NEGATIVE_ZERO.sub(r"\1", text)
+
 
 def _cell(value, floatfmt: str) -> str:
     if isinstance(value, (float, np.floating)):
-        return "" if np.isnan(value) else format(value, floatfmt)
-    return "" if value is None else str(value)
+        return "" if np.isnan(value) else no_negative_zero(format(value, floatfmt))
+    return "" if value is None else no_negative_zero(str(value))
 
 
 def _md_escape(s: str) -> str:
@@ -148,11 +163,15 @@ def write_table(
     floatfmt: str = ".3f",
     note: str | None = None,
     caption: str | None = None,
+    bom: bool = False,
 ) -> list[Path]:
     """Write ``df`` as ``stem.csv`` / ``stem.md`` / ``stem.tex`` under ``out_dir``; return the paths.
 
-    The CSV holds the full-precision values (UTF-8); the Markdown file is :func:`to_markdown` with
-    ``caption`` in bold above it; the LaTeX file is :func:`to_latex`.
+    The CSV holds the full-precision values (UTF-8; with ``bom`` a byte-order mark first, which
+    Excel on Chinese Windows needs to read UTF-8), and its caption and note go to a sidecar
+    ``stem.note.txt`` (a CSV stays a plain table); the Markdown file is :func:`to_markdown` with
+    ``caption`` in bold above it; the LaTeX file is :func:`to_latex`. A number that rounds to zero
+    is never printed with a minus sign.
 
     Parameters
     ----------
@@ -169,12 +188,14 @@ def write_table(
     note : str, optional
         Note below the table (Markdown and LaTeX).
     caption : str, optional
-        Caption of the table (Markdown and LaTeX).
+        Caption of the table (Markdown and LaTeX; the CSV's sidecar).
+    bom : bool, optional
+        Start the CSV (and its sidecar) with a UTF-8 byte-order mark.
 
     Returns
     -------
     list of pathlib.Path
-        The written files, one per format, in the order of ``formats``.
+        The written files in the order of ``formats``, the CSV's sidecar after the CSV.
 
     Raises
     ------
@@ -189,8 +210,8 @@ def write_table(
     >>> out = tempfile.mkdtemp()
     >>> paths = write_table(df, out, "table1", formats=("csv", "md", "tex"), caption="Table 1")
     >>> [p.name for p in paths]
-    ['table1.csv', 'table1.md', 'table1.tex']
-    >>> print(paths[1].read_text(encoding="utf-8"))
+    ['table1.csv', 'table1.note.txt', 'table1.md', 'table1.tex']
+    >>> print(paths[2].read_text(encoding="utf-8"))
     **Table 1**
     <BLANKLINE>
     | term | coef |
@@ -208,7 +229,13 @@ def write_table(
     for fmt in formats:
         path = out / f"{stem}.{fmt}"
         if fmt == "csv":
-            df.to_csv(path, encoding="utf-8")
+            enc = "utf-8-sig" if bom else "utf-8"
+            text = df.map(lambda v: no_negative_zero(v) if isinstance(v, str) else v)
+            text.to_csv(path, encoding=enc)
+            if note or caption:
+                paths.append(path)
+                path = out / f"{stem}.note.txt"
+                path.write_text("\n".join(x for x in (caption, note) if x) + "\n", encoding=enc)
         elif fmt == "md":
             head = f"**{caption}**\n\n" if caption else ""
             path.write_text(head + to_markdown(df, floatfmt=floatfmt, note=note), encoding="utf-8")
