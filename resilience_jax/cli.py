@@ -299,7 +299,9 @@ def _header(panel) -> None:
     print(f"resilience_jax {__version__}")
     print(panel.provenance)
     n_ent, n_t = panel.shape
-    print(f"Panel: {n_ent} {panel.spec.entity} x {n_t} {panel.spec.time} ({panel.periods[0]}-{panel.periods[-1]}), N = {len(panel.frame)}")
+    gaps = "" if panel.balanced else f" (unbalanced: {n_ent * n_t - len(panel.frame)} {panel.spec.entity}-{panel.spec.time} rows absent)"
+    print(f"Panel: {n_ent} {panel.spec.entity} x {n_t} {panel.spec.time} ({panel.periods[0]}-{panel.periods[-1]}), "
+          f"N = {len(panel.frame)}{gaps}")
     if len(panel.filled):
         print(f"Interpolated cells: {len(panel.filled)} (listed in interpolated_cells.csv)")
     print()
@@ -371,6 +373,11 @@ def _warm_reports(seed: int) -> None:
         pass
 
 
+def _published(table):
+    """The side-by-side table without its ``paper`` column when the study has no published values."""
+    return table.drop(columns="paper") if "paper" in table and table["paper"].isna().all() else table
+
+
 def _paper_mediation(spec, symbol: str) -> dict[str, float]:
     """The paper's printed mediation estimates for ``symbol`` (its Tables 9-11) by effect key
     (``a``, ``b``, ``c``, ``c_prime``, ``share``, and ``ab = a * b``); keys it does not print are absent."""
@@ -440,7 +447,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
             f"{'the paper column is the published (pooled) estimate; ' if spec.paper_estimates else ''}"
             f"lower/upper: each row's default interval (method column). "
             f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
-    write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+    write_table(_published(table), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side", bom=args.lang == "zh")
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
@@ -506,7 +513,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
         bt = baseline_table(boot, symbol, post.fits[0], _paper_baseline(spec, symbol)[0])
         bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
         table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
-    write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+    write_table(_published(table), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"{args.model} on {symbol}: the paper, CRV1, bootstrap BCa and the posterior side by side", bom=args.lang == "zh")
     write_table(summary, out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
                 note="95% intervals: eti equal-tailed, hdi highest density; ESS bulk/tail and rank-normalised R-hat (ArviZ)",
@@ -572,7 +579,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
             f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
             f"{paper}{panel.provenance}")
     out = args.work
-    write_table(table, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+    write_table(_published(table), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side", bom=args.lang == "zh")
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))

@@ -12,7 +12,8 @@ Robustness conventions (docs/method.md, section 3):
   first from the raw indicators;
 - ``lag = "outcome"``: the outcome is replaced by its one-year lag within province,
   ``lag = "regressor"``: the regressor by its lag (named ``L.<regressor>``); the first year of every
-  province is lost (N = 390 on the 14-year panel, where the paper's table prints 420).
+  province is lost (N = 390 on the 14-year panel, where the paper's table prints 420), and on an
+  unbalanced panel every row whose previous period is missing.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def lag_within(x: np.ndarray, first: np.ndarray) -> np.ndarray:
     x : numpy.ndarray
         The (n,) values, sorted by entity then time.
     first : numpy.ndarray
-        The (n,) booleans marking each entity's first period.
+        The (n,) booleans marking the rows without a previous period (each entity's first row, and
+        on an unbalanced panel a row after a gap).
 
     Returns
     -------
@@ -154,8 +156,10 @@ class _Builder:
         self.data = panel.frame.copy()
         for name, values in indices.items():
             self.data[name] = values
-        t = self.data[self.spec.time].to_numpy()
-        self.first = t == t.min()
+        # rows without a lag: an entity's first row, or a row whose previous period is missing (gaps)
+        rank = panel.period_codes()
+        same = np.r_[False, panel.entity_codes()[1:] == panel.entity_codes()[:-1]]
+        self.first = ~(same & (np.r_[-2, rank[:-1]] == rank - 1))
         self.keys: list[tuple[str, str, str]] = []
         self.specs: list[RegSpec] = []
 

@@ -257,7 +257,7 @@ def test_cli_bootstrap_outputs(tmp_path, capsys):
     assert {"paper", "estimate", "analytic_lower", "mc_lower", "percentile_lower", "bc_lower", "bca_upper"} <= set(table.columns)
     assert table.loc["a (X -> M)", "paper"] == pytest.approx(0.409)
     stem = "bootstrap_cluster_mediation_REIC"
-    names = [f"{stem}{suffix}" for suffix in (".csv", ".md", ".tex", "_draws.parquet", "_weights.npz", "_indirect.png",
+    names = [f"{stem}{suffix}" for suffix in (".csv", ".note.txt", ".md", ".tex", "_draws.parquet", "_weights.npz", "_indirect.png",
                                               "_weights.png")]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)  # nothing else, no staging folder left
     wrote = next(line for line in out.splitlines() if line.startswith("Wrote: "))
@@ -343,9 +343,9 @@ def test_candidate_tables_cover_or_flag(data):
     few = entity_tables(data, n_entities=30, n_candidates=4)
     keys = jax.random.split(jax.random.key(3), 300)
     C = jax.vmap(lambda k: draw_weights(k, 30, "cluster"))(keys)
-    tables = jax.jit(replicates_from_tables, static_argnums=4)  # (eager, op by op, it takes seconds)
-    f = tables(full, C, data.directions, data.members, 14)
-    c = tables(few, C, data.directions, data.members, 14)
+    tables = jax.jit(replicates_from_tables)  # (eager, op by op, it takes seconds)
+    f = tables(full, C, data.directions, data.members)
+    c = tables(few, C, data.directions, data.members)
     ok = np.asarray(c.status) == 0
     assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
     assert (np.asarray(c.status)[~ok] == status.NOT_TABULATED).all()
@@ -370,12 +370,12 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     C[:3, np.argsort(Xg[:, :, 0].min(axis=1))[: HEAD + 2]] = 0.0
     C[3:6, np.argsort(-Xg[:, :, 7].max(axis=1))[: HEAD + 2]] = 0.0
     tab = entity_tables(data, n_entities=G)
-    tables = jax.jit(replicates_from_tables, static_argnums=4)  # (eager, op by op, it takes seconds)
-    first = tables(tab, jnp.asarray(C), data.directions, data.members, 14)
+    tables = jax.jit(replicates_from_tables)  # (eager, op by op, it takes seconds)
+    first = tables(tab, jnp.asarray(C), data.directions, data.members)
     assert (np.asarray(first.status)[:6] == status.NOT_TABULATED).all()  # flagged, not wrong
     promoted, chosen = promote_candidates(tab, data.X_ind, C[:6])
     np.testing.assert_array_equal(chosen, np.arange(6))
-    again = tables(promoted, jnp.asarray(C), data.directions, data.members, 14)
+    again = tables(promoted, jnp.asarray(C), data.directions, data.members)
     assert (np.asarray(again.status)[:6] == 0).all()
     # every replicate drops the top HEAD + 2 candidates of every indicator's min: recovered in passes
     bad = C.copy()

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import resilience_jax as rj
+
 from resilience_jax.data import load_panel, validate_panel
 from resilience_jax.errors import DataError, InterpolationWarning
 
@@ -107,10 +109,21 @@ def test_duplicate_rows(raw, spec):
         validate_panel(bad, spec)
 
 
-def test_unbalanced_panel_names_province_and_years(raw, spec):
-    bad = raw[~((raw.province == "Qinghai") & raw.year.isin([2013, 2014]))]
-    with pytest.raises(DataError, match=r"unbalanced panel.*Qinghai \(missing 2013, 2014\)"):
-        validate_panel(bad, spec)
+def test_unbalanced_panel_is_accepted_where_computed_on_the_rows_present(raw, spec):
+    """An unbalanced panel is a panel (the suite and the bootstraps use the rows present); the
+    layers written for a full grid (posterior, sensitivity) refuse it, saying how many rows miss."""
+    from resilience_jax.errors import EstimationError
+
+    gap = raw[~((raw.province == "Qinghai") & raw.year.isin([2013, 2014]))]
+    panel = validate_panel(gap, spec)
+    assert not panel.balanced and panel.shape == (30, 14) and len(panel.frame) == 418
+    present = panel.present()
+    q = panel.entities.index("Qinghai")
+    assert present.sum() == 418 and not present[q, 3] and not present[q, 4] and present[q, 5]
+    with pytest.raises(EstimationError, match="the posterior needs a balanced panel; this one has 418 of the 420"):
+        rj.posterior(panel, engine="conjugate")
+    with pytest.raises(EstimationError, match="the sensitivity study needs a balanced panel"):
+        rj.sensitivity(panel, n=8)
 
 
 def test_missing_values_error_by_default(raw, spec):

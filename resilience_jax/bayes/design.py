@@ -89,6 +89,7 @@ def posterior_design(panel, model: str = "mediation", index: str | None = None, 
     symbol = index or spec.index.symbol
     if symbol not in spec.index.symbols:
         raise EstimationError(f"unknown index {symbol!r}; expected one of {list(spec.index.symbols)}")
+    panel.require_balanced("the posterior")
     arrays, layout = mediation_arrays(panel, symbol)
     G, _ = panel.shape
     med, base = spec.mediation, spec.baseline

@@ -79,7 +79,7 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
 def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path, mode, k, baseline) -> MediationStats:
     if path == "tables":
         tab, directions, members = payload
-        return replicates_from_tables(tab, weights, directions, members, n_periods, k=k, baseline=baseline)
+        return replicates_from_tables(tab, weights, directions, members, k=k, baseline=baseline)
     if path == "general":
         return replicates_from_rows(weights, payload, fixed_effects=fixed_effects, k=k, baseline=baseline)
     return replicates_from_weights(weights, payload, n_entities=n_entities, fixed_effects=fixed_effects, mode=mode,
@@ -164,7 +164,7 @@ class Engine:
         todo = np.flatnonzero(out["status"] & status.NOT_TABULATED)
         tab, directions, members = self.payload
         while len(todo):  # each pass covers at least the first replicate left
-            promoted, chosen = promote_candidates(tab, self.source.X_ind, weights[todo])
+            promoted, chosen = promote_candidates(tab, self.source.X_ind, weights[todo], self.source.present)
             again = replace(self, payload=self.driver.replicate((promoted, directions, members)))
             redo = again.evaluate_unrecovered(weights[todo[chosen]])
             for f in MediationStats._fields:
@@ -238,6 +238,10 @@ def prepare(
     if path == "general" and mode != "pooled":
         raise EstimationError(f"the gathered-rows (general) path computes the pooled entropy mode only, not {mode!r}; "
                               "use path='rows' (or 'fast', which runs on the rows in this mode)")
+    if arrays.present is not None and baseline is not None and baseline.fixed_effects == "two_way":
+        raise EstimationError("the bootstrap re-estimates a two-way (entity and period) baseline on balanced panels only: one "
+                              "demeaning sweep is exact there, not on an unbalanced panel; use entity fixed effects in "
+                              "[baseline], or a balanced panel")
     k = 2 + arrays.controls.shape[1]
     if baseline == Baseline(tuple(range(k - 1)), "entity" if fixed_effects else "none"):
         baseline = None  # the mediation's total-effect equation: the same compiled chunk as without one

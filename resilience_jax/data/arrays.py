@@ -15,7 +15,9 @@ from ..errors import EstimationError
 
 
 class MediationArrays(NamedTuple):
-    """Arrays of a balanced panel sorted by entity (T rows each), in the active float dtype.
+    """Arrays of a panel on its (entity, period) grid, sorted by entity (T rows each), in the
+    active float dtype. On an unbalanced panel ``present`` (n,) marks the rows of the data (1) and
+    the grid's empty cells (0, holding finite placeholders that every stage weights by 0).
 
     ``members`` (E, m): 0/1 indicator membership of the indices the pipeline builds: row 0 the
     mediation's index, then one row per index symbol of the spec (for their baseline coefficients
@@ -30,6 +32,7 @@ class MediationArrays(NamedTuple):
     controls: jax.Array  # (n, k - 2)
     extra: jax.Array | None = None  # (n, q) the baseline's variables that the mediation does not use, or None
     bounds: jax.Array | None = None  # (2, m) fixed normalisation bounds (goalposts), or None: each sample's min-max
+    present: jax.Array | None = None  # (n,) 1 for a row of the data, 0 for an empty cell of the grid; None: balanced
 
     def others(self) -> jax.Array:
         """(n, k + q) the regression variables in their fixed order: regressor, controls, mediator,
@@ -138,12 +141,32 @@ def mediation_arrays(panel, index: str | None = None) -> tuple[MediationArrays, 
     dt = _x64.float_dtype()
     baseline, extra = _baseline(spec)
     X, bounds = panel.index_inputs()  # as the index spec declares: transformed, capped at fixed bounds or not
-    arrays = MediationArrays(*(jnp.asarray(a, dtype=dt) for a in (
-        X, idx.directions, members, f[m.regressor].to_numpy(), f[m.mediator].to_numpy(),
-        f[list(m.controls)].to_numpy())), extra=jnp.asarray(f[extra].to_numpy(), dtype=dt) if extra else None,
-        bounds=None if bounds is None else jnp.asarray(bounds, dtype=dt))
     G, T = panel.shape
+    grid = _grid(panel)
+    arrays = MediationArrays(*(jnp.asarray(a, dtype=dt) for a in (
+        grid(X), idx.directions, members, grid(f[m.regressor].to_numpy()), grid(f[m.mediator].to_numpy()),
+        grid(f[list(m.controls)].to_numpy()))), extra=jnp.asarray(grid(f[extra].to_numpy()), dtype=dt) if extra else None,
+        bounds=None if bounds is None else jnp.asarray(bounds, dtype=dt),
+        present=None if panel.balanced else jnp.asarray(panel.present().reshape(-1), dtype=dt))
     return arrays, Layout(tuple(idx.columns), tuple(idx.symbols), symbol, G, T, baseline)
+
+
+def _grid(panel):
+    """The panel's rows placed on its (entity, period) grid (n = G T rows, sorted by entity): the
+    identity on a balanced panel; on an unbalanced one the empty cells hold each column's smallest
+    value (finite, inside the data's range: weighted by 0 everywhere, they change nothing)."""
+    if panel.balanced:
+        return lambda a: a
+    G, T = panel.shape
+    at = panel.entity_codes().astype(np.int64) * T + panel.period_codes()
+
+    def place(a):
+        a = np.asarray(a, dtype=np.float64)
+        out = np.empty((G * T, *a.shape[1:]))
+        out[:] = a.min(axis=0) if len(a) else 0.0
+        out[at] = a
+        return out
+    return place
 
 
 def _baseline(spec) -> tuple[Baseline, list[str]]:

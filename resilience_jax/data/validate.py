@@ -25,7 +25,8 @@ SYNTHETIC_NOTE = (
 
 @dataclass(frozen=True, eq=False)
 class Panel:
-    """A validated, balanced province-year panel in canonical column names.
+    """A validated entity-period panel in canonical column names, balanced or not (entities may
+    have different periods; every computation uses the rows present).
 
     Attributes
     ----------
@@ -55,6 +56,37 @@ class Panel:
     def shape(self) -> tuple[int, int]:
         """(number of entities, number of periods)."""
         return len(self.entities), len(self.periods)
+
+    @property
+    def balanced(self) -> bool:
+        """Whether every entity has a row in every period."""
+        G, T = self.shape
+        return len(self.frame) == G * T
+
+    def present(self) -> np.ndarray:
+        """(G, T) booleans: whether entity g (order of :attr:`entities`) has a row in period t
+        (order of :attr:`periods`)."""
+        G, T = self.shape
+        out = np.zeros((G, T), dtype=bool)
+        out[self.entity_codes(), self.period_codes()] = True
+        return out
+
+    def require_balanced(self, what: str) -> None:
+        """Raise an :class:`~resilience_jax.errors.EstimationError` naming ``what`` when the panel is
+        unbalanced (for the computations written for a full entity-period grid)."""
+        if not self.balanced:
+            from ..errors import EstimationError
+
+            G, T = self.shape
+            raise EstimationError(f"{what} needs a balanced panel; this one has {len(self.frame)} of the {G * T} "
+                                  f"{self.spec.entity}-{self.spec.time} rows. The suite (describe, reproduce), the "
+                                  "bootstraps and the wild bootstrap take unbalanced panels; for this, keep the "
+                                  f"{self.spec.entity}s with every {self.spec.time} or add the missing rows (values "
+                                  "may be empty and filled with --interpolate)")
+
+    def period_codes(self) -> np.ndarray:
+        """(n,) each row's position among :attr:`periods`."""
+        return np.searchsorted(np.asarray(self.periods), self.frame[self.spec.time].to_numpy()).astype(np.int32)
 
     @property
     def provenance(self) -> str:
@@ -218,7 +250,7 @@ def validate_panel(
     DataError
         Not a DataFrame or no rows; two headers mapping to one name; missing required column;
         non-numeric or non-finite value in a numeric column; missing entity or time; duplicate
-        (entity, time) rows; unbalanced panel; missing values (unless ``interpolate``; with it, a
+        (entity, time) rows; missing values (unless ``interpolate``; with it, a
         column missing in every year of an entity); a non-positive value in a column that is logged.
     SpecError
         ``spec`` is None and the bundled spec cannot be loaded.
@@ -307,18 +339,6 @@ def validate_panel(
         raise DataError(
             f"{source}: duplicate ({ent}, {tim}) rows: {_fmt_cells(frame, dup, ent, tim)}. "
             "Each province-year must appear once."
-        )
-    all_years = np.arange(frame[tim].min(), frame[tim].max() + 1)
-    gaps = []
-    for name, g in frame.groupby(ent, sort=False):
-        absent = sorted(set(all_years) - set(g[tim]))
-        if absent:
-            gaps.append(f"{name} (missing {', '.join(map(str, absent[:MAX_LISTED]))}{' ...' if len(absent) > MAX_LISTED else ''})")
-    if gaps:
-        raise DataError(
-            f"{source}: unbalanced panel: every {ent} needs every {tim} {all_years[0]}-{all_years[-1]}; "
-            f"incomplete: {'; '.join(gaps[:MAX_LISTED])}{' ...' if len(gaps) > MAX_LISTED else ''}. "
-            "Add the missing rows (values may be empty and filled with interpolate=True) or drop the province."
         )
     order = pd.factorize(frame[ent], sort=False)[0]
     frame = frame.assign(_order=order).sort_values(["_order", tim], kind="stable").drop(columns="_order").reset_index(drop=True)

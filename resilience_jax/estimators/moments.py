@@ -26,8 +26,9 @@ class EntityMoments(NamedTuple):
     g_oo: jax.Array  # (G, k, k)
 
 
-def entity_moments(X_ind, others, *, n_entities: int) -> EntityMoments:
-    """Moments of a balanced panel sorted by entity (rows of entity g are the g-th block of T).
+def entity_moments(X_ind, others, *, n_entities: int, present=None) -> EntityMoments:
+    """Moments of a panel on its grid sorted by entity (rows of entity g are the g-th block of T),
+    each entity's rows demeaned (over the rows ``present`` of an unbalanced panel).
 
     Parameters
     ----------
@@ -37,6 +38,8 @@ def entity_moments(X_ind, others, *, n_entities: int) -> EntityMoments:
         (n, k) regressor, controls, mediator.
     n_entities : int
         Number of entities G.
+    present : array_like or None, optional
+        (n,) 1 for the rows of an unbalanced panel's grid, 0 for its empty cells; None: balanced.
 
     Returns
     -------
@@ -56,7 +59,11 @@ def entity_moments(X_ind, others, *, n_entities: int) -> EntityMoments:
     n, m = X_ind.shape
     G = n_entities
     W = np.concatenate([X_ind, others], axis=1).reshape(G, n // G, -1)
-    W = W - W.mean(axis=1, keepdims=True)
+    if present is None:
+        W = W - W.mean(axis=1, keepdims=True)
+    else:
+        P = np.asarray(present, np.float64).reshape(G, n // G, 1)
+        W = (W - (P * W).sum(axis=1, keepdims=True) / P.sum(axis=1, keepdims=True)) * P
     M = np.einsum("gtp,gtq->pqg", W, W)
     k = M.shape[0] - m
     f = lambda a: jnp.asarray(a, dtype=dtype)  # noqa: E731

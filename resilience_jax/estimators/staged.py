@@ -34,6 +34,7 @@ def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str)
     vector (rows of a balanced panel sorted by entity: the period of row i is i mod T)."""
     X, d, mem = arrays.X_ind, arrays.directions, arrays.members
     bounds = arrays.bounds  # (2, m) goalposts, or None: the rows' own min-max
+    P = arrays.present  # (n,) rows of an unbalanced panel on its grid, or None
     if mode == "pooled":
         s = row_sums(X, d, r, bounds=bounds)
         ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n_eff, s.total / n_eff, d, mem)
@@ -41,6 +42,9 @@ def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str)
     m = X.shape[1]
     rg = None if r is None else c[:, None, None]
     n_g = c.sum()  # entities (weighted) in every period
+    if P is not None:  # the entities present in each period, weighted
+        rg = c[:, None, None] * P.reshape(G, T, 1)
+        n_g = rg.sum(axis=0)[:, 0]  # (T,)
     if mode == "per_year":
         s = row_sums(X.reshape(G, T, m), d, rg, axis=0, bounds=bounds)  # (T, m) per period
         ist = index_stage(s.lo.T, s.hi.T, s.total.T, s.xlogx.T, n_g, s.total.T / n_g, d, mem)  # trailing axis T
@@ -50,7 +54,8 @@ def _index_rows(arrays: MediationArrays, c, r, n_eff, G: int, T: int, mode: str)
     s = row_sums(X, d, r, bounds=bounds)  # global: the pooled bounds ...
     zg = s.z.reshape(G, T, m)
     rz = zg if rg is None else rg * zg
-    e = entropy_from_sums(rz.sum(axis=0), (rz * log0(zg)).sum(axis=0), n_g).mean(axis=0)  # ... per-period entropies, averaged
+    n_t = n_g if P is None else n_g[:, None]
+    e = entropy_from_sums(rz.sum(axis=0), (rz * log0(zg)).sum(axis=0), n_t).mean(axis=0)  # ... per-period entropies, averaged
     ist = index_from_entropy(e, s.lo, s.hi, s.total / n_eff, d, mem)
     return ist, s.z @ ist.weights.T
 
@@ -93,11 +98,23 @@ def index_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None,
     X = arrays.X_ind
     n = X.shape[0]
     G, T = n_entities, n // n_entities
+    c, r, n_eff = _row_weights(arrays, entity_weights, G)
+    return _index_rows(arrays, c, r, n_eff, G, T, mode)
+
+
+def _row_weights(arrays: MediationArrays, entity_weights, G: int):
+    """The entity weights c (G,), the rows' weights r (n, 1) (None: every row once) and their sum:
+    an entity's weight on each of its rows present."""
+    X = arrays.X_ind
+    n = X.shape[0]
+    T = n // G
     weighted = entity_weights is not None
     c = jnp.asarray(entity_weights, X.dtype) if weighted else jnp.ones(G, X.dtype)
+    if arrays.present is not None:
+        r = (jnp.repeat(c, T, total_repeat_length=n) * arrays.present)[:, None]
+        return c, r, r.sum()
     r = jnp.repeat(c, T, total_repeat_length=n)[:, None] if weighted else None
-    n_eff = T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
-    return _index_rows(arrays, c, r, n_eff, G, T, mode)
+    return c, r, T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
 
 
 def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *, n_entities: int,
@@ -143,15 +160,15 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
     n = X.shape[0]
     G, T = n_entities, n // n_entities
     weighted = entity_weights is not None  # static: the single fit compiles without weights
-    c = jnp.asarray(entity_weights, X.dtype) if weighted else jnp.ones(G, X.dtype)
-    n_eff = T * c.sum() if weighted else jnp.asarray(float(n), X.dtype)
+    c, _, n_eff = _row_weights(arrays, entity_weights, G)
+    P = None if arrays.present is None else arrays.present.reshape(G, T, 1)
     ist, idx = index_rows(arrays, entity_weights, n_entities=G, mode=mode)  # idx (n, E): the indices as rows
     # the regression variables (regressor, controls, mediator, the baseline's extra ones), then the indices
     others = arrays.others()
     k, kq = 2 + arrays.controls.shape[1], others.shape[1]
     Dn = jnp.concatenate([others, idx], axis=1).reshape(G, T, -1)
     own = "entity" if fixed_effects else "none"
-    Dg = demean_balanced(Dn, c if weighted else None, own)
+    Dg = demean_balanced(Dn, c if weighted else None, own, P)
     Dm = Dg if kq == k else jnp.concatenate([Dg[:, :, :k], Dg[:, :, kq:]], axis=2)  # the mediation's columns
     Mg = jnp.einsum("gto,gtp->gop", Dm[:, :, :k], Dm)  # (G, k, k + E) per-entity cross products
     S = jnp.tensordot(c, Mg, axes=1)
@@ -159,7 +176,7 @@ def fit_rows(arrays: MediationArrays, entity_weights: jax.Array | None = None, *
                          ssc=ssc)
     if baseline is not None and (baseline.columns, baseline.fixed_effects) != (tuple(range(k - 1)), own):
         # the spec's baseline is not the mediation's total effect: its own variables and demeaning
-        Db = Dg if baseline.fixed_effects == own else demean_balanced(Dn, c if weighted else None, baseline.fixed_effects)
+        Db = Dg if baseline.fixed_effects == own else demean_balanced(Dn, c if weighted else None, baseline.fixed_effects, P)
         cols = [*baseline.columns, *range(kq, Dn.shape[2])]
         Sb = jnp.einsum("g,gto,gtp->op", c, Db[:, :, list(baseline.columns)], Db[:, :, cols])
         beta, flag = baseline_stage(Sb[:, : len(baseline.columns)], Sb[:, len(baseline.columns):])

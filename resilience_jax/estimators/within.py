@@ -147,13 +147,16 @@ def within(
     return Demeaned(out, delta <= tol * scale)
 
 
-def demean_balanced(D: jax.Array, weights: jax.Array | None, fixed_effects: str) -> jax.Array:
-    """Demean the blocks (G, T, ...) of a balanced panel (entity g's T periods) in closed form.
+def demean_balanced(D: jax.Array, weights: jax.Array | None, fixed_effects: str,
+                    present: jax.Array | None = None) -> jax.Array:
+    """Demean the blocks (G, T, ...) of a panel on its grid (entity g's T periods) in closed form.
 
     ``fixed_effects``: ``"entity"`` (each block's mean over its periods), ``"none"`` (the
     weighted grand mean: OLS with a constant) or ``"two_way"`` (entity, then the weighted mean of
     each period over the entities: exact on a balanced panel). ``weights`` (G,) are entity
-    frequency weights (a bootstrap replicate's), or None.
+    frequency weights (a bootstrap replicate's), or None. ``present`` (broadcastable to D, 0/1):
+    the rows of an unbalanced panel, the means taken over them and the empty cells returned as 0
+    (entity or none only: one sweep of two-way demeaning is exact on a balanced grid only).
 
     Example
     -------
@@ -164,6 +167,13 @@ def demean_balanced(D: jax.Array, weights: jax.Array | None, fixed_effects: str)
     """
     c = jnp.ones(D.shape[0], D.dtype) if weights is None else weights
     cw = c.reshape(c.shape + (1,) * (D.ndim - 1))
+    if present is not None:
+        if fixed_effects == "two_way":
+            raise ValueError("two-way demeaning of an unbalanced panel is not closed-form")
+        if fixed_effects == "none":
+            w = present if weights is None else cw * present
+            return (D - (w * D).sum(axis=(0, 1), keepdims=True) / w.sum(axis=(0, 1), keepdims=True)) * present
+        return (D - (present * D).sum(axis=1, keepdims=True) / present.sum(axis=1, keepdims=True)) * present
     if fixed_effects == "none":
         return D - (cw * D).sum(axis=(0, 1), keepdims=True) / (D.shape[1] * c.sum())
     W = D - D.mean(axis=1, keepdims=True)

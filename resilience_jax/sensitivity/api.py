@@ -94,6 +94,7 @@ def _setup(data, space, index):
     from ..data.validate import load_panel
 
     panel = load_panel() if data is None else (data if hasattr(data, "spec") else load_panel(data))
+    panel.require_balanced("the sensitivity study")
     sp = space if isinstance(space, Space) else load_space(space, panel.spec)
     if panel.spec.index.normalisation == "goalposts":  # the spec's declared scale is the study's base
         import dataclasses

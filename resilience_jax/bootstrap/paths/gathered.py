@@ -44,10 +44,12 @@ class GatheredData(NamedTuple):
     block_members: jax.Array  # (U, A) 0/1 block membership of the distinct indices
     distinct: jax.Array  # (E,) int: index e is distinct index distinct[e]
     bounds: jax.Array | None = None  # (2, m) fixed normalisation bounds (goalposts), or None: each replicate's min-max
+    present: jax.Array | None = None  # (G, T) 0/1 rows of an unbalanced panel on its grid, or None: balanced
 
 
 def gathered_data(arrays: MediationArrays, *, n_entities: int) -> GatheredData:
-    """Pack a balanced panel sorted by entity for :func:`replicates_from_rows` (host-side).
+    """Pack a panel on its grid, sorted by entity, for :func:`replicates_from_rows` (host-side;
+    on an unbalanced panel the rows present travel with the rows).
 
     Parameters
     ----------
@@ -83,7 +85,8 @@ def gathered_data(arrays: MediationArrays, *, n_entities: int) -> GatheredData:
     dt = jnp.asarray(X_ind).dtype
     return GatheredData(jnp.asarray(rows, dt), jnp.asarray(arrays.directions, dt), jnp.asarray(mem, dt),
                         jnp.asarray(blocks, dt), jnp.asarray(cols.T, dt), jnp.asarray(distinct.ravel(), jnp.int32),
-                        None if arrays.bounds is None else jnp.asarray(arrays.bounds, dt))
+                        None if arrays.bounds is None else jnp.asarray(arrays.bounds, dt),
+                        None if arrays.present is None else jnp.asarray(np.asarray(arrays.present).reshape(G, n // G), dt))
 
 
 def _slots(counts: jax.Array) -> jax.Array:
@@ -100,8 +103,11 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool, k: int | N
     D = jnp.moveaxis(data.rows[slots], 1, 3)  # (G, T, P, b): the replicates' panels
     # stored once in this layout (without the barrier XLA recomputes the gather in every consumer)
     Xr, Do = jax.lax.optimization_barrier((D[:, :, :m], D[:, :, m:]))
-    n = G * T
-    s = row_sums(Xr, data.directions[:, None], axis=(0, 1),  # (m, b) bounds and entropy sums
+    n, Pr, Pw = G * T, None, None
+    if data.present is not None:  # the replicates' rows present (G, T, 1, b)
+        Pr = jnp.moveaxis(data.present[slots], 1, 2)[:, :, None]
+        n, Pw = Pr.sum(axis=(0, 1, 2)), Pr
+    s = row_sums(Xr, data.directions[:, None], Pw, axis=(0, 1),  # (m, b) bounds and entropy sums
                  bounds=None if data.bounds is None else data.bounds[:, :, None])
     ist = index_stage(s.lo, s.hi, s.total, s.xlogx, n, s.total / n, data.directions, data.members)
     # the indices, demeaned: linear in the raw indicators (coefficient sign_j dv_j / range_j over
@@ -114,8 +120,8 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool, k: int | N
     part_raw, Do_raw = part, Do
     own = "entity" if fixed_effects else "none"  # within entity (slot), or around the grand mean (pooled)
     k = Do.shape[2] if k is None else k  # the mediation's variables (the baseline's extra ones follow)
-    part = demean_balanced(part_raw, None, own)
-    Do = demean_balanced(Do_raw[:, :, :k], None, own)
+    part = demean_balanced(part_raw, None, own, Pr)
+    Do = demean_balanced(Do_raw[:, :, :k], None, own, Pr)
     coef = data.block_members[:, :, None] / (data.block_members @ part_w)[:, None]  # (U, A, b)
     index_rows = lambda p: add_up([p[:, :, a][:, :, None] * coef[:, a][None, None] for a in range(A)])  # noqa: E731
     Id = index_rows(part)  # (G, T, U, b)
@@ -128,8 +134,8 @@ def _sub_batch(C: jax.Array, data: GatheredData, fixed_effects: bool, k: int | N
     if baseline is not None and (baseline.columns, baseline.fixed_effects) != (tuple(range(k - 1)), own):
         # the spec's baseline is not the mediation's total effect: its own variables and demeaning
         bl = list(baseline.columns)
-        Db = demean_balanced(Do_raw[:, :, bl], None, baseline.fixed_effects)
-        Ib = index_rows(demean_balanced(part_raw, None, baseline.fixed_effects))[:, :, data.distinct]
+        Db = demean_balanced(Do_raw[:, :, bl], None, baseline.fixed_effects, Pr)
+        Ib = index_rows(demean_balanced(part_raw, None, baseline.fixed_effects, Pr))[:, :, data.distinct]
         beta, flag = baseline_stage(jnp.einsum("gtib,gtjb->ijb", Db, Db), jnp.einsum("gtib,gtub->iub", Db, Ib))
         eq = eq._replace(beta=beta, status=eq.status | flag)
     return ist, eq

@@ -52,32 +52,43 @@ class EntityTables(NamedTuple):
     bound: jax.Array  # (R, 2m) the R smallest per-entity minima (ascending), the R largest maxima (descending)
     lsum: jax.Array  # (R, 2m, G) sum_t f(x_gtj - bound[r, j]) (minima), sum_t f(bound[r, j] - x_gtj) (maxima); f(v) = v ln v
     moments: EntityMoments  # per-entity cross products of the demeaned indicators and other variables
+    count: jax.Array  # (G,) rows of each entity (T on a balanced panel)
 
 
-def _ranking(Xg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _grid_rows(arrays_or_X, G: int, present=None) -> tuple[np.ndarray, np.ndarray]:
+    """(G, T, m) indicators and (G, T, 1) 0/1 rows present, float64 NumPy."""
+    X = np.asarray(arrays_or_X, dtype=np.float64)
+    Xg = X.reshape(G, X.shape[0] // G, -1)
+    P = np.ones(Xg.shape[:2] + (1,)) if present is None else np.asarray(present, np.float64).reshape(Xg.shape[:2] + (1,))
+    return Xg, P
+
+
+def _ranking(Xg: np.ndarray, P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(order, values), both (G, 2m): entities sorted by ascending minimum (first m columns) and by
-    descending maximum (last m), and those minima / maxima."""
-    pmin, pmax = Xg.min(axis=1), Xg.max(axis=1)
+    descending maximum (last m) over their rows present (``P``), and those minima / maxima."""
+    pmin, pmax = np.where(P > 0, Xg, np.inf).min(axis=1), np.where(P > 0, Xg, -np.inf).max(axis=1)
     order = np.argsort(np.concatenate([pmin, -pmax], axis=1), axis=0, kind="stable")
     return order, np.take_along_axis(np.concatenate([pmin, pmax], axis=1), order, axis=0)
 
 
-def _log_table(Xg: np.ndarray, bound: np.ndarray) -> np.ndarray:
+def _log_table(Xg: np.ndarray, bound: np.ndarray, P: np.ndarray) -> np.ndarray:
     """(r, 2m, G) ``sum_t f(x_gtj - bound[r, j])`` (minima) and ``sum_t f(bound[r, m + j] - x_gtj)``
-    (maxima), f(v) = v ln v. Negative differences (entity g below the candidate's min) only arise
-    where the replicate gives g weight 0 or r is not the minimising one."""
+    (maxima) over the rows present (``P``), f(v) = v ln v. Negative differences (entity g below
+    the candidate's min) only arise where the replicate gives g weight 0 or r is not the
+    minimising one."""
     m = Xg.shape[2]
     side = np.concatenate([np.ones(m), -np.ones(m)])
     Xg2 = np.concatenate([Xg, Xg], axis=2)
     out = np.empty((len(bound), 2 * m, Xg.shape[0]))
     for r, v in enumerate(bound):
-        d = side * (Xg2 - v)
+        d = side * (Xg2 - v) * P
         out[r] = (d * np.log(np.maximum(d, 1e-300))).sum(axis=1).T
     return out
 
 
 def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int = HEAD) -> EntityTables:
-    """Tables of a balanced panel sorted by entity (rows of entity g are the g-th block of T).
+    """Tables of a panel on its grid sorted by entity (rows of entity g are the g-th block of T; on
+    an unbalanced panel the sums run over the rows present).
 
     Other variables are ordered regressor, controls, mediator (the order of the sweeps). The
     log-sum tables are indexed by the entity that attains a replicate's min (max): the
@@ -117,7 +128,7 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
     n, m = X_ind.shape
     G = n_entities
     R = min(G, n_candidates)
-    Xg = X_ind.reshape(G, n // G, m)
+    Xg, P = _grid_rows(X_ind, G, arrays.present)
     others = np.asarray(arrays.others(), np.float64)
     f = partial(jnp.asarray, dtype=dtype)
     if arrays.bounds is not None:
@@ -126,10 +137,10 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
         bound = np.tile(np.asarray(arrays.bounds, np.float64).reshape(1, 2 * m), (R, 1))
         rank = np.zeros((G, 2 * m), dtype=np.int64)
     else:
-        order, values = _ranking(Xg)
+        order, values = _ranking(Xg, P)
         bound, rank = values[:R], np.minimum(np.argsort(order, axis=0), R)
-    return EntityTables(f(Xg.sum(axis=1).T), jnp.asarray(rank), f(bound), f(_log_table(Xg, bound)),
-                        entity_moments(X_ind, others, n_entities=G))
+    return EntityTables(f((P * Xg).sum(axis=1).T), jnp.asarray(rank), f(bound), f(_log_table(Xg, bound, P)),
+                        entity_moments(X_ind, others, n_entities=G, present=arrays.present), f(P.sum(axis=(1, 2))))
 
 
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
@@ -146,7 +157,7 @@ def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     return jnp.where(rank < h, out, 1.0), covered
 
 
-def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityTables, np.ndarray]:
+def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray, present=None) -> tuple[EntityTables, np.ndarray]:
     """Tables that cover replicates the tabulated candidates do not: the replicate's minimiser
     (maximiser) of a bound column is its drawn entity of lowest rank, at rank r with probability
     about ``exp(-r)``, so a few replicates in ten thousand need one below the first ``HEAD``.
@@ -167,6 +178,8 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
     C : numpy.ndarray
         (B, G) entity weights of the replicates to cover (typically those flagged
         ``status.NOT_TABULATED``).
+    present : array_like or None, optional
+        (n,) rows present on an unbalanced panel's grid (``MediationArrays.present``), or None.
 
     Returns
     -------
@@ -195,9 +208,8 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
     """
     R, cols = tab.bound.shape
     G = tab.psum.shape[1]
-    X_ind = np.asarray(X_ind, dtype=np.float64)
-    Xg = X_ind.reshape(G, -1, X_ind.shape[1])
-    order, values = _ranking(Xg)
+    Xg, P = _grid_rows(X_ind, G, present)
+    order, values = _ranking(Xg, P)
     rank = np.argsort(order, axis=0)  # (G, 2m) every entity's rank
     ranks = np.where(np.asarray(C)[:, :, None] > 0, rank[None], G).min(axis=1)  # (B, 2m) minimiser ranks
     front = [set() for _ in range(cols)]
@@ -215,12 +227,12 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray) -> tuple[EntityT
     bound = np.take_along_axis(values, new, axis=0)
     promoted = tab._replace(rank=jnp.asarray(np.take_along_axis(new_rank, rank, axis=0), dtype=tab.rank.dtype),
                             bound=jnp.asarray(bound, dtype=tab.bound.dtype),
-                            lsum=jnp.asarray(_log_table(Xg, bound), dtype=tab.lsum.dtype))
+                            lsum=jnp.asarray(_log_table(Xg, bound, P), dtype=tab.lsum.dtype))
     return promoted, np.asarray(chosen, dtype=np.int64)
 
 
 def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Array, members: jax.Array,
-                           n_periods: int, *, k: int | None = None, baseline: Baseline | None = None) -> MediationStats:
+                           *, k: int | None = None, baseline: Baseline | None = None) -> MediationStats:
     """The staged core for a batch of entity weights ``C`` (B, G) with entity fixed effects, from
     the tables: the index stage from the tabulated bounds and log sums, the equations stage from the
     entity-weighted moments. Equal to :func:`~resilience_jax.estimators.staged.fit_rows` row by row.
@@ -240,8 +252,6 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
         (m,) +1 / -1 indicator directions.
     members : jax.Array
         (E, m) 0/1 index membership: row 0 the mediation's index, then one row per index symbol.
-    n_periods : int
-        Number of periods T (static under ``jax.jit``).
     k : int or None, optional
         The mediation's regression variables (regressor, controls, mediator; static); None: all
         tabulated ones.
@@ -266,12 +276,12 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     >>> tab = entity_tables(a, n_entities=30)
     >>> C = np.ones((3, 30))
     >>> C[1, np.asarray(tab.rank)[:, 0] < HEAD] = 0  # drops every tabulated minimiser of indicator 0
-    >>> f = jax.jit(replicates_from_tables, static_argnums=4)
-    >>> st = f(tab, jnp.asarray(C), a.directions, a.members, 14)
+    >>> f = jax.jit(replicates_from_tables)
+    >>> st = f(tab, jnp.asarray(C), a.directions, a.members)
     >>> st.status.tolist() == [0, status.NOT_TABULATED, 0], round(float(st.a[0]), 4)
     (True, 0.7966)
     >>> promoted, chosen = promote_candidates(tab, a.X_ind, C)
-    >>> f(promoted, jnp.asarray(C), a.directions, a.members, 14).status.tolist()
+    >>> f(promoted, jnp.asarray(C), a.directions, a.members).status.tolist()
     [0, 0, 0]
     """
     R = tab.bound.shape[0]
@@ -280,7 +290,6 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     kq = mom.g_oo.shape[1]  # the regression variables (the mediation's k, then the baseline's extra ones)
     k = kq if k is None else k
     Bn, G = C.shape
-    T = n_periods
     Ct = C.T  # (G, B): replicates along the contiguous axis from here on
     # the replicate's min (max) of indicator j: the lowest-ranked candidate among the drawn entities
     rank = jnp.where((Ct > 0)[:, None, :], tab.rank[:, :, None], R).min(axis=0)  # (2m, B)
@@ -288,19 +297,19 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     lo, hi = bounds[:m], bounds[m:]
     logs, covered = _log_sums(tab.lsum, rank, Ct)
     n = Ct.sum(axis=0)  # effective number of entities
+    N = tab.count @ Ct  # effective number of rows
     csum = tab.psum @ Ct
     pos = (directions > 0)[:, None]
-    A = jnp.where(pos, csum - T * n * lo, T * n * hi - csum)  # sums of the distances to the worse bound
-    ist = index_stage(lo, hi, A, jnp.where(pos, logs[:m], logs[m:]), T * n, A / ((hi - lo) * T * n), directions,
-                      members)
+    A = jnp.where(pos, csum - N * lo, N * hi - csum)  # sums of the distances to the worse bound
+    ist = index_stage(lo, hi, A, jnp.where(pos, logs[:m], logs[m:]), N, A / ((hi - lo) * N), directions, members)
     S_oq, S_oo = (mom.m_oi @ Ct).reshape(kq, m, Bn), (mom.m_oo @ Ct).reshape(kq, kq, Bn)
     if kq == k:
         S_oy, g_oy = outcome_moments(S_oq, mom.g_oi, ist.coef)
-        eq = equations_stage(S_oo, S_oy, mom.g_oo, g_oy, Ct, n, T * n)
+        eq = equations_stage(S_oo, S_oy, mom.g_oo, g_oy, Ct, n, N)
     else:  # the mediation's variables only; the baseline's extra ones below
         g_oi = mom.g_oi.reshape(G, kq, m)[:, :k].reshape(G * k, m)
         S_oy, g_oy = outcome_moments(S_oq[:k], g_oi, ist.coef)
-        eq = equations_stage(S_oo[:k, :k], S_oy, mom.g_oo[:, :k, :k], g_oy, Ct, n, T * n)
+        eq = equations_stage(S_oo[:k, :k], S_oy, mom.g_oo[:, :k, :k], g_oy, Ct, n, N)
     if baseline is not None and baseline.columns != tuple(range(k - 1)):
         bl = baseline.columns  # the baseline's own variables (entity fixed effects, as the tables)
         beta, flag = baseline_stage(take(S_oo, bl, bl), index_cross_products(take(S_oq, bl), ist.coef))
