@@ -64,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show full tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    p = sub.add_parser("init", help="write a starting study spec (index and model files) from your data file, to edit")
+    p.add_argument("--data", metavar="FILE", help="your panel file (.csv, .xlsx, .parquet, .dta); without it, a copy of "
+                                                  "the bundled specs of the paper")
+    p.add_argument("--out", metavar="DIR", default="spec", help="folder of the spec files (default: %(default)s)")
+    p.add_argument("--encoding", default=None,
+                   help="text encoding of a CSV --data file, e.g. gbk (default: UTF-8, else GB18030)")
     p = sub.add_parser("describe", help="Table 2: descriptive statistics (CSV and Markdown)")
     _common(p)
     p = sub.add_parser("reproduce", help="the paper's tables (weights, Tables 2-11) on the embedded or a user's panel")
@@ -790,7 +796,36 @@ class _Stage:
     written: list[str]  # the files moved into --out when it succeeded
 
 
-COMMANDS = {"describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap,
+def _cmd_init(args: argparse.Namespace) -> int:
+    import shutil
+
+    from .data.init_spec import guess_columns, write_starting_spec
+    from .data.io import read_table
+    from .data.spec import models_dir
+
+    out = Path(args.out)
+    names = ("paper.toml", "index.toml", "sensitivity.toml") if args.data is None else ("index.toml", "study.toml")
+    clash = [str(out / n) for n in names if (out / n).exists()]
+    if clash:
+        raise OutputError(f"{', '.join(clash)} already exist(s); init never replaces a spec: choose another --out")
+    if args.data is None:
+        for n in names:
+            shutil.copy(models_dir() / n, args.work / n)
+        print(f"The paper's specs, to edit: {out / 'paper.toml'} (models), {out / 'index.toml'} (indicators), "
+              f"{out / 'sensitivity.toml'} (sensitivity space). Use them with --spec {out / 'paper.toml'}.")
+        return 0
+    df = read_table(args.data, args.encoding)
+    g = guess_columns(df)
+    write_starting_spec(df, args.work, source=Path(args.data).name)
+    print(f"Columns of {args.data}: {', '.join(map(str, df.columns))}")
+    print(f"Guessed: entity = {g['entity']!r}, time = {g['time']!r}, region = {g['region']!r}; "
+          f"{len(g['numeric'])} numeric columns (the last three: regressor, mediator, control; the others: indicators)")
+    print(f"Next: edit {out / 'study.toml'} and {out / 'index.toml'} (every line marked REVIEW is a guess), then\n"
+          f"  resilience-jax describe --data {args.data} --spec {out / 'study.toml'}")
+    return 0
+
+
+COMMANDS = {"init": _cmd_init, "describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap,
             "posterior": _cmd_posterior, "sensitivity": _cmd_sensitivity}
 
 

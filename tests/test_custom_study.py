@@ -123,8 +123,18 @@ PAPER_WORDS = ("province", "provinces", "paper", "8-11", "first year", "printed"
 
 
 def test_command_line_runs_the_study(study, capsys):
+    """init writes a starting spec that loads and runs as it is (entity and time guessed); the
+    edited spec (tests/data/munnell_study) runs through describe, reproduce and the bootstraps."""
     tmp, _ = study
     spec, data = str(tmp / "models" / "study.toml"), str(tmp / "munnell.csv")
+    assert main(["init", "--data", data, "--out", str(tmp / "start")]) == 0
+    assert "Guessed: entity = 'STATE', time = 'YR', region = None" in capsys.readouterr().out
+    start = rj.load_spec(tmp / "start" / "study.toml")
+    assert (start.entity, start.time, start.mediation.regressor, start.mediation.mediator) == ("STATE", "YR", "UNEMP", "LOG_GSP")
+    assert "REVIEW" in (tmp / "start" / "index.toml").read_text(encoding="utf-8")
+    assert main(["describe", "--data", data, "--spec", str(tmp / "start" / "study.toml"), "--out", str(tmp / "o0")]) == 0
+    assert main(["init", "--data", data, "--out", str(tmp / "start")]) == 2  # never replaces a spec
+    assert "already exist" in capsys.readouterr().err
     runs = {"describe": ["describe"], "reproduce": ["reproduce"],
             "cluster": ["bootstrap", "--n-boot", "400"], "bayesian": ["bootstrap", "--scheme", "bayesian", "--n-boot", "400"],
             "wild": ["bootstrap", "--scheme", "wild", "--model", "baseline", "--n-boot", "99"]}
