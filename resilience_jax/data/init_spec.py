@@ -69,8 +69,9 @@ def guess_columns(df: pd.DataFrame) -> dict:
     Example
     -------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"省份": ["A", "A", "B", "B"], "年份": [2020, 2021, 2020, 2021],
-    ...                    "区域": ["East", "East", "West", "West"], "x": [1.0, 2, 3, 4], "y": [2.0, 1, 0, 3]})
+    >>> df = pd.DataFrame({"省份": ["A", "A", "B", "B", "C", "C"], "年份": [2020, 2021] * 3,
+    ...                    "区域": ["East", "East", "East", "East", "West", "West"], "x": [1.0, 2, 3, 4, 5, 6],
+    ...                    "y": [2.0, 1, 0, 3, 1, 1]})
     >>> g = guess_columns(df)
     >>> g["entity"], g["time"], g["region"], g["numeric"]
     ('省份', '年份', '区域', ['x', 'y'])
