@@ -33,6 +33,7 @@ _LAZY = {
     "describe": "resilience_jax.report.describe",
     "entropy_weights": "resilience_jax.index.entropy",
     "feols": "resilience_jax.api",
+    "etable": "resilience_jax.report.etable",
     "mediation": "resilience_jax.api",
     "SSC": "resilience_jax.inference.vcov",
     "sobel": "resilience_jax.inference.significance",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import _checks
 from .data.validate import Panel
-from .design import codes_of, collinear_message, dof_k, numeric_column, parse_formula, parse_vcov
+from .design import codes_of, collinear_message, dof_k, expand_factors, numeric_column, parse_formula, parse_vcov
 from .errors import DataError, EstimationError, FewClustersWarning
 from .estimators.mediation import mediation_summary_batch, unpack_summary
 from .estimators.ols import fit_batch
@@ -43,6 +43,9 @@ class RegSpec:
     mask: np.ndarray | None = None
     outcome_label: str | None = None
     context: str | None = None  # where the regression comes from (a table, a subsample), for messages
+    weights: str | None = None  # column of regression weights (analytic, as fixest's and Stata's aweights)
+    drop_missing: bool = False  # rows with a missing or infinite value in a used column left out (fixest), else refused
+    fixef_rm: str = "none"  # "singleton": fixed-effect groups of one row dropped, repeatedly (pyfixest's and reghdfe's default)
 
     @property
     def formula(self) -> str:
@@ -84,12 +87,16 @@ class BatchDesign(NamedTuple):
     use_time: np.ndarray
     vcov_kind: np.ndarray
     df_k: np.ndarray
+    weights: np.ndarray | None = None  # (R, n) regression weights (None: all 1)
     ssc: SSC = DEFAULT_SSC
+    dropped: tuple = ()  # per regression: {"n_missing": rows left out for missing values, "n_singletons": ...}
 
     def fit(self):
         """The batch's fits (one jitted, vmapped call; see ``estimators.ols.fit_batch``)."""
         n = self.y.shape[1]
-        return fit_batch(*self[:-1], n_entities=n, n_periods=n, n_clusters_max=n,
+        w = np.ones_like(self.y) if self.weights is None else self.weights
+        return fit_batch(self.y, self.X, self.mask, self.colmask, self.entity, self.time, self.cluster, self.use_entity,
+                         self.use_time, self.vcov_kind, self.df_k, w, n_entities=n, n_periods=n, n_clusters_max=n,
                          two_way=bool((self.use_entity & self.use_time).any()), ssc=self.ssc)
 
 
@@ -188,19 +195,23 @@ def batch_design(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> B
     cache: dict[str, np.ndarray] = {}
     codes: dict[str, tuple[np.ndarray, int]] = {}
 
-    def col(name: str, where: str) -> np.ndarray:
-        if name not in cache:
-            cache[name] = numeric_column(df, name, where)
-        return cache[name]
+    def col(name: str, where: str, missing_ok: bool = False) -> np.ndarray:
+        key = (name, missing_ok)
+        if key not in cache:
+            cache[key] = numeric_column(df, name, where, missing_ok=missing_ok)
+        return cache[key]
 
-    def code(name: str, where: str, what: str) -> np.ndarray:
+    def code(name: str, where: str, what: str, missing_ok: bool = False) -> np.ndarray:
         if name not in df.columns:
             raise DataError(f"{where}: {what} {name!r} is not a column of the data")
         if name not in codes:
-            if df[name].isna().any():
+            if df[name].isna().any() and not missing_ok:
                 raise DataError(f"{where}: {what} {name!r} has missing values")
-            codes[name] = codes_of(df[name])
+            codes[name] = codes_of(df[name])  # missing values: code -1 (their rows are left out)
         return codes[name][0]
+
+    W = np.ones((R, n)) if any(s.weights for s in specs) else None
+    dropped = []
 
     for r, s in enumerate(specs):
         where = s.formula
@@ -208,21 +219,50 @@ def batch_design(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> B
             raise EstimationError(f"{where}: at most two fixed effects are supported")
         mask = np.ones(n) if s.mask is None else np.asarray(s.mask, dtype=np.float64)
         sel = mask > 0
-        Y[r] = np.where(sel, col(s.outcome, where), 0.0)
-        for j, (_, c) in enumerate(s.regressors):
-            X[r, :, j] = np.where(sel, col(c, where), 0.0)
+        ok = s.drop_missing
+        kind, cluster = s.vcov
+        values = [col(s.outcome, where, ok), *(col(c, where, ok) for _, c in s.regressors)]
+        fe = [code(f, where, "fixed effect", ok) for f in s.fixed_effects]
+        cl = code(cluster, where, "cluster variable", ok) if kind == "CRV1" else None
+        wv = None
+        if s.weights is not None:
+            wv = col(s.weights, where, ok)
+            bad = np.isfinite(wv) & (wv < 0)
+            if bad.any():
+                raise DataError(f"{where}: weights {s.weights!r} are negative in row(s) "
+                                f"{', '.join(map(str, df.index[bad][:10].tolist()))}; weights must be >= 0")
+        missing = np.zeros(n, bool)
+        if ok:  # rows with a missing or infinite value in any used column are left out, and counted
+            for v in (*values, *([wv] if wv is not None else [])):
+                missing |= ~np.isfinite(v)
+            for c in (*fe, *([cl] if cl is not None else [])):
+                missing |= c < 0
+        n_missing = int((sel & missing).sum())
+        sel &= ~missing
+        if wv is not None:
+            sel &= ~(wv == 0)  # zero weight: the row does not count (as fixest)
+        n_single = 0
+        if s.fixef_rm == "singleton" and fe:
+            sel, n_single = _drop_singletons(sel, fe)
+        elif s.fixef_rm not in ("none", "singleton"):
+            raise EstimationError(f"{where}: fixef_rm must be 'none' or 'singleton', got {s.fixef_rm!r}")
+        mask = np.where(sel, mask, 0.0)
+        dropped.append({"n_missing": n_missing, "n_singletons": n_single})
+        Y[r] = np.where(sel, values[0], 0.0)
+        for j in range(len(s.regressors)):
+            X[r, :, j] = np.where(sel, values[j + 1], 0.0)
+        if W is not None:
+            W[r] = np.where(sel, 1.0 if wv is None else wv, 1.0)
         CM[r, : len(s.regressors)] = 1.0
         M[r] = mask
-        fe = [code(f, where, "fixed effect") for f in s.fixed_effects]
+        fe = [np.where(sel, c, 0).astype(np.int32) for c in fe]
         if fe:
             ENT[r], UE[r] = fe[0], True
         if len(fe) == 2:
             TIM[r], UT[r] = fe[1], True
-        kind, cluster = s.vcov
         VK[r] = VCOV_CODES[kind]
-        cl = None
         if kind == "CRV1":
-            cl = code(cluster, where, "cluster variable")
+            cl = np.where(sel, cl, 0).astype(np.int32)
             CL[r] = cl
             _check_clusters(len(np.unique(cl[sel])), cluster, f"{s.context}: {where}" if s.context else where)
         nobs = int(sel.sum())
@@ -230,10 +270,32 @@ def batch_design(data, specs: Sequence[RegSpec], *, ssc: SSC = DEFAULT_SSC) -> B
         if nobs - DK[r] <= 0:
             raise EstimationError(f"{where}: {nobs} observations for {int(DK[r])} coefficients: no residual degrees of freedom")
 
-    return BatchDesign(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK, ssc)
+    return BatchDesign(Y, X, M, CM, ENT, TIM, CL, UE, UT, VK, DK, W, ssc, tuple(dropped))
+
+
+def _drop_singletons(sel: np.ndarray, fe: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """Leave out the rows whose level of some fixed effect has no other row, repeatedly (a removal
+    can make new singletons), as fixest's ``fixef.rm = "singleton"`` and reghdfe; the count removed."""
+    sel = sel.copy()
+    start = int(sel.sum())
+    while True:
+        drop = np.zeros_like(sel)
+        for c in fe:
+            counts = np.bincount(c[sel], minlength=int(c.max()) + 1)
+            drop |= sel & (counts[np.maximum(c, 0)] == 1)
+        if not drop.any():
+            return sel, start - int(sel.sum())
+        sel &= ~drop
 
 
 def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
+    res = _wrap_fit(s, d, fits, r)
+    info = {**d.dropped[r], "weights": s.weights, "fixef_rm": s.fixef_rm} if d.dropped else {}
+    res.extra.update(info)
+    return res
+
+
+def _wrap_fit(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
     """Regression ``r`` of a fitted batch as a FeolsResult; a singular design raises, naming columns."""
     names = tuple(nm for nm, _ in s.regressors)
     k = len(names)
@@ -274,7 +336,8 @@ def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
     )
 
 
-def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
+def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None, weights: str | None = None,
+          fixef_rm: str = "none") -> FeolsResult:
     """Linear regression with up to two absorbed fixed effects, in fixest/pyfixest syntax.
 
     Parameters
@@ -289,12 +352,23 @@ def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
     ssc : SSC, optional
         Small-sample correction (:class:`~resilience_jax.inference.vcov.SSC`); default fixest's and
         Stata's ``vce(cluster)`` factors and t(G-1) for CRV1.
+    weights : str, optional
+        Column of regression weights (analytic weights, as fixest's ``weights`` and Stata's
+        ``aweight``: weighted least squares, N the number of rows); rows with weight 0 are left out.
+    fixef_rm : {"none", "singleton"}, optional
+        ``"none"`` (fixest's default, Stata's ``xtreg``): every row is kept; ``"singleton"``
+        (pyfixest's and reghdfe's default): rows alone in their level of a fixed effect are left
+        out, repeatedly; their number is ``n_singletons``.
+
+    Rows with a missing or infinite value in a variable, fixed effect, cluster or weight of the
+    model are left out, as fixest does; their number is ``n_missing`` (printed in the summary).
 
     Returns
     -------
     FeolsResult
         ``params``, ``se``, ``pvalues`` (Series), ``tidy()``, ``summary()``, ``nobs``, ``n_clusters``,
-        ``r2``, ``r2_within``; with fixed effects also Stata's constant ``constant``.
+        ``r2``, ``r2_within``, ``n_missing``, ``n_singletons``; with fixed effects also Stata's
+        constant ``constant``.
 
     Raises
     ------
@@ -320,10 +394,12 @@ def feols(fml: str, data, vcov="iid", *, ssc: SSC | None = None) -> FeolsResult:
     1.089
     """
     f = parse_formula(fml)
-    spec = RegSpec(f.outcome, tuple((x, x) for x in f.regressors), f.fixed_effects, parse_vcov(vcov))
+    df, pairs = expand_factors(_frame(data), f.regressors, fml)
+    spec = RegSpec(f.outcome, pairs, f.fixed_effects, parse_vcov(vcov), weights=weights, drop_missing=True,
+                   fixef_rm=fixef_rm)
     if ssc is not None and not isinstance(ssc, SSC):
         raise EstimationError(f"ssc must be a resilience_jax.inference.vcov.SSC, got {type(ssc).__name__}")
-    return fit_many(data, [spec], ssc=ssc or DEFAULT_SSC)[0]
+    return fit_many(df, [spec], ssc=ssc or DEFAULT_SSC)[0]
 
 
 def mediation(

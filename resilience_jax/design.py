@@ -18,6 +18,7 @@ from .errors import DataError, EstimationError
 
 VcovSpec = Literal["iid", "HC1"] | Mapping[str, str]
 _NAME = re.compile(r"^[A-Za-z_\u4e00-\u9fff][\w.\u4e00-\u9fff]*$")
+_FACTOR = re.compile(r"^(C|i)\(\s*([A-Za-z_\u4e00-\u9fff][\w.\u4e00-\u9fff]*)\s*\)$")
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ def parse_formula(fml: str) -> Formula:
     ----------
     fml : str
         A fixest-style formula of plain variable names: outcome, ``~``, regressors joined by ``+``
-        and, after an optional ``|``, at most two fixed effects.
+        (a categorical regressor as ``C(x)``, formulaic's spelling, or ``i(x)``, fixest's: one dummy
+        per level but the first) and, after an optional ``|``, at most two fixed effects.
 
     Returns
     -------
@@ -72,7 +74,7 @@ def parse_formula(fml: str) -> Formula:
         raise EstimationError(f"formula {fml!r} has more than one '|'")
     regs = tuple(s.strip() for s in parts[0].split("+"))
     fes = tuple(s.strip() for s in parts[1].split("+")) if len(parts) == 2 else ()
-    for name in (lhs, *regs, *fes):
+    for name in (lhs, *(r for r in regs if not _FACTOR.match(r)), *fes):
         if not _NAME.match(name):
             raise EstimationError(
                 f"formula {fml!r}: {name!r} is not a plain variable name (transformations and "
@@ -87,6 +89,59 @@ def parse_formula(fml: str) -> Formula:
     if len(fes) > 2:
         raise EstimationError(f"formula {fml!r}: at most two fixed effects are supported, got {len(fes)}")
     return Formula(lhs, regs, fes)
+
+
+def expand_factors(data: pd.DataFrame, regressors: tuple[str, ...], where: str) -> tuple[pd.DataFrame, tuple]:
+    """Categorical regressors ``C(x)`` / ``i(x)`` as dummy columns: one per level of ``x`` but the
+    first (sorted; missing values stay missing), named ``C(x)[T.level]`` (pyfixest's and
+    formulaic's names) or ``x::level`` (fixest's ``i()``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The data.
+    regressors : tuple of str
+        The formula's regressors (plain names or factor terms).
+    where : str
+        Context of error messages.
+
+    Returns
+    -------
+    data : pandas.DataFrame
+        ``data`` with the dummy columns added (a copy when there are any).
+    pairs : tuple of (str, str)
+        (display name, column) of every regressor, factors expanded in place.
+
+    Raises
+    ------
+    DataError
+        A factor variable that is not a column, or has fewer than two levels.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"g": ["b", "a", "c", "a"], "x": [1.0, 2, 3, 4]})
+    >>> _, pairs = expand_factors(df, ("x", "C(g)"), "y ~ x + C(g)")
+    >>> [name for name, _ in pairs]
+    ['x', 'C(g)[T.b]', 'C(g)[T.c]']
+    """
+    pairs, added = [], {}
+    for term in regressors:
+        m = _FACTOR.match(term)
+        if not m:
+            pairs.append((term, term))
+            continue
+        kind, var = m.groups()
+        if var not in data.columns:
+            raise DataError(f"{where}: variable {var!r} of {term} is not a column of the data")
+        levels = sorted(data[var].dropna().unique().tolist())
+        if len(levels) < 2:
+            raise DataError(f"{where}: {term} needs at least two levels of {var!r}, found {levels}")
+        for lv in levels[1:]:
+            name = f"C({var})[T.{lv}]" if kind == "C" else f"{var}::{lv}"
+            added[name] = (data[var] == lv).astype(float).where(data[var].notna())
+            pairs.append((name, name))
+    return (data.assign(**added) if added else data), tuple(pairs)
 
 
 def parse_vcov(vcov: VcovSpec) -> tuple[str, str | None]:
@@ -151,8 +206,8 @@ def codes_of(values: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int32), len(uniques)
 
 
-def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
-    """A numeric, finite column of ``data`` as a float64 array.
+def numeric_column(data: pd.DataFrame, name: str, where: str, *, missing_ok: bool = False) -> np.ndarray:
+    """A numeric, finite column of ``data`` as a float64 array (booleans as 0/1).
 
     Parameters
     ----------
@@ -162,6 +217,9 @@ def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
         The column to take.
     where : str
         Context prefixed to error messages (usually the regression's formula).
+    missing_ok : bool, optional
+        Return missing and non-finite values as NaN/inf (the caller leaves their rows out)
+        instead of refusing them.
 
     Returns
     -------
@@ -171,7 +229,7 @@ def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
     Raises
     ------
     DataError
-        ``name`` is not a column, is not numeric (booleans included), or has missing or
+        ``name`` is not a column, is not numeric, or (unless ``missing_ok``) has missing or
         non-finite values (the first rows are listed).
 
     Example
@@ -190,11 +248,14 @@ def numeric_column(data: pd.DataFrame, name: str, where: str) -> np.ndarray:
     if name not in data.columns:
         raise DataError(f"{where}: variable {name!r} is not a column of the data; columns: {list(data.columns)[:40]}")
     col = data[name]
-    if not pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-        raise DataError(f"{where}: variable {name!r} is not numeric (dtype {col.dtype})")
-    x = col.to_numpy(dtype=np.float64)
+    if pd.api.types.is_bool_dtype(col):
+        col = col.astype(float)
+    if not pd.api.types.is_numeric_dtype(col):
+        raise DataError(f"{where}: variable {name!r} is not numeric (dtype {col.dtype}); for a categorical regressor "
+                        f"write C({name}) or i({name}) in the formula")
+    x = col.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isfinite(x)
-    if bad.any():
+    if bad.any() and not missing_ok:
         rows = ", ".join(map(str, data.index[bad][:10].tolist()))
         raise DataError(f"{where}: variable {name!r} has missing or non-finite values in row(s) {rows}; fill or drop them first")
     return x

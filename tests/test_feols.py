@@ -159,7 +159,8 @@ def test_cluster_checks(panel_df):
         ("y ~ Nope", "iid", DataError, "variable 'Nope' is not a column"),
         ("y ~ LnAI | county", "iid", DataError, "fixed effect 'county' is not a column"),
         ("y ~ LnAI", {"CRV1": "county"}, DataError, "cluster variable 'county' is not a column"),
-        ("y ~ province", "iid", DataError, "variable 'province' is not numeric"),
+        ("y ~ province", "iid", DataError, r"variable 'province' is not numeric .*write C\(province\)"),
+        ("y ~ C(county)", "iid", DataError, r"variable 'county' of C\(county\) is not a column"),
     ],
 )
 def test_bad_formulas_and_data(panel_df, fml, vcov, err, msg):
@@ -167,11 +168,16 @@ def test_bad_formulas_and_data(panel_df, fml, vcov, err, msg):
         feols(fml, panel_df, vcov)
 
 
-def test_missing_values_are_refused(panel_df):
+def test_missing_values_are_left_out_and_counted(panel_df):
+    """As fixest: rows with a missing value in a used column are left out (counted, in the
+    summary); the same fit as on the data without them."""
     df = panel_df.copy()
     df.loc[5, "LnAI"] = np.nan
-    with pytest.raises(DataError, match=r"'LnAI' has missing or non-finite values in row\(s\) 5"):
-        feols("y ~ LnAI", df)
+    df.loc[9, "province"] = None
+    fit = feols("y ~ LnAI | province", df, {"CRV1": "province"})
+    ref = feols("y ~ LnAI | province", df.drop(index=[5, 9]), {"CRV1": "province"})
+    assert fit.n_missing == 2 and fit.nobs == len(df) - 2 and "2 with missing values" in fit.summary()
+    np.testing.assert_allclose([fit.params["LnAI"], fit.se["LnAI"]], [ref.params["LnAI"], ref.se["LnAI"]], rtol=1e-12)
 
 
 def test_no_degrees_of_freedom():

@@ -50,15 +50,19 @@ class OLSFit(NamedTuple):
 
 
 def _fit(
-    y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
+    y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k, weights,
     *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True, ssc: SSC = DEFAULT_SSC,
 ) -> OLSFit:
     dt = X.dtype
     mask = mask.astype(dt)
-    n = mask.sum()
-    wt = lambda v: (mask * v.T).T.sum(axis=0) / n  # noqa: E731  (masked mean)
+    # regression weights (fixest's and Stata's analytic weights): weighted means and demeaning, then
+    # the rows scaled by sqrt(w) (WLS); N stays the number of rows. Unweighted: w = mask, sqrt(w) = mask.
+    w = mask * weights.astype(dt)
+    sw = jnp.sqrt(w)
+    n = w.sum()
+    wt = lambda v: (w * v.T).T.sum(axis=0) / n  # noqa: E731  (masked, weighted mean)
     anyfe = jnp.maximum(jnp.asarray(use_entity, dt), jnp.asarray(use_time, dt))
-    dm = partial(within, w=mask, entity=entity, time=time, use_entity=use_entity, use_time=use_time,
+    dm = partial(within, w=w, entity=entity, time=time, use_entity=use_entity, use_time=use_time,
                  n_entities=n_entities, n_periods=n_periods, two_way=two_way)
     # y and X demeaned together (one scatter); regressors then centred on their (masked) means: the
     # design [1, Xc] is well conditioned even when a regressor varies little around a large level
@@ -67,16 +71,16 @@ def _fit(
     demeaned = dm(jnp.concatenate([y[:, None], X], axis=1))
     YXw = demeaned.values
     y_w, Xw = YXw[:, 0], YXw[:, 1:]
-    yt = (y_w + anyfe * wt(y)) * mask
-    Xc = (Xw - wt(Xw)) * mask[:, None]
+    yt = (y_w + anyfe * wt(y)) * sw
+    Xc = (Xw - wt(Xw)) * sw[:, None]
     xbar = wt(X)
     cm = jnp.concatenate([jnp.ones((1,), dt), colmask.astype(dt)])
-    Xs = jnp.concatenate([mask[:, None], Xc], axis=1) * cm
+    Xs = jnp.concatenate([sw[:, None], Xc], axis=1) * cm
 
     # a regressor with (almost) nothing left after centring / the within transformation is absorbed:
     # its share of sum of squares kept, ||Xc_j||^2 / ||X_j||^2, plays the role of 1 - R^2
     norms = jnp.sqrt((Xs**2).sum(axis=0))
-    raw = jnp.sqrt(((X * mask[:, None]) ** 2).sum(axis=0))
+    raw = jnp.sqrt(((X * sw[:, None]) ** 2).sum(axis=0))
     kept = jnp.where(colmask > 0, (norms[1:] / jnp.where(raw > 0, raw, 1.0)) ** 2, 1.0)
     # masked-out columns: a 1 on the diagonal (their coefficient is 0, their pivot 1)
     sol = solve_normal(Xs.T @ Xs + jnp.diag(1.0 - cm), Xs.T @ yt, unroll=False)
@@ -96,8 +100,8 @@ def _fit(
     df_t = ssc.df_t(vcov_kind, nobs, df_k, g)
 
     ssr = (resid**2).sum()
-    tss = (mask * (y - wt(y)) ** 2).sum()
-    tss_w = jnp.where(anyfe > 0, (y_w**2).sum(), tss)  # without fixed effects, within R2 = R2
+    tss = (w * (y - wt(y)) ** 2).sum()
+    tss_w = jnp.where(anyfe > 0, (w * y_w**2).sum(), tss)  # without fixed effects, within R2 = R2
     return OLSFit(coef, V, se, tstat, df_t, nobs, g, ssr, 1 - ssr / tss, 1 - ssr / tss_w, cond,
                   ~(cond >= SINGULAR_TOL), resid, demeaned.converged)
 
@@ -105,14 +109,14 @@ def _fit(
 _STATIC = ("n_entities", "n_periods", "n_clusters_max", "two_way", "ssc")
 
 
-def _fit_batch(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k,
+def _fit_batch(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k, weights,
                    *, n_entities: int, n_periods: int, n_clusters_max: int, two_way: bool = True,
                    ssc: SSC = DEFAULT_SSC) -> OLSFit:
     """``vmap`` of one masked fit over a leading batch axis of every argument (see the module doc)."""
     TRACES["ols.fit_batch"] += 1
     one = partial(_fit, n_entities=n_entities, n_periods=n_periods, n_clusters_max=n_clusters_max, two_way=two_way,
                   ssc=ssc)
-    return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k)
+    return jax.vmap(one)(y, X, mask, colmask, entity, time, cluster, use_entity, use_time, vcov_kind, df_k, weights)
 
 
 fit_batch = jax.jit(_fit_batch, static_argnames=_STATIC)

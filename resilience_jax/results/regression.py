@@ -88,6 +88,16 @@ class FeolsResult:
         return pd.Series(self.coef, index=list(self.names), name="coef")
 
     @property
+    def n_missing(self) -> int:
+        """Rows left out for a missing or infinite value in a used column (``feols``)."""
+        return int(self.extra.get("n_missing", 0))
+
+    @property
+    def n_singletons(self) -> int:
+        """Rows left out as fixed-effect singletons (``fixef_rm="singleton"``)."""
+        return int(self.extra.get("n_singletons", 0))
+
+    @property
     def se(self) -> pd.Series:
         return pd.Series(self.se_, index=list(self.names), name="se")
 
@@ -131,9 +141,13 @@ class FeolsResult:
             self.vcov_type, f"clustered by {self.cluster} (CRV1, {self.n_clusters} clusters, t({self.n_clusters - 1 if self.n_clusters else ''}))"
         )
         fe = ", ".join(self.fixed_effects) if self.fixed_effects else "none"
+        left = [f"{self.n_missing} with missing values"] if self.n_missing else []
+        left += [f"{self.n_singletons} fixed-effect singletons"] if self.n_singletons else []
+        wts = f"   weights: {self.extra['weights']}" if self.extra.get("weights") else ""
         lines = [
-            f"OLS: {self.formula}",
-            f"Fixed effects: {fe}   N = {self.nobs}   SE: {se_desc}",
+            f"{'WLS' if wts else 'OLS'}: {self.formula}",
+            f"Fixed effects: {fe}   N = {self.nobs}{' (rows left out: ' + ', '.join(left) + ')' if left else ''}   "
+            f"SE: {se_desc}{wts}",
             "",
             self.tidy().to_string(float_format=lambda v: f"{v:.6g}"),
             "",
