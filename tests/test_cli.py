@@ -61,13 +61,12 @@ def _bad_files(raw, tmp_path):
     nonnum = raw.astype({"Open": object})
     nonnum.loc[5, "Open"] = "abc"
     dup = pd.concat([raw, raw.iloc[[3]]])
-    unbal = raw.drop(index=[20])
     nan = raw.copy()
     nan.loc[30, "trade"] = np.nan
     inf = raw.copy()
     inf.loc[40, "profit"] = np.inf
     cases = {"missing": (missing, "Finance"), "nonnumeric": (nonnum, "Open"), "duplicate": (dup, "Beijing 2013"),
-             "unbalanced": (unbal, "Tianjin (missing 2016)"), "nan": (nan, "trade"), "inf": (inf, "profit")}
+             "nan": (nan, "trade"), "inf": (inf, "profit")}
     out = {}
     for name, (df, needle) in cases.items():
         path = tmp_path / f"{name}.csv"
