@@ -315,7 +315,7 @@ def _header(panel) -> None:
 
 def _cmd_describe(args: argparse.Namespace) -> int:
     from .data.validate import load_panel
-    from .report.describe import describe
+    from .report.describe import CAPTION, NOTE_ZH, describe, headers
     from .report.tables import to_markdown, write_table
 
     from .suite import compute_indices
@@ -324,10 +324,11 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     _header(panel)
     _, indices = compute_indices(panel)
     table = describe(panel, extra=indices, lang=args.lang)
-    note = f"Table 2 layout: sd with n-1. {panel.provenance}"
+    note = f"{NOTE_ZH}{panel.provenance_in('zh')}" if args.lang == "zh" else f"Table 2 layout: sd with n-1. {panel.provenance}"
     print("Descriptive statistics (Table 2)")
     print(to_markdown(table, note=note))
-    write_table(table, args.work, "table2_descriptives", note=note, caption="Table 2. Descriptive statistics", bom=args.lang == "zh")
+    write_table(headers(table, args.lang), args.work, "table2_descriptives", note=note, caption=CAPTION[args.lang],
+                bom=args.lang == "zh", lang=args.lang)
     if len(panel.filled):
         panel.filled.to_csv(args.work / "interpolated_cells.csv", index=False)
     return 0
@@ -417,7 +418,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     from .bootstrap.api import bootstrap
     from .data.validate import load_panel
     from .errors import EstimationError, IntervalWarning
-    from .report.bootstrap_report import headline, plot_indirect, plot_weights, side_by_side
+    from .report.bootstrap_report import headline, localize, mediation_note_zh, plot_indirect, plot_weights, side_by_side
     from .report.tables import to_markdown, write_table
     from .results.bootstrap import LEVELS_NOTE, MINMAX_NOTE, scale_caveats
 
@@ -448,13 +449,20 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
         return _baseline_report(panel, boot, symbol, stem, labels, args)
     table = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
     variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
-    note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
-            f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; "
-            f"{'the paper column is the published (pooled) estimate; ' if spec.paper_estimates else ''}"
-            f"lower/upper: each row's default interval (method column). "
-            f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
-    write_table(_published(table), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side", bom=args.lang == "zh")
+    if args.lang == "zh":
+        note = mediation_note_zh(scheme=args.scheme, n_boot=args.n_boot, seed=args.seed, entity=spec.id_label(spec.entity, "zh"),
+                                 as_printed=args.as_printed, published=bool(spec.paper_estimates),
+                                 minmax=boot.scale == "minmax", provenance=panel.provenance_in("zh"))
+    else:
+        note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
+                f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; "
+                f"{'the paper column is the published (pooled) estimate; ' if spec.paper_estimates else ''}"
+                f"lower/upper: each row's default interval (method column). "
+                f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
+    write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                caption=f"{m.regressor}经由{m.mediator}影响{symbol}的中介效应：各类置信区间对比" if args.lang == "zh" else
+                f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side", bom=args.lang == "zh",
+                lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
@@ -565,7 +573,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
 
     from .api import feols
     from .errors import FewClustersWarning
-    from .report.bootstrap_report import baseline_table, plot_baseline, plot_weights
+    from .report.bootstrap_report import baseline_note_zh, baseline_table, localize, plot_baseline, plot_weights
     from .report.tables import to_markdown, write_table
     from .suite import compute_indices
 
@@ -581,12 +589,20 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
     se = float(fit.se[b.regressor])
     effects = f"{' and '.join(b.fixed_effects)} fixed effects" if b.fixed_effects else "no fixed effects"
     paper = f"the paper's column is its printed baseline (column {column} with all controls). " if printed is not None else ""
-    note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
-            f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
-            f"{paper}{panel.provenance}")
+    if args.lang == "zh":
+        note = baseline_note_zh(scheme=args.scheme, n_boot=args.n_boot, seed=args.seed, formula=fml,
+                                fixed_effects=tuple(spec.id_label(f, "zh") for f in b.fixed_effects), vcov=b.vcov,
+                                cluster=spec.id_label(b.vcov.cluster, "zh") if b.vcov.cluster else None,
+                                paper_column=column if printed is not None else None, provenance=panel.provenance_in("zh"))
+    else:
+        note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
+                f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
+                f"{paper}{panel.provenance}")
     out = args.work
-    write_table(_published(table), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side", bom=args.lang == "zh")
+    write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                caption=f"{b.regressor}对{symbol}的基准回归系数：各类置信区间对比" if args.lang == "zh" else
+                f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side", bom=args.lang == "zh",
+                lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_baseline(boot, symbol, se, b.regressor).savefig(out / f"{stem}_baseline.png", dpi=150)
@@ -600,6 +616,7 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .bootstrap.wild import wild_bootstrap
+    from .report.bootstrap_report import localize_wild, wild_note_zh
     from .report.tables import to_markdown, write_table
 
     spec = panel.spec
@@ -616,14 +633,21 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
     table.index.name = "sample"
     fe = spec.baseline.fixed_effects
     effects = f"{' and '.join(fe)} fixed effects" if fe else "no fixed effects (OLS with a constant)"
-    note = (f"Wild cluster bootstrap (restricted, WCR) of H0: {spec.baseline.regressor} = 0 in the baseline model with all "
-            f"controls and {effects}, clusters = {spec.entity}; p = share of draws with {rad.ties}, "
-            f"'< 1/B' where none is; Rademacher weights enumerated when G <= 12, otherwise {args.n_boot} draws "
-            f"(seed {args.seed}); Webb: {args.n_boot} draws; ci_lower/ci_upper: the 95% interval by inverting the "
-            f"Rademacher test (every null value tested with the same draws). {panel.provenance}")
-    write_table(table, args.work, f"wild_bootstrap_{symbol}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                        caption=f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild cluster bootstrap p-values "
-                                f"and interval", bom=args.lang == "zh")
+    if args.lang == "zh":
+        note = wild_note_zh(regressor=spec.baseline.regressor, fixed_effects=tuple(spec.id_label(f, "zh") for f in fe),
+                            entity=spec.id_label(spec.entity, "zh"), n_boot=args.n_boot, seed=args.seed,
+                            provenance=panel.provenance_in("zh"))
+    else:
+        note = (f"Wild cluster bootstrap (restricted, WCR) of H0: {spec.baseline.regressor} = 0 in the baseline model with all "
+                f"controls and {effects}, clusters = {spec.entity}; p = share of draws with {rad.ties}, "
+                f"'< 1/B' where none is; Rademacher weights enumerated when G <= 12, otherwise {args.n_boot} draws "
+                f"(seed {args.seed}); Webb: {args.n_boot} draws; ci_lower/ci_upper: the 95% interval by inverting the "
+                f"Rademacher test (every null value tested with the same draws). {panel.provenance}")
+    write_table(localize_wild(table, spec.region_labels, args.lang), args.work, f"wild_bootstrap_{symbol}",
+                formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+                caption=f"{spec.baseline.regressor}对{symbol}的基准回归系数：CRV1与野聚类自助法p值及置信区间"
+                if args.lang == "zh" else f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild "
+                                          f"cluster bootstrap p-values and interval", bom=args.lang == "zh", lang=args.lang)
     print(to_markdown(table, floatfmt=".4f", note=note))
     return 0
 

@@ -207,6 +207,24 @@ class StudySpec:
                 return ind.label_zh if lang == "zh" else ind.label_en
         return name
 
+    def id_label(self, name: str, lang: Literal["en", "zh"] = "en") -> str:
+        """Table label of the entity, time or region column (e.g. in "clustered by ..." and the
+        fixed-effects row): for ``lang="zh"`` the first of its aliases that contains a Chinese
+        character; otherwise, and for any other name, ``name`` itself.
+
+        Example
+        -------
+        >>> spec = load_spec()
+        >>> spec.id_label("province", "zh"), spec.id_label("year", "zh"), spec.id_label("region", "zh")
+        ('省份', '年份', '区域')
+        >>> spec.id_label("province"), spec.id_label("LnAI", "zh")
+        ('province', 'LnAI')
+        """
+        if lang != "zh":
+            return name
+        aliases = {self.entity: self.entity_aliases, self.time: self.time_aliases, self.region: self.region_aliases}.get(name, ())
+        return next((a for a in aliases if any("\u3400" <= ch <= "\u9fff" for ch in a)), name)
+
 
 # --------------------------------------------------------------------------- reading helpers
 

@@ -21,6 +21,7 @@ SYNTHETIC_NOTE = (
     "SYNTHETIC data: the embedded panel is simulated (resilience_jax.datasets.simulate_panel), "
     "calibrated to the paper's Table 2; it is not the paper's data."
 )
+SYNTHETIC_NOTE_ZH = "合成数据（SYNTHETIC）：内置面板为模拟生成的数据，按原文表2的描述性统计校准，并非原文数据。"
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +93,26 @@ class Panel:
     def provenance(self) -> str:
         """One line for table notes and CLI headers."""
         return SYNTHETIC_NOTE if self.synthetic else f"Data: {self.source}"
+
+    def provenance_in(self, lang: str = "en") -> str:
+        """:attr:`provenance` in the language of a table (``"en"``: the same sentence; ``"zh"``:
+        ``数据来源：...``, or the synthetic panel's sentence in Chinese, still marked SYNTHETIC).
+
+        Example
+        -------
+        >>> from resilience_jax.data.validate import load_panel
+        >>> panel = load_panel()
+        >>> panel.provenance_in("en") == panel.provenance
+        True
+        >>> panel.provenance_in("zh")[:16]
+        '合成数据（SYNTHETIC）：'
+        """
+        if lang != "zh":
+            return self.provenance
+        if self.synthetic:
+            return SYNTHETIC_NOTE_ZH
+        source = "用户传入的数据框" if self.source == "DataFrame" else self.source
+        return f"数据来源：{source}。"
 
     def entity_codes(self) -> np.ndarray:
         return pd.factorize(self.frame[self.spec.entity], sort=False)[0].astype(np.int32)

@@ -14,6 +14,135 @@ HEADLINE_ORDER = ("share", "ab", "c", "c_prime", "a", "b")
 
 N_MC = 20_000  # Monte Carlo draws of the side-by-side table's a*b interval
 
+# --lang zh: the tables' row labels, headers, cells and notes as a Chinese journal prints them
+EFFECTS_ZH = {"a": "a（X→M）", "b": "b（M→Y|X）", "c": "总效应 c", "c_prime": "直接效应 c'", "ab": "间接效应 a*b",
+              "share": "中介效应占比 a*b/c"}
+COLUMNS_ZH = {"effect": "效应", "paper": "原文", "estimate": "估计值", "lower": "默认区间下限", "upper": "默认区间上限",
+              "method": "默认区间方法", "units": "单位", "analytic_lower": "解析区间下限", "analytic_upper": "解析区间上限",
+              "mc_lower": "蒙特卡洛区间下限", "mc_upper": "蒙特卡洛区间上限", "jackknife_t_lower": "刀切t区间下限",
+              "jackknife_t_upper": "刀切t区间上限", "boot_se": "自助法标准误", "percentile_lower": "百分位区间下限",
+              "percentile_upper": "百分位区间上限", "bc_lower": "偏差校正区间下限", "bc_upper": "偏差校正区间上限",
+              "bca_lower": "BCa区间下限", "bca_upper": "BCa区间上限"}
+METHODS_ZH = {"percentile": "百分位", "bc": "偏差校正", "bca": "BCa", "jackknife_t": "刀切t", "bootstrap_t": "自助t",
+              "bootstrap_t_symmetric": "对称自助t"}
+UNITS_ZH = {"scale-free": "无量纲", "mediator units": "中介变量单位", "index units": "指数单位",
+            "index units (sample min-max: scale-dependent)": "指数单位（按样本极差标准化，依赖样本）"}
+SCHEMES_ZH = {"cluster": "聚类自助法", "bayesian": "贝叶斯自助法", "wild": "野聚类自助法"}
+MINMAX_NOTE_ZH = ("b、c、c'、a*b及基准回归斜率以指数为单位，而样本极差标准化按各样本自身的取值范围度量指数：这些量随样本变化"
+                  "（样本越小，数值越大），因此其区间为近似区间；中介效应占比a*b/c不受尺度影响。")
+WILD_COLUMNS_ZH = {"sample": "样本", "outcome": "被解释变量", "G": "聚类数", "N": "样本量", "coef": "系数",
+                   "se_crv1": "CRV1标准误", "t": "t值", "p_crv1_t(G-1)": "CRV1 p值（t(G-1)）", "ci_lower": "置信区间下限",
+                   "ci_upper": "置信区间上限", "bootstrap_type": "自助法类型", "p_wild_rademacher": "野聚类p值（Rademacher）",
+                   "rademacher_draws": "Rademacher抽样次数", "p_wild_webb": "野聚类p值（Webb）"}
+
+
+def localize(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A :func:`side_by_side` or :func:`baseline_table` table as it is printed in ``lang``: for
+    ``"zh"`` the row labels, headers and the ``method`` and ``units`` cells in Chinese; for
+    ``"en"`` the table itself.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"estimate": [0.25], "method": ["jackknife_t"], "units": ["scale-free"]},
+    ...                  index=pd.Index([EFFECTS["share"]], name="effect"))
+    >>> print(localize(t, "zh").to_csv().strip())
+    效应,估计值,默认区间方法,单位
+    中介效应占比 a*b/c,0.25,刀切t,无量纲
+    >>> localize(pd.DataFrame(index=pd.Index(["LnAI (baseline, REIC)"])), "zh").index[0]
+    'LnAI（基准回归，REIC）'
+    """
+    if lang != "zh":
+        return table
+    import re
+
+    rows = {EFFECTS[k]: EFFECTS_ZH[k] for k in EFFECTS}
+    out = table.rename(index=lambda r: rows.get(r, re.sub(r"^(.*) \(baseline, (.*)\)$", r"\1（基准回归，\2）", str(r))))
+    for col, words in (("method", METHODS_ZH), ("units", UNITS_ZH)):
+        if col in out:
+            out[col] = out[col].map(lambda v: words.get(v, v))
+    return out.rename(columns=COLUMNS_ZH).rename_axis(COLUMNS_ZH.get(table.index.name, table.index.name))
+
+
+def localize_wild(table: pd.DataFrame, region_labels=(), lang: str = "en") -> pd.DataFrame:
+    """The wild cluster bootstrap table of ``bootstrap --scheme wild`` as it is printed in ``lang``:
+    for ``"zh"`` the samples (``full sample``, the regions by ``region_labels``: pairs of region and
+    its Chinese name), the headers and the enumeration cells in Chinese; for ``"en"`` the table itself.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"G": [30, 8], "rademacher_draws": ["999", "all 256 (enumerated)"]},
+    ...                  index=pd.Index(["full sample", "Central"], name="sample"))
+    >>> print(localize_wild(t, [("Central", "中部")], "zh").to_csv().strip())
+    样本,聚类数,Rademacher抽样次数
+    全样本,30,999
+    中部,8,全部256种（穷举）
+    """
+    if lang != "zh":
+        return table
+    import re
+
+    names = {"full sample": "全样本"} | dict(region_labels)
+    out = table.rename(index=lambda r: names.get(r, r))
+    if "rademacher_draws" in out:
+        out["rademacher_draws"] = out["rademacher_draws"].map(
+            lambda v: re.sub(r"^all (\d+) \(enumerated\)$", r"全部\1种（穷举）", str(v)))
+    return out.rename(columns=WILD_COLUMNS_ZH).rename_axis(WILD_COLUMNS_ZH.get(table.index.name, table.index.name))
+
+
+def mediation_note_zh(*, scheme: str, n_boot: int, seed: int, entity: str, as_printed: bool, published: bool,
+                      minmax: bool, provenance: str) -> str:
+    """The Chinese note of the mediation bootstrap table (``bootstrap --lang zh``); ``entity``: the
+    printed name of the cluster column (e.g. ``省份``).
+
+    Example
+    -------
+    >>> mediation_note_zh(scheme="cluster", n_boot=999, seed=0, entity="省份", as_printed=False, published=False,
+    ...                   minmax=False, provenance="").split("；")[:2]
+    ['注：聚类自助法，重复抽样999次，随机种子为0，每次重复抽样均重新估计熵权', '控制省份固定效应']
+    """
+    variant = "按原文设定估计混合OLS" if as_printed else f"控制{entity}固定效应"
+    pub = "“原文”列为已发表的（混合OLS）估计值；" if published else ""
+    return (f"注：{SCHEMES_ZH.get(scheme, scheme)}，重复抽样{n_boot}次，随机种子为{seed}，每次重复抽样均重新估计熵权；{variant}；"
+            f"解析区间：按{entity}聚类的CRV1标准误与t(G-1)分布，a*b采用Sobel正态近似；{pub}"
+            f"默认区间下限、上限为各行的默认区间（方法见“默认区间方法”列）。{MINMAX_NOTE_ZH if minmax else ''}{provenance}")
+
+
+def baseline_note_zh(*, scheme: str, n_boot: int, seed: int, formula: str, fixed_effects: tuple[str, ...], vcov,
+                     cluster: str | None, paper_column: str | None, provenance: str) -> str:
+    """The Chinese note of the baseline bootstrap table (``bootstrap --model baseline --lang zh``):
+    ``fixed_effects`` and ``cluster`` as printed (e.g. ``省份``), ``vcov`` the spec's
+    :class:`~resilience_jax.data.spec.Vcov`, ``paper_column`` the paper's column (None: not printed).
+
+    Example
+    -------
+    >>> from resilience_jax.data.spec import Vcov
+    >>> baseline_note_zh(scheme="cluster", n_boot=999, seed=0, formula="REIC ~ LnAI | province", fixed_effects=("省份",),
+    ...                  vcov=Vcov("CRV1", "province"), cluster="省份", paper_column=None, provenance="").split("；")[1:]
+    ['基准模型为REIC ~ LnAI | province（省份固定效应）', '解析区间：按省份聚类的CRV1标准误，t(G-1)分布。']
+    """
+    effects = f"{'、'.join(fixed_effects)}固定效应" if fixed_effects else "无固定效应"
+    se = {"iid": "同方差标准误", "HC1": "异方差稳健（HC1）标准误"}.get(vcov.kind, f"按{cluster}聚类的CRV1标准误")
+    paper = (f"“原文”列为原文报告的基准回归系数（第{paper_column}列，包含全部控制变量）。" if paper_column is not None else "")
+    return (f"注：{SCHEMES_ZH.get(scheme, scheme)}，重复抽样{n_boot}次，随机种子为{seed}，每次重复抽样均重新估计熵权；"
+            f"基准模型为{formula}（{effects}）；解析区间：{se}，t(G-1)分布。{paper}{provenance}")
+
+
+def wild_note_zh(*, regressor: str, fixed_effects: tuple[str, ...], entity: str, n_boot: int, seed: int,
+                 provenance: str) -> str:
+    """The Chinese note of the wild cluster bootstrap table (``bootstrap --scheme wild --lang zh``):
+    ``fixed_effects`` and ``entity`` (the cluster) as printed (e.g. ``省份``).
+
+    Example
+    -------
+    >>> wild_note_zh(regressor="LnAI", fixed_effects=("省份",), entity="省份", n_boot=999, seed=0, provenance="").split("，")[:2]
+    ['注：在包含全部控制变量及省份固定效应的基准模型中', '以限制性野聚类自助法（WCR）检验原假设H0: LnAI = 0']
+    """
+    effects = f"{'、'.join(fixed_effects)}固定效应" if fixed_effects else "常数项（无固定效应的OLS）"
+    return (f"注：在包含全部控制变量及{effects}的基准模型中，以限制性野聚类自助法（WCR）检验原假设H0: {regressor} = 0，"
+            f"按{entity}聚类；p值为满足|t*| ≥ |t|的抽样所占比例（相对误差1e-9以内视为相等），没有此类抽样时记为“< 1/B”；"
+            f"聚类数G ≤ 12时穷举全部Rademacher权重，否则随机抽取{n_boot}次（随机种子为{seed}）；Webb权重随机抽取{n_boot}次；"
+            f"置信区间下限、上限为反转Rademacher检验所得的95%置信区间（每个原假设取值使用同一组抽样）。{provenance}")
+
 
 def baseline_table(boot, symbol: str, fit, paper: float | None, level: float = 0.95):
     """The baseline coefficient of ``symbol`` side by side: the paper's printed value, this run's

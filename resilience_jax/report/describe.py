@@ -10,6 +10,39 @@ import pandas as pd
 from ..data.validate import Panel
 
 STATS = ("mean", "median", "sd", "min", "max")
+# the table's headers as a Chinese journal prints them (--lang zh)
+HEADERS_ZH = {"variable": "变量", "label": "变量名称", "N": "样本量", "mean": "均值", "median": "中位数", "sd": "标准差",
+              "min": "最小值", "max": "最大值"}
+CAPTION = {"en": "Table 2. Descriptive statistics", "zh": "表2 描述性统计"}
+NOTE_ZH = "注：标准差按n-1计算。"
+
+
+def headers(table: pd.DataFrame, lang: Literal["en", "zh"] = "en") -> pd.DataFrame:
+    """A :func:`describe` table with its column headers (and the index's name) in ``lang``; the
+    table itself for ``"en"``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table from :func:`describe`.
+    lang : {"en", "zh"}
+        Language of the headers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same values, headers translated (``variable`` -> ``变量``, ``mean`` -> ``均值``, ...).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> t = headers(describe(rj.load_panel(), columns=("LnAI",), lang="zh"), "zh")
+    >>> t.index.name, list(t.columns)
+    ('变量', ['变量名称', '样本量', '均值', '中位数', '标准差', '最小值', '最大值'])
+    """
+    if lang != "zh":
+        return table
+    return table.rename(columns=HEADERS_ZH).rename_axis(HEADERS_ZH.get(table.index.name, table.index.name))
 
 
 def describe(

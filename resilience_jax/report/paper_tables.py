@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.spec import Vcov
-from .describe import describe
+from .describe import CAPTION as DESC_CAPTION, NOTE_ZH as DESC_NOTE_ZH, describe, headers as desc_headers
 from ..results.regression import FeolsResult, MediationResult, stars
 from .tables import write_table
 
@@ -22,15 +22,26 @@ WORDS = {
     "en": {"const": "Constant", "n": "N", "r2": "R²", "r2w": "Within R²", "adjr2": "Adj. R²", "controls": "Controls",
            "yes": "Yes", "no": "No", "full": "Full sample", "sobel": "Sobel Z", "aroian": "Aroian Z", "goodman": "Goodman Z",
            "ab": "Indirect effect a*b", "share": "Share a*b/c", "mc": "Monte Carlo 95% CI of a*b", "joint": "Joint significance p",
-           "total": "Total effect", "apath": "a-path", "bpath": "b-path", "fe": "Fixed effects"},
+           "total": "Total effect", "apath": "a-path", "bpath": "b-path", "fe": "Fixed effects", "undefined": "undefined"},
     "zh": {"const": "常数项", "n": "样本量", "r2": "R²", "r2w": "组内R²", "adjr2": "调整R²", "controls": "控制变量",
-           "yes": "是", "no": "否", "full": "全样本", "sobel": "Sobel Z", "aroian": "Aroian Z", "goodman": "Goodman Z",
-           "ab": "中介效应 a*b", "share": "中介效应占比", "mc": "a*b 蒙特卡洛95%置信区间", "joint": "联合显著性 p",
-           "total": "总效应", "apath": "a路径", "bpath": "b路径", "fe": "固定效应"},
+           "yes": "是", "no": "否", "full": "全样本", "sobel": "Sobel检验 Z", "aroian": "Aroian检验 Z",
+           "goodman": "Goodman检验 Z", "ab": "中介效应 a*b", "share": "中介效应占比 a*b/c", "mc": "a*b 蒙特卡洛95%置信区间",
+           "joint": "联合显著性检验 p值", "total": "总效应", "apath": "a路径", "bpath": "b路径", "fe": "固定效应",
+           "undefined": "无定义"},
 }
+# --lang zh: the headers of the weights and comparison tables, the panel modes of the entropy weights
+WEIGHTS_HEADERS_ZH = {"indicator": "指标", "label": "指标名称", "dimension": "维度", "subdimension": "子维度",
+                      "direction": "方向", "entropy": "信息熵", "divergence": "差异系数", "weight": "权重",
+                      "weight_in_dimension": "维度内权重"}
+COMPARISON_HEADERS_ZH = {"paper": "原文表格及列", "outcome": "被解释变量", "term": "变量", "paper_coef": "原文系数",
+                         "paper_se": "原文标准误", "ours_coef": "本次估计系数", "ours_se": "本次估计标准误"}
+PANEL_MODES_ZH = {"pooled": "混合面板（全部观测合并计算一组权重）",
+                  "per_year": "逐期截面（每期分别标准化并计算权重，表中为各期均值）",
+                  "global": "全局熵值（全部时期统一标准化，各期信息熵取均值）"}
 
 
-def se_note(vcov: Vcov, fixed_effects: tuple[str, ...] | str, provenance: str, lang: Lang = "en") -> str:
+def se_note(vcov: Vcov, fixed_effects: tuple[str, ...] | str, provenance: str, lang: Lang = "en",
+            labels: dict[str, str] | None = None) -> str:
     """The note under a regression table: the stars' levels, the standard errors, the fixed effects
     and the data's provenance.
 
@@ -45,6 +56,9 @@ def se_note(vcov: Vcov, fixed_effects: tuple[str, ...] | str, provenance: str, l
         Sentence on the data's source, appended last (e.g. ``Panel.provenance``).
     lang : {"en", "zh"}
         Language of the note.
+    labels : dict of str to str, optional
+        Name printed for the cluster and fixed-effect columns in the Chinese note (e.g. ``province``
+        -> ``省份``, :meth:`~resilience_jax.data.spec.StudySpec.id_label`); default the column names.
 
     Returns
     -------
@@ -57,12 +71,15 @@ def se_note(vcov: Vcov, fixed_effects: tuple[str, ...] | str, provenance: str, l
     >>> se_note(Vcov("HC1"), (), "Data: simulated.")
     '* p<0.10, ** p<0.05, *** p<0.01; heteroskedasticity-robust (HC1) standard errors in parentheses.
     Fixed effects: none (pooled OLS with intercept). Data: simulated.'
-    >>> se_note(Vcov("CRV1", "province"), ("province",), "", lang="zh")
-    '注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为按province聚类的稳健标准误(CRV1, t(G-1))；固定效应：province。'
+    >>> se_note(Vcov("CRV1", "province"), ("province",), "", lang="zh", labels={"province": "省份"})
+    '注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为按省份聚类的稳健标准误（CRV1，t(G-1)分布）；固定效应：省份。'
     """
     if lang == "zh":
-        se = {"iid": "同方差标准误", "HC1": "异方差稳健标准误(HC1)"}.get(vcov.kind, f"按{vcov.cluster}聚类的稳健标准误(CRV1, t(G-1))")
-        fe = fixed_effects if isinstance(fixed_effects, str) else "、".join(fixed_effects) if fixed_effects else "无"
+        name = (labels or {}).get
+        se = {"iid": "同方差标准误", "HC1": "异方差稳健标准误（HC1）"}.get(
+            vcov.kind, f"按{name(vcov.cluster, vcov.cluster)}聚类的稳健标准误（CRV1，t(G-1)分布）")
+        fe = (fixed_effects if isinstance(fixed_effects, str) else "、".join(name(f, f) for f in fixed_effects)
+              if fixed_effects else "无")
         return f"注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为{se}；固定效应：{fe}。{provenance}"
     se = {"iid": "iid standard errors", "HC1": "heteroskedasticity-robust (HC1) standard errors"}.get(
         vcov.kind, f"standard errors clustered by {vcov.cluster} (CRV1, small-sample factor G/(G-1)(N-1)/(N-K), t(G-1))"
@@ -79,7 +96,8 @@ def _cluster_note(fits, spec, lang: Lang) -> str:
         return ""
     span = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
     if lang == "zh":
-        return f"分组子样本有{span}个聚类" + ("，聚类数少于10时见野聚类自助法（wild cluster bootstrap）。" if counts[0] < 10 else "。")
+        return (f"分{spec.id_label(spec.region, 'zh')}子样本的聚类数为{span}个"
+                + ("，聚类数少于10个时参见野聚类自助法检验。" if counts[0] < 10 else "。"))
     few = " (fewer than 10: see the wild cluster bootstrap)" if counts[0] < 10 else ""
     return f"Subsamples by {spec.region} have {span} clusters{few}."
 
@@ -88,22 +106,24 @@ def _robustness_note(spec, lang: Lang) -> str:
     """What the spec's robustness variants do to the sample, from the variants themselves."""
     parts = []
     if any(v.lag for v in spec.robustness):
-        parts.append(f"滞后项损失每个{spec.entity}的首个{spec.time}观测。" if lang == "zh" else
+        parts.append(f"滞后一期使每个{spec.id_label(spec.entity, 'zh')}损失首个{spec.id_label(spec.time, 'zh')}的观测值。"
+                     if lang == "zh" else
                      f"Lags lose the first {spec.time} of each {spec.entity}.")
     for v in spec.robustness:
         if v.winsorize:
             lo, hi = (f"{100 * q:g}%" for q in v.winsorize)
-            parts.append(f"缩尾（{v.name}）：被解释变量、解释变量和控制变量按全样本{lo}/{hi}分位数。" if lang == "zh" else
+            parts.append(f"{v.label_zh}：被解释变量、解释变量和控制变量按全样本{lo}/{hi}分位数缩尾。" if lang == "zh" else
                          f"Winsorised ({v.name}): outcome, regressor and controls at pooled {lo}/{hi} percentiles.")
     return ("" if lang == "zh" else " ").join(parts)
 
 
-def _variant_fes(variants, lang: Lang) -> str:
-    """The fixed effects of each mediation variant, as the note's text."""
-    none = "无" if lang == "zh" else "none"
-    sep = "；" if lang == "zh" else "; "
-    join = "、" if lang == "zh" else ", "
-    return sep.join(f"{v.label_zh if lang == 'zh' else v.name}: {join.join(v.fixed_effects) or none}" for v in variants)
+def _variant_fes(variants, lang: Lang, labels: dict[str, str] | None = None) -> str:
+    """The fixed effects of each mediation variant, as the note's text (``labels``: the Chinese
+    names of the fixed effects)."""
+    if lang == "zh":
+        name = (labels or {}).get
+        return "，".join(f"{v.label_zh}列为{'、'.join(name(f, f) for f in v.fixed_effects) or '无'}" for v in variants)
+    return "; ".join(f"{v.name}: {', '.join(v.fixed_effects) or 'none'}" for v in variants)
 
 
 def _coef(v: float, p: float) -> str:
@@ -118,6 +138,7 @@ def regression_table(
     controls: tuple[str, ...] = (),
     lang: Lang = "en",
     extra: dict[str, list[str]] | None = None,
+    fe_labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Paper-layout table: a coefficient row and an SE row per term; controls collapsed to one row.
 
@@ -140,6 +161,9 @@ def regression_table(
         Language of the row labels.
     extra : dict of str to list of str, optional
         Further rows at the bottom: row label -> one cell per column.
+    fe_labels : dict of str to str, optional
+        Name printed for a fixed effect in the fixed-effects row (default its column name; e.g.
+        ``{"province": "省份"}`` for Chinese tables).
 
     Returns
     -------
@@ -188,7 +212,8 @@ def regression_table(
     if controls:
         rows.append((w["controls"], [w["yes"] if all(c in f.names for c in controls) else w["no"] for _, f in columns]))
     rows += [
-        (w["fe"], [", ".join(f.fixed_effects) or w["no"] for _, f in columns]),
+        (w["fe"], [("、" if lang == "zh" else ", ").join((fe_labels or {}).get(e, e) for e in f.fixed_effects) or w["no"]
+                   for _, f in columns]),
         (w["n"], [str(f.nobs) for _, f in columns]),
         (w["r2"], [f"{f.r2:.3f}" for _, f in columns]),
     ]
@@ -362,23 +387,30 @@ def mediation_table(suite, outcome: str, lang: Lang = "en") -> pd.DataFrame:
     spec = suite.spec
     m = spec.mediation
     w = WORDS[lang]
+    head = "{}：{}（{}）" if lang == "zh" else "{}: {} ({})"
     cols, extra = [], {k: [] for k in ("sobel", "aroian", "goodman", "ab", "share", "mc", "joint")}
     for v in m.variants:
         res: MediationResult = suite.mediation[(outcome, v.name)]
         vl = v.label_zh if lang == "zh" else v.name
-        cols += [(f"{vl}: {w['total']} ({outcome})", res.total), (f"{vl}: {w['apath']} ({m.mediator})", res.a_path),
-                 (f"{vl}: {w['bpath']} ({outcome})", res.b_path)]
+        cols += [(head.format(vl, w['total'], outcome), res.total), (head.format(vl, w['apath'], m.mediator), res.a_path),
+                 (head.format(vl, w['bpath'], outcome), res.b_path)]
         t, e = res.effects.tests, res.effects
         lo, hi = res.mc_ci
         for k, val in (("sobel", f"{t.z:.3f} (p={t.p:.3f})"), ("aroian", f"{t.aroian_z:.3f} (p={t.aroian_p:.3f})"),
-                       ("goodman", f"{t.goodman_z:.3f} (p={t.goodman_p:.3f})" if t.goodman_defined else "undefined"),
+                       ("goodman", f"{t.goodman_z:.3f} (p={t.goodman_p:.3f})" if t.goodman_defined else w["undefined"]),
                        ("ab", f"{e.ab:.4f}"), ("share", f"{100 * e.share:.1f}%"), ("mc", f"[{lo:.4f}, {hi:.4f}]"),
                        ("joint", f"{res.joint_p:.3g}")):
             extra[k] += ["", "", val]
     return regression_table(
         cols, [m.regressor, m.mediator], controls=m.controls, lang=lang,
         extra={w[k]: cells for k, cells in extra.items()} | {w["adjr2"]: [f"{f.adj_r2:.3f}" for _, f in cols]},
+        fe_labels=_id_labels(spec, lang),
     )
+
+
+def _id_labels(spec, lang: Lang) -> dict[str, str]:
+    """The printed names of the entity, time and region columns (``省份`` for ``province`` in Chinese)."""
+    return {n: spec.id_label(n, lang) for n in (spec.entity, spec.time, spec.region)}
 
 
 def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[str, list[Path]]:
@@ -415,49 +447,79 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     """
     spec, panel = suite.spec, suite.panel
     b = spec.baseline
-    prov = panel.provenance
-    note = se_note(b.vcov, b.fixed_effects, prov, lang)
-    noted = lambda extra: se_note(b.vcov, b.fixed_effects, f"{extra} {prov}".strip(), lang)  # noqa: E731  (extra before the provenance)
+    zh = lang == "zh"
+    prov = panel.provenance_in(lang)
+    ids = _id_labels(spec, lang)
+    note = se_note(b.vcov, b.fixed_effects, prov, lang, ids)
+
+    def noted(extra):  # the extra sentences before the provenance
+        return se_note(b.vcov, b.fixed_effects, (f"{extra}{prov}" if zh else f"{extra} {prov}").strip(), lang, ids)
+
     fmt = ("csv", "md", "tex")
     out: dict[str, list[Path]] = {}
 
     def put(stem, table, caption, tnote=note, floatfmt=".3f"):
-        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt, bom=lang == "zh")
+        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt, bom=zh,
+                                lang=lang)
 
-    put("entropy_weights", weights_table(suite, lang), "Entropy weights of the resilience indicators",
-        f"Entropy weight method, panel mode '{spec.index.panel_mode}'. {prov}", floatfmt=".4f")
-    put("table2_descriptives", describe(panel, extra=suite.indices, lang=lang), "Table 2. Descriptive statistics",
-        f"sd with n-1. {prov}")
+    weights = weights_table(suite, lang)
+    if zh:
+        put("entropy_weights", weights.rename(columns=WEIGHTS_HEADERS_ZH).rename_axis(WEIGHTS_HEADERS_ZH["indicator"]),
+            f"{spec.index.label_zh}评价指标的熵权",
+            f"注：采用熵权法确定指标权重，面板处理方式为{PANEL_MODES_ZH.get(spec.index.panel_mode, spec.index.panel_mode)}。{prov}",
+            floatfmt=".4f")
+        put("table2_descriptives", desc_headers(describe(panel, extra=suite.indices, lang=lang), lang), DESC_CAPTION["zh"],
+            f"{DESC_NOTE_ZH}{prov}")
+    else:
+        put("entropy_weights", weights, "Entropy weights of the resilience indicators",
+            f"Entropy weight method, panel mode '{spec.index.panel_mode}'. {prov}", floatfmt=".4f")
+        put("table2_descriptives", describe(panel, extra=suite.indices, lang=lang), "Table 2. Descriptive statistics",
+            f"sd with n-1. {prov}")
     terms = [b.regressor, *b.controls]
     step = lambda y: [(f"({i})", suite.fits[("stepwise", y, f"({i})")]) for i in range(1, len(b.controls) + 2)]  # noqa: E731
     main, *dims = b.outcomes
-    put("table3_stepwise", regression_table(step(main), terms, lang=lang), f"Table 3. Baseline regression, {main}")
+    put("table3_stepwise", regression_table(step(main), terms, lang=lang, fe_labels=ids),
+        f"表3 基准回归（{main}）" if zh else f"Table 3. Baseline regression, {main}")
     if dims:
         put("table4_stepwise_dimensions",
-            regression_table([(f"{y} {h}", f) for y in dims for h, f in step(y)], terms, lang=lang),
-            f"Table 4. Baseline regression, {' and '.join(dims)}")
+            regression_table([(f"{y} {h}", f) for y in dims for h, f in step(y)], terms, lang=lang, fe_labels=ids),
+            f"表4 基准回归（{'、'.join(dims)}）" if zh else f"Table 4. Baseline regression, {' and '.join(dims)}")
+    regions = dict(spec.region_labels) if zh else {}
     if spec.heterogeneity.groups:
         het, groups = [], []
         for y in spec.heterogeneity.outcomes:
             het.append((f"{y} {WORDS[lang]['full']}", suite.fits[("stepwise", y, f"({len(b.controls) + 1})")]))
-            groups += [(f"{y} {g}", suite.fits[("heterogeneity", y, g)]) for g in spec.heterogeneity.groups]
+            groups += [(f"{y} {regions.get(g, g)}", suite.fits[("heterogeneity", y, g)]) for g in spec.heterogeneity.groups]
             het += groups[-len(spec.heterogeneity.groups):]
-        put("table5_heterogeneity", regression_table(het, [b.regressor], controls=b.controls, lang=lang),
-            f"Table 5. Heterogeneity by {spec.region}", noted(_cluster_note([f for _, f in groups], spec, lang)))
+        put("table5_heterogeneity", regression_table(het, [b.regressor], controls=b.controls, lang=lang, fe_labels=ids),
+            f"表5 异质性分析（按{ids[spec.region]}分组）" if zh else f"Table 5. Heterogeneity by {spec.region}",
+            noted(_cluster_note([f for _, f in groups], spec, lang)))
     rob_terms = [b.regressor, *(v.regressor for v in spec.robustness if v.regressor), f"L.{b.regressor}"]
     for i, y in enumerate(b.outcomes if spec.robustness else ()):
-        cols = [(v.label_zh if lang == "zh" else v.name, suite.fits[("robustness", y, v.name)]) for v in spec.robustness]
-        put(f"table{6 + i}_robustness_{y}", regression_table(cols, rob_terms, controls=b.controls, lang=lang),
-            f"Table {6 + i}. Robustness, {y}", noted(_robustness_note(spec, lang)))
+        cols = [(v.label_zh if zh else v.name, suite.fits[("robustness", y, v.name)]) for v in spec.robustness]
+        put(f"table{6 + i}_robustness_{y}", regression_table(cols, rob_terms, controls=b.controls, lang=lang, fe_labels=ids),
+            f"表{6 + i} 稳健性检验（{y}）" if zh else f"Table {6 + i}. Robustness, {y}", noted(_robustness_note(spec, lang)))
     for i, y in enumerate(spec.mediation.outcomes):
         variants = spec.mediation.variants
-        put(f"table{9 + i}_mediation_{y}", mediation_table(suite, y, lang), f"Table {9 + i}. Mediation through {spec.mediation.mediator}, {y}",
-            se_note(variants[0].vcov, _variant_fes(variants, lang), prov, lang))
+        put(f"table{9 + i}_mediation_{y}", mediation_table(suite, y, lang),
+            f"表{9 + i} 中介效应检验（{y}，中介变量：{spec.mediation.mediator}）" if zh else
+            f"Table {9 + i}. Mediation through {spec.mediation.mediator}, {y}",
+            se_note(variants[0].vcov, _variant_fes(variants, lang, ids), prov, lang, ids))
     if spec.paper_estimates:
         cmp = paper_comparison(suite)
-        cmp.index = [f"Table {t} {c}" for t, c in zip(cmp.pop("table"), cmp.pop("column"))]
-        cmp.index.name = "paper"
-        out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"),
-                                              note=f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}",
-                                              caption="Published vs. this run", bom=lang == "zh")
+        if zh:
+            cells = {"total": WORDS["zh"]["total"], "a_path": WORDS["zh"]["apath"], "b_path": WORDS["zh"]["bpath"],
+                     "sobel": "Sobel检验", "share": "中介效应占比"} | {v.name: v.label_zh for v in spec.robustness} | regions
+            cmp.index = [f"表{t} {cells.get(c, c)}" for t, c in zip(cmp.pop("table"), cmp.pop("column"))]
+            cmp.index.name = "paper"
+            cmp = cmp.rename(columns=COMPARISON_HEADERS_ZH).rename_axis(COMPARISON_HEADERS_ZH["paper"])
+            cnote = f"注：原文系数、原文标准误取自原文所印表格，本次估计系数、本次估计标准误为本次运行的结果。{prov}"
+            caption = "原文估计值与本次估计值对比"
+        else:
+            cmp.index = [f"Table {t} {c}" for t, c in zip(cmp.pop("table"), cmp.pop("column"))]
+            cmp.index.name = "paper"
+            cnote = f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}"
+            caption = "Published vs. this run"
+        out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"), note=cnote,
+                                              caption=caption, bom=zh, lang=lang)
     return out

@@ -33,8 +33,10 @@ def _md_escape(s: str) -> str:
     return s.replace("|", "\\|").replace("*", "\\*")
 
 
-def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, note: str | None = None) -> str:
-    r"""A GitHub-flavoured Markdown table; ``note`` goes below it (after a blank line, as ``Note: ...``).
+def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, note: str | None = None,
+                lang: str = "en") -> str:
+    r"""A GitHub-flavoured Markdown table; ``note`` goes below it (after a blank line, as ``Note: ...``,
+    or ``注：...`` for ``lang="zh"``; a note that starts with ``注`` gets no prefix).
 
     Floats are written with ``floatfmt``, NaN and None as empty cells; ``|`` and ``*`` in the cells
     and the note are escaped.
@@ -48,7 +50,10 @@ def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, 
     index : bool
         Write the index as the first column (its name heads it).
     note : str, optional
-        Text written below the table, after ``Note:``.
+        Text written below the table, after ``Note:`` (``注：`` for ``lang="zh"``; nothing when the
+        note starts with ``注``).
+    lang : {"en", "zh"}
+        Language of the note's prefix.
 
     Returns
     -------
@@ -68,6 +73,8 @@ def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, 
     | Open |  |  |
     <BLANKLINE>
     Note: p < 0.05
+    >>> to_markdown(df, note="注：括号内为标准误", lang="zh").splitlines()[-1]
+    '注：括号内为标准误'
     """
     header = ([df.index.name or ""] if index else []) + [str(c) for c in df.columns]
     rows = []
@@ -77,7 +84,8 @@ def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, 
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(_md_escape(c) for c in r) + " |" for r in rows]
     if note:
-        lines += ["", "Note: " + _md_escape(note)]
+        prefix = "" if note.startswith("注") else "注：" if lang == "zh" else "Note: "
+        lines += ["", prefix + _md_escape(note)]
     return "\n".join(lines) + "\n"
 
 
@@ -164,6 +172,7 @@ def write_table(
     note: str | None = None,
     caption: str | None = None,
     bom: bool = False,
+    lang: str = "en",
 ) -> list[Path]:
     """Write ``df`` as ``stem.csv`` / ``stem.md`` / ``stem.tex`` under ``out_dir``; return the paths.
 
@@ -191,6 +200,8 @@ def write_table(
         Caption of the table (Markdown and LaTeX; the CSV's sidecar).
     bom : bool, optional
         Start the CSV (and its sidecar) with a UTF-8 byte-order mark.
+    lang : {"en", "zh"}, optional
+        Language of the Markdown note's prefix (:func:`to_markdown`).
 
     Returns
     -------
@@ -238,7 +249,7 @@ def write_table(
                 path.write_text("\n".join(x for x in (caption, note) if x) + "\n", encoding=enc)
         elif fmt == "md":
             head = f"**{caption}**\n\n" if caption else ""
-            path.write_text(head + to_markdown(df, floatfmt=floatfmt, note=note), encoding="utf-8")
+            path.write_text(head + to_markdown(df, floatfmt=floatfmt, note=note, lang=lang), encoding="utf-8")
         elif fmt == "tex":
             path.write_text(to_latex(df, floatfmt=floatfmt, note=note, caption=caption), encoding="utf-8")
         else:
