@@ -89,17 +89,27 @@ def to_markdown(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, 
     return "\n".join(lines) + "\n"
 
 
+_TEX = str.maketrans({"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "_": r"\_", "#": r"\#", "$": r"\$",
+                      "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                      "<": r"$<$", ">": r"$>$", "|": r"$|$", "²": r"$^2$", "≤": r"$\leq$", "≥": r"$\geq$",
+                      "±": r"$\pm$", "×": r"$\times$", "−": r"$-$"})
+
+
 def _tex_escape(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"), ("$", r"\$")):
-        s = s.replace(a, b)
-    return s
+    """Text for LaTeX: its special characters escaped, and the symbols that text fonts misprint
+    (< > | in OT1, R², arrows, <=, >=) set in math."""
+    s = s.replace("->", "\x00").replace(">=", "\x01").replace("<=", "\x02").replace("R²", "\x03")
+    s = s.translate(_TEX)
+    return s.replace("\x00", r"$\rightarrow$").replace("\x01", r"$\geq$").replace("\x02", r"$\leq$").replace("\x03", "$R^2$")
 
 
 def to_latex(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, note: str | None = None, caption: str | None = None) -> str:
     r"""A booktabs LaTeX table (tabular inside a table environment), with ``note`` under the rule.
 
     Floats are written with ``floatfmt``, NaN and None as empty cells; LaTeX's special characters
-    (``\ & % _ # $``) in the cells, the caption and the note are escaped.
+    (``\ & % _ # $ { } ~ ^``) in the cells, the caption and the note are escaped, and ``<``, ``>``,
+    ``|``, ``->``, ``>=``, ``<=`` and ``R²`` are set in math. A table wider than the text is scaled
+    to fit it (``\resizebox``; narrower ones keep their size).
 
     Parameters
     ----------
@@ -117,7 +127,8 @@ def to_latex(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, not
     Returns
     -------
     str
-        The LaTeX ``table`` environment, ending with a newline (needs ``\usepackage{booktabs}``).
+        The LaTeX ``table`` environment, ending with a newline (needs ``\usepackage{booktabs}`` and
+        ``\usepackage{graphicx}``).
 
     Example
     -------
@@ -127,13 +138,14 @@ def to_latex(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, not
     \begin{table}[htbp]
     \centering
     \caption{R\&D}
+    \resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%
     \begin{tabular}{lc}
     \toprule
     term & coef \\
     \midrule
     LnAI & 0.123 \\
     \bottomrule
-    \end{tabular}
+    \end{tabular}}
     \par\footnotesize 5\% level
     \end{table}
     <BLANKLINE>
@@ -148,13 +160,14 @@ def to_latex(df: pd.DataFrame, *, floatfmt: str = ".3f", index: bool = True, not
     if caption:
         lines.append(rf"\caption{{{_tex_escape(caption)}}}")
     lines += [
+        r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%",  # wider than the text: scaled to fit
         r"\begin{tabular}{l" + "c" * (ncol - 1) + "}",
         r"\toprule",
         " & ".join(_tex_escape(h) for h in header) + r" \\",
         r"\midrule",
         *body,
         r"\bottomrule",
-        r"\end{tabular}",
+        r"\end{tabular}}",
     ]
     if note:
         lines.append(rf"\par\footnotesize {_tex_escape(note)}")
