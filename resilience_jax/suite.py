@@ -157,9 +157,9 @@ class _Builder:
         for name, values in indices.items():
             self.data[name] = values
         # rows without a lag: an entity's first row, or a row whose previous period is missing (gaps)
-        rank = panel.period_codes()
+        t = panel.period_ordinals()  # years, or the ordinals of quarters, months, ...: the previous period is t - 1
         same = np.r_[False, panel.entity_codes()[1:] == panel.entity_codes()[:-1]]
-        self.first = ~(same & (np.r_[-2, rank[:-1]] == rank - 1))
+        self.first = ~(same & (np.r_[t[0] - 2, t[:-1]] == t - 1))
         self.keys: list[tuple[str, str, str]] = []
         self.specs: list[RegSpec] = []
 

@@ -177,7 +177,7 @@ def test_log_needs_positive_values(raw, spec):
 def test_non_integer_years(raw, spec):
     bad = raw.astype({"year": float})
     bad.loc[0, "year"] = 2010.5
-    with pytest.raises(DataError, match=r"column 'year' must hold whole years; bad value\(s\) at Beijing 2010.5"):
+    with pytest.raises(DataError, match=r"column 'year' must hold whole years or periods .*bad value\(s\) at Beijing 2010.5"):
         validate_panel(bad, spec)
 
 
@@ -258,3 +258,23 @@ def test_load_panel_bad_types_and_misnamed_files(tmp_path, raw):
     raw.to_csv(fake, index=False)
     with pytest.raises(DataError, match=r"named '.xlsx' but its content looks like text \(CSV\); rename it .*\.csv"):
         load_panel(fake)
+
+
+def test_ordered_periods_quarters_and_dates(raw, spec):
+    """Time may be quarters (2010Q1, ...) or dates (annual data dated 2010-12-31 is read by year):
+    the suite equals the one on integer years, lags included; a missing quarter loses its own row
+    and the next row's lag."""
+    years = rj.run_suite(validate_panel(raw, spec))
+    quarters = raw.assign(year=[str(pd.Period("2010Q1", "Q") + (y - 2010)) for y in raw.year])
+    dates = raw.assign(year=[f"{y}-12-31" for y in raw.year])
+    for df, freq in ((quarters, "Q"), (dates, "Y")):
+        panel = validate_panel(df, spec)
+        assert panel.frame["year"].array.freqstr.startswith(freq) and panel.shape == (30, 14)
+        res = rj.run_suite(panel)
+        for key in (("robustness", "REIC", "lag_regressor"), ("robustness", "REIC", "lag_outcome"), ("stepwise", "REIC", "(6)")):
+            np.testing.assert_allclose(res.fits[key].coef, years.fits[key].coef, rtol=1e-12)
+            assert res.fits[key].nobs == years.fits[key].nobs
+    gap = validate_panel(quarters[~((quarters.province == "Beijing") & (quarters.year == "2012Q3"))], spec)
+    assert rj.run_suite(gap).fits[("robustness", "REIC", "lag_regressor")].nobs == 390 - 2
+    with pytest.raises(DataError, match=r"must hold whole years or periods \(2020Q1, 2020-03, 2020-03-31\); bad value"):
+        validate_panel(raw.assign(year=raw.year.astype(str).where(raw.index != 7, "soon")), spec)

@@ -85,6 +85,14 @@ class Panel:
                                   f"{self.spec.entity}s with every {self.spec.time} or add the missing rows (values "
                                   "may be empty and filled with --interpolate)")
 
+    def period_ordinals(self) -> np.ndarray:
+        """(n,) each row's period as an integer on which the previous period is one less (the year
+        itself, or a pandas period's ordinal): what lags use."""
+        t = self.frame[self.spec.time]
+        if isinstance(t.dtype, pd.PeriodDtype):
+            return t.array.asi8.astype(np.int64)
+        return t.to_numpy(dtype=np.int64)
+
     def period_codes(self) -> np.ndarray:
         """(n,) each row's position among :attr:`periods`."""
         return np.searchsorted(np.asarray(self.periods), self.frame[self.spec.time].to_numpy()).astype(np.int32)
@@ -319,11 +327,7 @@ def validate_panel(
         rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad_ent.to_numpy())[:MAX_LISTED])
         raise DataError(f"{source}: column {ent!r} is empty in row(s) {rows} (file line numbers)")
     frame[ent] = frame[ent].astype(str).str.strip()
-    years = pd.to_numeric(frame[tim], errors="coerce")
-    bad_t = years.isna() | (years != np.round(years))
-    if bad_t.any():
-        raise DataError(f"{source}: column {tim!r} must hold whole years; bad value(s) at {_fmt_cells(frame, bad_t, ent, tim)}")
-    frame[tim] = years.astype(np.int64)
+    frame[tim] = _periods(frame, ent, tim, source)
 
     # -- numeric columns
     raw_logged = {v.log_of: v for v in spec.variables if v.log_of and v.log_of in frame.columns}
@@ -384,6 +388,40 @@ def validate_panel(
     keep = [ent, tim, reg, *spec.index.columns, *(v.name for v in spec.variables if v.name in frame.columns)]
     extra = [c for c in frame.columns if c not in keep]
     return Panel(frame[keep + extra], spec, source, synthetic, filled)
+
+
+_PERIOD_FREQS = ("Y", "Q", "M", "W", "D")
+
+
+def _periods(frame: pd.DataFrame, ent: str, tim: str, source: str) -> pd.Series:
+    """The time column as whole numbers (years), or as pandas periods: quarters (``2020Q1``), months
+    (``2020-03``) or dates, a date read at the coarsest frequency (year, quarter, month, week, day)
+    that still gives each entity one row per period, so annual data dated 2020-12-31 lags by a year.
+    Anything else is a DataError naming the cells."""
+    col = frame[tim]
+    years = pd.to_numeric(col, errors="coerce")
+    if years.notna().all():  # numbers: whole years, or an error naming the others
+        bad = years != np.round(years)
+        if bad.any():
+            raise DataError(f"{source}: column {tim!r} must hold whole years or periods (2020Q1, 2020-03, 2020-03-31); "
+                            f"bad value(s) at {_fmt_cells(frame, bad, ent, tim)}")
+        return years.astype(np.int64)
+    text = col.astype("string").str.strip()
+    per = None
+    try:
+        per = pd.Series(pd.PeriodIndex(text.tolist()), index=frame.index)  # 2020Q1, 2020-03 (the frequency read from the text)
+    except (ValueError, TypeError):
+        pass
+    if per is None or per.array.freqstr.startswith("D"):
+        dates = pd.to_datetime(text, errors="coerce")
+        if dates.isna().any():
+            raise DataError(f"{source}: column {tim!r} must hold whole years or periods (2020Q1, 2020-03, 2020-03-31); "
+                            f"bad value(s) at {_fmt_cells(frame, dates.isna(), ent, tim)}")
+        for freq in _PERIOD_FREQS:
+            per = dates.dt.to_period(freq)
+            if not pd.DataFrame({"e": frame[ent], "p": per}).duplicated().any():
+                break
+    return per
 
 
 def _regions(frame: pd.DataFrame, spec: StudySpec, source: str, ent: str, tim: str, reg: str) -> pd.Series:
@@ -470,12 +508,14 @@ def _fill_missing(frame: pd.DataFrame, numeric: list[str], ent: str, tim: str, s
                 continue
             if s.isna().all():
                 raise DataError(f"{source}: column {col!r} is missing in every year for {name}; cannot interpolate")
-            t = frame.loc[idx, tim].to_numpy(dtype=np.float64)
+            tt = frame.loc[idx, tim]
+            t = (tt.array.asi8 if isinstance(tt.dtype, pd.PeriodDtype) else tt.to_numpy()).astype(np.float64)
             obs = s.notna().to_numpy()
             new = np.interp(t, t[obs], s.to_numpy()[obs])  # linear inside, nearest value at the edges
             for k in np.flatnonzero(~obs):
                 inside = t[obs].min() < t[k] < t[obs].max()
-                report.append((name, int(t[k]), col, float(new[k]), "linear" if inside else "nearest (edge)"))
+                label = tt.iloc[k] if isinstance(tt.dtype, pd.PeriodDtype) else int(t[k])
+                report.append((name, label, col, float(new[k]), "linear" if inside else "nearest (edge)"))
             frame.loc[idx, col] = new
     filled = pd.DataFrame(report, columns=[ent, tim, "column", "value", "method"])
     if len(filled):
