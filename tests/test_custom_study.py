@@ -156,3 +156,19 @@ def test_command_line_runs_the_study(study, capsys):
     draws = pd.read_parquet(tmp / "out_cluster" / "bootstrap_cluster_mediation_INFRA_draws.parquet")
     lib = rj.bootstrap(rj.load_panel(data, spec), n_boot=400, seed=0)
     np.testing.assert_allclose(draws.to_numpy(), lib.draws.to_numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_bundled_sensitivity_space_adapts_to_another_study(panel, tmp_path):
+    """The bundled space flips the paper's ambiguous indicator; on another study that indicator is
+    absent, so the default space has none to flip (an explicit space naming it is still refused)."""
+    from resilience_jax.data.spec import models_dir
+    from resilience_jax.errors import SpecError
+    from resilience_jax.sensitivity.space import load_space
+
+    sp = load_space(spec=panel.spec)
+    assert sp.ambiguous == () and sp.directions == ("paper",)
+    assert sp.samples == ("all", "Northeast", "Midwest", "South", "West")
+    mine = tmp_path / "space.toml"
+    shutil.copy(models_dir() / "sensitivity.toml", mine)
+    with pytest.raises(SpecError, match=r"sensitivity.ambiguous: \['foreign_investment'\] are not indicators"):
+        load_space(mine, spec=panel.spec)

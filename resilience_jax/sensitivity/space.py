@@ -182,6 +182,9 @@ def load_space(path: str | Path | None = None, spec=None) -> Space:
         raise t.error("directions", "'flipped' needs the indicators to flip in 'ambiguous'")
     if spec is not None:
         cols = set(spec.index.columns)
+        if path == models_dir() / "sensitivity.toml":  # the bundled space on another study: its ambiguous directions are the paper's
+            amb = tuple(n for n in sp.ambiguous if n in cols)
+            sp = replace(sp, ambiguous=amb, directions=sp.directions if amb else ("paper",))
         for key, names in (("ambiguous", sp.ambiguous), ("goalposts", sp.goalposts), ("user_weights", sp.user_weights)):
             bad = [n for n in names if n not in cols]
             if bad:
