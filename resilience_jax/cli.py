@@ -486,8 +486,10 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     from .errors import PosteriorWarning
     from .inference.intervals import check_tails
     from .report.bootstrap_report import baseline_table, side_by_side
-    from .report.posterior_report import (plot_indirect_posterior, plot_prior_predictive, plot_rank,
-                                         plot_weights_contribution, posterior_columns)
+    from .report.posterior_report import (SUMMARY_CAPTION, SUMMARY_NOTE, localize_posterior, localize_summary,
+                                         plot_indirect_posterior, plot_prior_predictive, plot_rank,
+                                         plot_weights_contribution, posterior_caption, posterior_columns,
+                                         posterior_note_zh)
     from .report.tables import to_markdown, write_table
 
     check_tails(args.n_boot, 0.95, "percentile")
@@ -514,10 +516,13 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     out = args.work
     stem = f"posterior_{args.model}_{args.fixed_effects}_{symbol}"
     cfg = post.config
-    note = (f"Posterior: {cfg['engine']}, effects {cfg['effects']}, errors {cfg['errors']}, weights {cfg['weights']}, "
-            f"prior {cfg['prior']}, {cfg['chains']} chains x {cfg['draws']} draws, seed {cfg['seed']}; intervals 95%: "
-            f"credible equal-tailed, CRV1 t(G-1), Sobel normal, cluster bootstrap ({args.n_boot} replicates) BCa. "
-            f"{panel.provenance}")
+    if args.lang == "zh":
+        note = posterior_note_zh(cfg, n_boot=args.n_boot, provenance=panel.provenance_in("zh"))
+    else:
+        note = (f"Posterior: {cfg['engine']}, effects {cfg['effects']}, errors {cfg['errors']}, weights {cfg['weights']}, "
+                f"prior {cfg['prior']}, {cfg['chains']} chains x {cfg['draws']} draws, seed {cfg['seed']}; intervals 95%: "
+                f"credible equal-tailed, CRV1 t(G-1), Sobel normal, cluster bootstrap ({args.n_boot} replicates) BCa. "
+                f"{panel.provenance}")
     if args.model == "mediation":
         sbs = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
         sbs = sbs[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
@@ -527,11 +532,10 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
         bt = baseline_table(boot, symbol, post.fits[0], _paper_baseline(spec, symbol)[0])
         bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
         table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
-    write_table(_published(table), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"{args.model} on {symbol}: the paper, CRV1, bootstrap BCa and the posterior side by side", bom=args.lang == "zh")
-    write_table(summary, out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
-                note="95% intervals: eti equal-tailed, hdi highest density; ESS bulk/tail and rank-normalised R-hat (ArviZ)",
-                caption="Posterior summary and diagnostics", bom=args.lang == "zh")
+    write_table(localize_posterior(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f",
+                note=note, caption=posterior_caption(args.model, symbol, args.lang), bom=args.lang == "zh", lang=args.lang)
+    write_table(localize_summary(summary, args.lang), out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
+                note=SUMMARY_NOTE[args.lang], caption=SUMMARY_CAPTION[args.lang], bom=args.lang == "zh", lang=args.lang)
     post.idata.to_netcdf(str(out / f"{stem}.nc"))
     bar.update()
     bar.set_postfix_str("figures")
@@ -551,7 +555,8 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
             out / f"{stem}_indirect.png", dpi=120)
     if args.weights == "bayesian_bootstrap":
         plot_weights_contribution(post).savefig(out / f"{stem}_weights.png", dpi=120)
-        write_table(post.weights_variance(), out, f"{stem}_weights_variance", formats=("csv",), floatfmt=".6g", bom=args.lang == "zh")
+        write_table(localize_summary(post.weights_variance(), args.lang), out, f"{stem}_weights_variance", formats=("csv",),
+                    floatfmt=".6g", bom=args.lang == "zh", lang=args.lang)
     bar.update()
     bar.close()
     print(to_markdown(table, floatfmt=".4f", note=note))
@@ -696,8 +701,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from .data.arrays import index_members
     from .data.validate import load_panel
     from .errors import EstimationError
-    from .report.sensitivity_report import (plot_rank_bands, plot_sobol, plot_specification_curve, plot_tornado,
-                                            plot_weight_draws, sensitivity_tables)
+    from .report.sensitivity_report import (localize_tables, plot_rank_bands, plot_sobol, plot_specification_curve,
+                                            plot_tornado, plot_weight_draws, sensitivity_captions_zh, sensitivity_note_zh,
+                                            sensitivity_tables)
     from .report.tables import to_markdown, write_table
     from .sensitivity.api import sensitivity
     from .sensitivity.space import load_space
@@ -747,10 +753,14 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
                 "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",
                 "convergence": "Sobol indices on the first N/8, N/4, N/2 and N base points"}
+    if args.lang == "zh":
+        note = sensitivity_note_zh(args.study, symbol, meta, seed=args.seed, weights_file=args.weights,
+                                   space_file=args.space, provenance=panel.provenance_in("zh"))
+        captions = sensitivity_captions_zh(symbol, spec.id_label(spec.entity, "zh"))
     tables = sensitivity_tables(res)
-    for name, table in tables.items():
+    for name, table in localize_tables(tables, args.lang, spec).items():
         write_table(table, out, f"{stem}_{name}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                    caption=captions.get(name, name), bom=args.lang == "zh")
+                    caption=captions.get(name, name), bom=args.lang == "zh", lang=args.lang)
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
     verdict = res.verdict()
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")

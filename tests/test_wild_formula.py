@@ -96,7 +96,7 @@ def test_random_weights_equal_wildboottest_and_refits(munnell, rhs, fes, kind, w
 
 @pytest.mark.parametrize("kind", ["WCR", "WCU"])
 def test_full_enumeration_equals_wildboottest(munnell, kind):
-    """12 Midwest states: all 4,096 sign vectors, the p-value exact; the interval inverts the test."""
+    """12 Midwest states: all 4,096 sign vectors, the p-value exact."""
     mw = ["ILLINOIS", "INDIANA", "MICHIGAN", "OHIO", "WISCONSIN", "IOWA", "KANSAS", "MINNESOTA", "MISSOURI",
           "NEBRASKA", "NORTH_DAKOT", "SOUTH_DAKOT"]
     d = munnell[munnell["STATE"].isin(mw)].reset_index(drop=True)
@@ -109,17 +109,8 @@ def test_full_enumeration_equals_wildboottest(munnell, kind):
     scale = np.abs(tb_ref / t_ref).max()
     np.testing.assert_allclose(res.t_boot / res.t, tb_ref / t_ref, rtol=1e-7, atol=1e-8 * scale)
     assert res.pvalue == np.mean(np.abs(tb_ref) >= abs(t_ref) * (1 - 1e-9))
-    lo, hi = res.ci
+    lo, hi = res.ci  # the inversion's ends against wildboottest: tests/test_wild.py (the same code path)
     assert lo < res.coef < hi
-    if kind == "WCU":
-        return
-    # at the interval's ends the test (same sign vectors) sits at 1 - level: just inside, and just outside
-    for end, step in ((lo, -1), (hi, 1)):
-        inside = rj.wild_bootstrap(fml, d.assign(LOG_GSP=d.LOG_GSP - (end - step * 1e-6 * res.se) * d.LOG_PCAP),
-                                   param="LOG_PCAP", cluster="STATE", bootstrap_type=kind)
-        outside = rj.wild_bootstrap(fml, d.assign(LOG_GSP=d.LOG_GSP - (end + step * 1e-6 * res.se) * d.LOG_PCAP),
-                                    param="LOG_PCAP", cluster="STATE", bootstrap_type=kind)
-        assert inside.pvalue >= 0.05 > outside.pvalue
 
 
 @pytest.mark.parametrize("args, kwargs, msg", [

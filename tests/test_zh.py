@@ -1,6 +1,7 @@
-"""--lang zh: the tables that describe, reproduce and the bootstraps (cluster, Bayesian, wild) write
-have Chinese captions, header rows, row labels and notes: no English word is left but the study's
-own symbols and a short list of technical names. Table cells (numbers, stars) are not checked."""
+"""--lang zh: the tables that describe, reproduce, the bootstraps (cluster, Bayesian, wild), posterior
+and the three sensitivity studies write have Chinese captions, header rows, row labels and notes: no
+English word is left but the study's own symbols and a short list of technical names. Table cells
+(numbers, stars) are not checked."""
 
 import contextlib
 import io
@@ -19,6 +20,13 @@ COMMANDS = {
     # the Bayesian scheme and the baseline model's table (its own caption and note)
     "bayesian_baseline": ["bootstrap", "--scheme", "bayesian", "--model", "baseline", "--n-boot", "400"],
     "wild": ["bootstrap", "--scheme", "wild", "--model", "baseline", "--n-boot", "99"],
+    # the conjugate engine (exact draws, no NUTS compilation); the side-by-side table's bootstrap small
+    "posterior": ["posterior", "--engine", "conjugate", "--draws", "200", "--n-boot", "400"],
+    # each study at the smallest size the command line accepts (the multiverse always runs its full
+    # factorial: --n-null 1 keeps the null's table at one resample; Sobol: N = 2 base points)
+    "sensitivity_weights": ["sensitivity", "--study", "weights", "--n", "64"],
+    "sensitivity_multiverse": ["sensitivity", "--study", "multiverse", "--n-null", "1"],
+    "sensitivity_sobol": ["sensitivity", "--study", "sobol", "--n", "2"],
 }
 
 # Names that Chinese journals print as they are, so the Chinese tables keep them:
@@ -27,8 +35,20 @@ COMMANDS = {
 # - BCa: the bias-corrected and accelerated interval has no Chinese abbreviation;
 # - OLS: "混合OLS" (the spec's own Chinese label of the as-printed mediation variant);
 # - WCR, Rademacher, Webb: the restricted wild bootstrap and its weight distributions (authors' names);
-# - SYNTHETIC: the embedded panel's notes keep this marker in every language (tests look for it).
-TECHNICAL = {"CRV1", "Sobel", "Aroian", "Goodman", "BCa", "OLS", "WCR", "Rademacher", "Webb", "SYNTHETIC"}
+# - SYNTHETIC: the embedded panel's notes keep this marker in every language (tests look for it);
+# - NUTS: the No-U-Turn sampler's name ("NUTS抽样"), as Bayesian papers in Chinese print it;
+# - ESS, HDI: the effective sample size and highest density interval, printed after the Chinese term
+#   ("有效样本量 (ESS)", "最高密度区间（HDI）"); hat: of R-hat (the word pattern splits it at the hyphen),
+#   the convergence diagnostic's name; ArviZ: the software that computes them (a name, like Stata);
+# - Mundlak: the correlated random effects are named after their author ("Mundlak相关随机效应");
+# - Dirichlet, Sobol, ANOVA: the weight draws' distribution, the variance-based indices and the
+#   analysis of variance are printed by these names ("Dirichlet权重向量", "Sobol指数", "方差分解（ANOVA）");
+# - Saltelli, Jansen, Simonsohn: the authors of the Sobol estimators and of the specification curve,
+#   cited by name ("Saltelli（2010）估计量", "Simonsohn等，2020");
+# - multiverse: the method's own name after its Chinese one on first use ("多重宇宙分析 (multiverse)").
+TECHNICAL = {"CRV1", "Sobel", "Aroian", "Goodman", "BCa", "OLS", "WCR", "Rademacher", "Webb", "SYNTHETIC",
+             "NUTS", "ESS", "HDI", "hat", "ArviZ", "Mundlak", "Dirichlet", "Sobol", "ANOVA", "Saltelli", "Jansen",
+             "Simonsohn", "multiverse"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -68,7 +88,25 @@ WORDING = {
                                                           "注：聚类自助法"]},
     "bayesian_baseline": {"bootstrap_bayesian_baseline_REIC.md": ["| LnAI（基准回归，REIC） |", "注：贝叶斯自助法"]},
     "wild": {"wild_bootstrap_REIC.md": ["| 全样本 |", "| 中部 |", "野聚类自助法", "全部256种（穷举）"]},
+    "posterior": {"posterior_mediation_within_REIC.md": ["**REIC的中介效应模型：", "| 效应 | 原文 | 估计值 |",
+                                                         "| 后验中位数 | 可信区间下限 | 可信区间上限 |",
+                                                         "| 间接效应 a\\*b |", "注：后验抽样：共轭先验", "组内变换"],
+                  "posterior_mediation_within_REIC_summary.md": ["**后验分布摘要与收敛诊断**", "| 参数 | 后验均值 | 后验标准差 |",
+                                                                 "主体有效样本量 (ESS)", "95%等尾可信区间下限",
+                                                                 "| 中介方程残差标准差 σ_M |", "注：95%区间"]},
+    "sensitivity_weights": {"sensitivity_weights_REIC_summary.md": ["敏感性分析（权重扰动）", "| 基准回归系数 β |",
+                                                                    "| 目标量 | 默认设定 | 均值 |", "64组Dirichlet权重向量"],
+                            "sensitivity_weights_REIC_ranks.md": ["| 省份 | 默认权重下的排名 |", "| 上海 |", "| 内蒙古 |"],
+                            "sensitivity_weights_REIC_leave_one_out.md": ["| 剔除的指标 | 权重处理 |", "| 产业利润总额 | 其余权重重新归一化 |"]},
+    "sensitivity_multiverse": {"sensitivity_multiverse_REIC_anova.md": ["多重宇宙分析 (multiverse)", "| 设定因素 | β一阶指数 |",
+                                                                        "| 赋权方法 |", "| 标准化方法 |"],
+                               "sensitivity_multiverse_REIC_null.md": ["| 统计量 | 实际值 |", "| β的中位数 |", "重抽样1次"]},
+    "sensitivity_sobol": {"sensitivity_sobol_REIC_sobol.md": ["Sobol指数", "| 设定因素 | 目标量 | 一阶指数 |",
+                                                              "| 虚拟因子（不进入模型，检验用） |", "| 剔除单项指标 |"],
+                          "sensitivity_sobol_REIC_convergence.md": ["| 基点数 | 设定因素 | 目标量 |", "基点数N = 2"]},
 }
+# tables whose note states no data source in English either (the posterior's diagnostics)
+NO_PROVENANCE = {"posterior_mediation_within_REIC_summary.md", "posterior_mediation_within_REIC_summary.note.txt"}
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
@@ -85,7 +123,56 @@ def test_chinese_tables_have_no_english_words(tmp_path, command):
     for p in files:
         text = p.read_text(encoding="utf-8-sig")
         assert "Note" not in text and "注：注" not in text and "注：" in text, p.name  # one Chinese note prefix
-        assert "SYNTHETIC" in text, p.name  # the embedded panel stays marked as synthetic
+        assert "SYNTHETIC" in text or p.name in NO_PROVENANCE, p.name  # the embedded panel stays marked as synthetic
     for name, phrases in WORDING[command].items():
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert [x for x in phrases if x not in text] == [], name
+
+
+def test_posterior_and_sensitivity_words_of_every_setting():
+    """The settings the command-line runs above do not reach (the NUTS engine, the other entity
+    effects, AR(1) errors, Bayesian-bootstrap weights, the flat prior; the random effects' and AR(1)
+    quantities; the Sobol study's one-control-in-or-out factors, the user's and uniform weight
+    vectors, a grid of concentrations, a multiverse without the null) in Chinese words too."""
+    import pandas as pd
+
+    from resilience_jax.bayes.api import ENGINES, WEIGHTS
+    from resilience_jax.bayes.models import EFFECTS, ERRORS
+    from resilience_jax.report import posterior_report as pr
+    from resilience_jax.report import sensitivity_report as sr
+
+    allowed = _allowed()
+    texts = []
+    for engine in ENGINES:
+        for effects in EFFECTS:
+            for errors in ERRORS:
+                for weights in WEIGHTS:
+                    for prior in ("nig", "flat"):
+                        for model in ("mediation", "baseline"):
+                            cfg = {"model": model, "engine": engine, "effects": effects, "errors": errors,
+                                   "weights": weights, "prior": prior, "chains": 4, "draws": 1000, "seed": 0}
+                            texts.append(pr.posterior_note_zh(cfg, n_boot=999, provenance=""))
+                            texts.append(pr.posterior_caption(model, "REIC", "zh"))
+    quantities = ["sigma", "sigma_M", "sigma_Y", "tau", "tau_M", "tau_Y", "rho", "rho_M", "rho_Y", "a", "b", "c",
+                  "c_prime", "ab", "share"]
+    summary = pd.DataFrame(0.0, index=pd.Index(quantities, name="quantity"),
+                           columns=["mean", "sd", "median", "mcse_mean", "ess_bulk", "ess_tail", "r_hat", "eti90_lower",
+                                    "eti90_upper", "hdi90_lower", "hdi90_upper"])
+    variance = pd.DataFrame(0.0, index=summary.index, columns=["regression", "weights", "total", "share_weights"])
+    for t in (pr.localize_summary(summary, "zh"), pr.localize_summary(variance, "zh")):
+        texts += [t.index.name, *t.index, *t.columns]
+    factors = ["weighting", "normalisation", "directions", "aggregation", "leave_one_out", "drop_mode", "control_Open",
+               "control_LnRoad", "fixed_effects", "sample", "variant", "weights", "dummy"]
+    sob = pd.DataFrame({"target": "sobel_z", "first": 0.0}, index=pd.Index(factors, name="factor"))
+    texts += [*sr.localize_tables({"sobol": sob}, "zh")["sobol"].index]
+    meta = {"n": 64, "concentration": [5.0, 50.0], "n_specifications": 8, "n_constructions": 2, "n_models": 4,
+            "n_null": 0, "n_factors": 3, "n_pipelines": 40, "n_boot": 100}
+    for study, draws in (("weights", "dirichlet"), ("weights", "uniform"), ("multiverse", None), ("sobol", None)):
+        texts.append(sr.sensitivity_note_zh(study, "REIC", {**meta, "draws": draws}, seed=0))
+    texts += sr.sensitivity_captions_zh("REIC", "省份").values()
+    left = {w for t in texts for w in _english_words(str(t), allowed)}
+    assert not left, f"English words left: {sorted(left)}"
+    # the user's weight vectors and construction space: their file names, as given
+    note = sr.sensitivity_note_zh("weights", "REIC", {"n": 3, "draws": "user"}, seed=0, weights_file="w.csv",
+                                  space_file="space.toml")
+    assert "用户提供的3组权重向量（w.csv）" in note and "指数构建空间：space.toml" in note

@@ -12,11 +12,181 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import EstimationError
-from .bootstrap_report import _axes
+from .bootstrap_report import EFFECTS_ZH, _axes
 
 LABELS = {"beta": "baseline coefficient beta", "c": "total effect c", "ab": "indirect effect a*b",
           "share": "share a*b/c", "sobel_z": "Sobel z", "a": "a (X -> M)", "b": "b (M -> Y | X)",
           "c_prime": "direct effect c'", "se_beta": "CRV1 SE of beta", "p_beta": "p-value of beta"}
+
+# --lang zh: the tables' headers, row labels, cells, captions and notes as a Chinese journal prints them
+# the targets as row labels and cells (the mediation's effects as the bootstrap tables name them) ...
+TARGETS_ZH = {**EFFECTS_ZH, "beta": "基准回归系数 β", "sobel_z": "Sobel z值", "se_beta": "β的CRV1标准误",
+              "p_beta": "β的p值", "df_beta": "β的t分布自由度"}
+# ... and as the short symbols of the headers (leave_one_out's columns, anova's beta_first, ...)
+SYMBOLS_ZH = {"beta": "β", "se_beta": "β的标准误", "p_beta": "β的p值", "ab": "a*b", "share": "a*b/c",
+              "sobel_z": "Sobel z", "a": "a", "b": "b", "c": "c", "c_prime": "c'"}
+# the choices of the multiverse and the factors of the Sobol study (models/sensitivity.toml)
+FACTORS_ZH = {"weighting": "赋权方法", "normalisation": "标准化方法", "directions": "指标方向", "aggregation": "合成方式",
+              "leave_one_out": "剔除单项指标", "drop_mode": "剔除指标后的权重处理", "controls": "控制变量组合",
+              "fixed_effects": "固定效应", "sample": "样本", "variant": "稳健性处理", "weights": "权重扰动",
+              "dummy": "虚拟因子（不进入模型，检验用）"}
+COLUMNS_ZH = {"target": "目标量", "concentration": "集中度参数", "default": "默认设定", "mean": "均值", "p5": "5%分位数",
+              "median": "中位数", "p95": "95%分位数", "same_sign": "与默认设定同号的比例", "significant": "显著的比例",
+              "rank_base": "默认权重下的排名", "rank_p5": "排名5%分位数", "rank_median": "排名中位数",
+              "rank_p95": "排名95%分位数", "left_out": "剔除的指标", "weights": "权重处理", "factor": "设定因素",
+              "statistic": "统计量", "observed": "实际值", "null_median": "零假设下的中位数",
+              "null_p95": "零假设下的95%分位数", "p_value": "p值", "first": "一阶指数", "first_lo": "一阶指数95%区间下限",
+              "first_hi": "一阶指数95%区间上限", "total": "总效应指数", "total_lo": "总效应指数95%区间下限",
+              "total_hi": "总效应指数95%区间上限", "n": "基点数"}
+_INDEX_KIND_ZH = {"first": "一阶指数", "total": "总效应指数"}
+DROP_MODES_ZH = {"renormalise": "其余权重重新归一化", "reestimate": "重新估计权重"}
+NULL_ZH = {"median_beta": "β的中位数", "share_significant": "显著设定的比例"}
+STUDIES_ZH = {"weights": "权重扰动", "multiverse": "多重宇宙分析 (multiverse)", "sobol": "Sobol全局敏感性分析"}
+# the provinces of mainland China by the English names of the embedded panel and the paper's spec,
+# as Chinese tables print them; any other entity keeps its own name
+PROVINCES_ZH = {"Beijing": "北京", "Tianjin": "天津", "Hebei": "河北", "Shanxi": "山西", "Inner Mongolia": "内蒙古",
+                "Liaoning": "辽宁", "Jilin": "吉林", "Heilongjiang": "黑龙江", "Shanghai": "上海", "Jiangsu": "江苏",
+                "Zhejiang": "浙江", "Anhui": "安徽", "Fujian": "福建", "Jiangxi": "江西", "Shandong": "山东", "Henan": "河南",
+                "Hubei": "湖北", "Hunan": "湖南", "Guangdong": "广东", "Guangxi": "广西", "Hainan": "海南",
+                "Chongqing": "重庆", "Sichuan": "四川", "Guizhou": "贵州", "Yunnan": "云南", "Tibet": "西藏",
+                "Xizang": "西藏", "Shaanxi": "陕西", "Gansu": "甘肃", "Qinghai": "青海", "Ningxia": "宁夏",
+                "Xinjiang": "新疆"}
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def factor_label(factor: str, lang: str = "en") -> str:
+    """A choice of the multiverse or a factor of the Sobol study as a table prints it: for ``"zh"``
+    in Chinese (``control_<name>``, one control in or out, keeps the control's name); ``factor``
+    itself for ``"en"``.
+
+    Example
+    -------
+    >>> factor_label("normalisation", "zh"), factor_label("control_Open", "zh"), factor_label("sample")
+    ('标准化方法', '控制变量Open（纳入或剔除）', 'sample')
+    """
+    if lang != "zh":
+        return factor
+    if factor.startswith("control_") and factor not in FACTORS_ZH:
+        return f"控制变量{factor[len('control_'):]}（纳入或剔除）"
+    return FACTORS_ZH.get(factor, factor)
+
+
+def localize_tables(tables: dict[str, pd.DataFrame], lang: str = "en", spec=None) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`sensitivity_tables` as they are printed in ``lang``: for ``"zh"`` the
+    headers, the row labels (targets, entities, indicators, choices, statistics) and the cells that
+    are words (the targets and factors of the Sobol tables, the leave-one-out's weight handling) in
+    Chinese; the entity named by ``spec``'s Chinese alias (:meth:`StudySpec.id_label`, ``省份``;
+    without ``spec``: ``个体``), the provinces of China by their Chinese names, the indicators by
+    ``spec``'s Chinese labels. For ``"en"`` the tables themselves.
+
+    Example
+    -------
+    >>> anova = pd.DataFrame({"beta_first": [0.3], "sobel_z_total": [0.8]}, index=pd.Index(["weighting"], name="factor"))
+    >>> print(localize_tables({"anova": anova}, "zh")["anova"].to_csv().strip())
+    设定因素,β一阶指数,Sobel z总效应指数
+    赋权方法,0.3,0.8
+    >>> ranks = pd.DataFrame({"rank_base": [1]}, index=pd.Index(["Inner Mongolia"], name="province"))
+    >>> print(localize_tables({"ranks": ranks}, "zh")["ranks"].to_csv().strip())
+    个体,默认权重下的排名
+    内蒙古,1
+    """
+    if lang != "zh":
+        return tables
+
+    def target(v):
+        return TARGETS_ZH.get(v, v)
+
+    def column(c):
+        if c in COLUMNS_ZH:
+            return COLUMNS_ZH[c]
+        if c in SYMBOLS_ZH:
+            return SYMBOLS_ZH[c]
+        head, _, kind = str(c).rpartition("_")  # anova: <target>_first, <target>_total
+        if kind in _INDEX_KIND_ZH and head in SYMBOLS_ZH:
+            return SYMBOLS_ZH[head] + _INDEX_KIND_ZH[kind]
+        return c
+
+    def indicator(c):
+        label = spec.label(c, "zh") if spec is not None else c
+        return label if _has_chinese(label) else c
+
+    out = {}
+    for name, table in tables.items():
+        t = table.copy()
+        index_name = t.index.name
+        if name == "ranks":
+            t.index = t.index.map(lambda e: PROVINCES_ZH.get(e, e))
+            index_name = spec.id_label(index_name, "zh") if spec is not None else "个体"
+            if not _has_chinese(index_name):
+                index_name = "个体"
+        elif name == "leave_one_out":
+            t.index = t.index.map(indicator)
+        elif name == "null":
+            t.index = t.index.map(lambda s: NULL_ZH.get(s, s))
+        elif index_name == "target":
+            t.index = t.index.map(target)
+        elif index_name == "factor":
+            t.index = t.index.map(lambda f: factor_label(f, "zh"))
+        if "factor" in t.columns:
+            t["factor"] = t["factor"].map(lambda f: factor_label(f, "zh"))
+        if "target" in t.columns:
+            t["target"] = t["target"].map(target)
+        if name == "leave_one_out" and "weights" in t.columns:
+            t["weights"] = t["weights"].map(lambda v: DROP_MODES_ZH.get(v, v))
+        t = t.rename(columns=column)
+        t.index.name = COLUMNS_ZH.get(index_name, index_name)
+        out[name] = t
+    return out
+
+
+def sensitivity_captions_zh(symbol: str, entity: str) -> dict[str, str]:
+    """The Chinese captions of the tables of ``sensitivity --lang zh`` by name; ``entity`` as
+    printed (e.g. ``省份``).
+
+    Example
+    -------
+    >>> sensitivity_captions_zh("REIC", "省份")["ranks"]
+    '默认权重下及各组权重下各省份的REIC排名'
+    """
+    return {"summary": f"研究结论对{symbol}构建方式的敏感性：默认设定的估计值及其分布",
+            "ranks": f"默认权重下及各组权重下各{entity}的{symbol}排名",
+            "leave_one_out": f"依次剔除{symbol}的单项指标（其余权重重新归一化，或重新估计权重）",
+            "anova": "多重宇宙分析 (multiverse) 的精确方差分解（ANOVA）：各设定因素的一阶指数与总效应指数",
+            "null": "零假设下的设定曲线检验（Simonsohn等，2020）",
+            "sobol": "Sobol指数（一阶指数：Saltelli（2010）估计量；总效应指数：Jansen估计量）及其95%自助法区间",
+            "convergence": "前N/8、N/4、N/2与N个基点上的Sobol指数"}
+
+
+def sensitivity_note_zh(study: str, symbol: str, meta: dict, *, seed: int, weights_file: str | None = None,
+                        space_file: str | None = None, provenance: str = "") -> str:
+    """The Chinese note of the tables of ``sensitivity --lang zh``: the study and its sizes
+    (``meta``, :attr:`SensitivityResult.meta`), the seed, the construction space (``space_file``;
+    None: the bundled one), the user's weight vectors (``weights_file``) and the data's provenance.
+
+    Example
+    -------
+    >>> meta = {"n": 64, "draws": "dirichlet", "concentration": 100.0}
+    >>> sensitivity_note_zh("weights", "REIC", meta, seed=0).split("；")[0]
+    '注：REIC的敏感性分析（权重扰动）：以默认权重为中心抽取的64组Dirichlet权重向量（集中度参数为100.0）'
+    """
+    if study == "weights":
+        conc = meta.get("concentration")
+        conc = "、".join(str(c) for c in conc) if isinstance(conc, (list, tuple)) else conc
+        how = {"user": f"用户提供的{meta['n']}组权重向量（{weights_file}）",
+               "uniform": f"在单纯形上均匀抽取的{meta['n']}组权重向量"}.get(
+            meta.get("draws"), f"以默认权重为中心抽取的{meta['n']}组Dirichlet权重向量（集中度参数为{conc}）")
+    elif study == "multiverse":
+        how = (f"共{meta['n_specifications']}个设定（{meta['n_constructions']}种指数构建方式×{meta['n_models']}个模型），"
+               + (f"零假设下重抽样{meta['n_null']}次" if meta["n_null"] else "未进行零假设下的推断"))
+    else:
+        how = (f"基点数N = {meta['n']}，{meta['n_factors']}个设定因素，共{meta['n_pipelines']}条分析流程，95%区间基于"
+               f"{meta['n_boot']}次自助重抽样")
+    where = space_file or "程序内置的默认构建空间"
+    return (f"注：{symbol}的敏感性分析（{STUDIES_ZH.get(study, study)}）：{how}；随机种子为{seed}；指数构建空间：{where}；"
+            f"显著性：β以p < 0.05为准（CRV1标准误，t(G-1)分布），Sobel z以|z| > 1.96为准。{provenance}")
 
 # significance colours: positive, negative, not significant
 _POS, _NEG, _NS = "#2C7BB6", "#D7191C", "#A0A0A0"
@@ -426,7 +596,7 @@ def plot_rank_bands(res, ax=None):
     return fig
 
 
-def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
+def sensitivity_tables(res, lang: str = "en", spec=None) -> dict[str, pd.DataFrame]:
     """The tables of a sensitivity study to write, by name.
 
     ``summary`` (every study: :meth:`SensitivityResult.summary`); weights: ``ranks`` (by entity);
@@ -439,6 +609,10 @@ def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
     ----------
     res : SensitivityResult
         Any study.
+    lang : {"en", "zh"}, optional
+        Language of the headers, row labels and word cells (:func:`localize_tables`).
+    spec : StudySpec, optional
+        The study's spec, for ``lang="zh"``: the entity's and the indicators' Chinese names.
 
     Returns
     -------
@@ -449,6 +623,8 @@ def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
     >>> import resilience_jax as rj
     >>> list(sensitivity_tables(rj.sensitivity(n=64)))
     ['summary', 'ranks', 'leave_one_out']
+    >>> sensitivity_tables(rj.sensitivity(n=64), "zh", rj.load_spec())["ranks"].index.name
+    '省份'
     """
     summary = res.summary()
     if isinstance(summary.index, pd.MultiIndex):  # a grid of concentrations: a column, not a tuple label
@@ -480,4 +656,4 @@ def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
         out["sobol"] = res.sobol.set_index("factor")
     if res.convergence is not None:
         out["convergence"] = res.convergence.set_index("n")
-    return out
+    return localize_tables(out, lang, spec)
