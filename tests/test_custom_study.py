@@ -119,6 +119,10 @@ def test_bootstrap_replicates_equal_pyfixest_refits(panel):
             np.testing.assert_allclose(s.mean[0], rs["INFRA"].mean(), rtol=1e-10)
 
 
+def spec_regions(spec_path):
+    return rj.load_spec(spec_path).regions
+
+
 PAPER_WORDS = ("province", "provinces", "paper", "8-11", "first year", "printed", "REIC", "LnAI")
 
 
@@ -153,6 +157,23 @@ def test_command_line_runs_the_study(study, capsys):
     assert "Subsamples by REGION have 9-16 clusters (fewer than 10: see the wild cluster bootstrap)" in het
     lag = (tmp / "out_reproduce" / "table6_robustness_INFRA.note.txt").read_text(encoding="utf-8")
     assert "Lags lose the first YR of each STATE" in lag
+    # the bootstraps' notes are true for their runs: scheme, replicates, seed, effects, clusters, scale
+    for scheme in ("cluster", "bayesian"):
+        note = (tmp / f"out_{scheme}" / f"bootstrap_{scheme}_mediation_INFRA.note.txt").read_text(encoding="utf-8")
+        assert f"{scheme} bootstrap, 400 replicates, seed 0" in note and "STATE fixed effects" in note
+        assert "CRV1 by STATE" in note and "sample min-max scale" in note and note.rstrip().endswith(f"Data: {data}")
+    wild = pd.read_csv(tmp / "out_wild" / "wild_bootstrap_INFRA.csv", index_col=0)
+    sizes = {"full sample": 48, **{r: len(ents) for r, ents in spec_regions(spec)}}
+    assert wild["G"].to_dict() == sizes
+    for sample, g in sizes.items():  # enumerated where the note says (G <= 12), the 99 draws elsewhere
+        assert wild.loc[sample, "rademacher_draws"] == (f"all {2**g} (enumerated)" if g <= 12 else "99")
+    note = (tmp / "out_wild" / "wild_bootstrap_INFRA.note.txt").read_text(encoding="utf-8")
+    assert "STATE fixed effects, clusters = STATE" in note and "otherwise 99 draws (seed 0); Webb: 99 draws" in note
+    for out in tmp.glob("out_*"):  # one note in every format: the Markdown's equals the CSV's sidecar
+        for md in out.glob("*.md"):
+            side = md.with_suffix(".note.txt")
+            assert side.exists() and side.read_text(encoding="utf-8").splitlines()[-1] == md.read_text(
+                encoding="utf-8").splitlines()[-1].removeprefix("Note: ").replace("\\*", "*").replace("\\|", "|"), md
     draws = pd.read_parquet(tmp / "out_cluster" / "bootstrap_cluster_mediation_INFRA_draws.parquet")
     lib = rj.bootstrap(rj.load_panel(data, spec), n_boot=400, seed=0)
     np.testing.assert_allclose(draws.to_numpy(), lib.draws.to_numpy(), rtol=1e-10, atol=1e-12)
