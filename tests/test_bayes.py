@@ -9,6 +9,7 @@ import warnings
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import integrate, stats
 
@@ -261,6 +262,18 @@ def test_cli_posterior_writes_table_netcdf_and_figures(tmp_path):
         assert (tmp_path / (stem.name + suffix)).is_file(), suffix
     idata = az.from_netcdf(str(stem) + ".nc")
     assert idata.posterior["ab"].shape == (4, 300)
+    # the notes are true for the run: its engine, model, draws, seed and bootstrap size, and the
+    # table's posterior columns are the draws' median and 95% equal-tailed interval
+    note = (tmp_path / (stem.name + ".note.txt")).read_text(encoding="utf-8")
+    assert ("Posterior: conjugate, effects within, errors iid, weights fixed, prior nig, 4 chains x 300 draws, seed 0"
+            in note and "cluster bootstrap (1000 replicates) BCa" in note and "SYNTHETIC" in note)
+    table = pd.read_csv(str(stem) + ".csv", index_col=0)
+    ab = idata.posterior["ab"].values.ravel()
+    np.testing.assert_allclose(table.loc["a*b (indirect effect)", ["posterior_median", "credible_lower", "credible_upper"]],
+                               [np.median(ab), *np.quantile(ab, [0.025, 0.975])], rtol=1e-10)
+    summary = pd.read_csv(str(stem) + "_summary.csv", index_col=0)
+    assert summary.loc["ab", "mean"] == pytest.approx(ab.mean(), rel=1e-12)
+    assert "95% intervals: eti equal-tailed" in (tmp_path / (stem.name + "_summary.note.txt")).read_text(encoding="utf-8")
     assert main(["posterior", "--draws", "300", "--engine", "conjugate", "--fixed-effects", "mundlak",
                  "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
