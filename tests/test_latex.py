@@ -1,6 +1,7 @@
 """Every LaTeX table compiles with a real engine (pdflatex with booktabs and graphicx, Debian's
-texlive-latex-base and texlive-latex-recommended; .ci/run installs them, elsewhere the test is
-skipped saying so), with the characters that broke or misprinted (< > | -> R² { } ~ ^) written as
+texlive-latex-base and texlive-latex-recommended; the Chinese tables with xelatex, xeCJK and the
+package's CJK font, texlive-xetex and texlive-lang-chinese; .ci/run installs them, elsewhere the
+tests are skipped saying so), with the characters that broke or misprinted (< > | -> R² { } ~ ^) written as
 LaTeX, and no table wider than the text (wide tables are scaled to fit)."""
 
 import re
@@ -15,41 +16,72 @@ import resilience_jax as rj
 from resilience_jax.report.paper_tables import write_paper_tables
 from resilience_jax.report.tables import write_table
 
-PDFLATEX = shutil.which("pdflatex")
-pytestmark = pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex: install texlive-latex-base and "
-                                                          "texlive-latex-recommended (.ci/run does) to compile the tables")
-WRAP = r"""\documentclass{article}
+PDFLATEX, XELATEX = shutil.which("pdflatex"), shutil.which("xelatex")
+needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex: install texlive-latex-base and "
+                                                             "texlive-latex-recommended (.ci/run does) to compile the tables")
+HEAD = r"""\documentclass{article}
 \usepackage{booktabs}
 \usepackage{graphicx}
 \usepackage[T1]{fontenc}
-\begin{document}
-\input{%s}
-\end{document}
+"""
+# Chinese tables: xelatex with xeCJK and the package's own CJK font (resilience_jax/fonts)
+HEAD_ZH = r"""\documentclass{article}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\usepackage{xeCJK}
+\setCJKmainfont[Path=%s/]{ResilienceCJKSans-GB2312.otf}
 """
 
 
-def compile_tex(tex, tmp_path):
-    """pdflatex on a document that inputs ``tex``: (ok, widest overfull box in pt, first error)."""
-    doc = tmp_path / f"doc_{tex.stem}.tex"
-    doc.write_text(WRAP % tex.as_posix(), encoding="utf-8")
-    run = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=120)
-    log = (tmp_path / f"{doc.stem}.log").read_text(encoding="latin-1")
+def compile_tex(texs, tmp_path, engine=None, head=HEAD):
+    """One document that inputs every table of ``texs`` (a page each), through ``engine``:
+    (ok, widest overfull box in pt, characters missing from the fonts, first error)."""
+    doc = tmp_path / "doc.tex"
+    body = "\n\\clearpage\n".join(f"\\input{{{t.as_posix()}}}" for t in texs)
+    doc.write_text(head + "\\begin{document}\n" + body + "\n\\end{document}\n", encoding="utf-8")
+    run = subprocess.run([engine or PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
     over = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+    missing = re.findall(r"Missing character: There is no (.) in font", log)
     errors = re.findall(r"^! .*$", log, flags=re.M)
-    return run.returncode == 0, max(over, default=0.0), errors[:1]
+    return run.returncode == 0, max(over, default=0.0), missing, errors[:1]
 
 
+@needs_pdflatex
 def test_paper_tables_compile_and_fit(tmp_path):
     written = write_paper_tables(rj.run_suite(rj.load_panel()), tmp_path / "t")
     texs = [p for paths in written.values() for p in paths if p.suffix == ".tex"]
     assert len(texs) == 11
-    for tex in texs:
-        ok, over, err = compile_tex(tex, tmp_path)
-        assert ok, (tex.name, err)
-        assert over <= 1.0, (tex.name, f"{over}pt wider than the text")
+    ok, over, missing, err = compile_tex(texs, tmp_path)
+    assert ok, err
+    assert "Output written on doc.pdf (11 pages" in (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert over <= 1.0, f"a table is {over}pt wider than the text"
 
 
+def _has_xecjk():
+    if XELATEX is None:
+        return False
+    found = subprocess.run(["kpsewhich", "xeCJK.sty"], capture_output=True, text=True)
+    return found.returncode == 0 and found.stdout.strip() != ""
+
+
+@pytest.mark.skipif(not _has_xecjk(), reason="no xelatex with xeCJK: install texlive-xetex and texlive-lang-chinese "
+                                             "(.ci/run does) to compile the Chinese tables")
+def test_chinese_tables_compile_with_xecjk(tmp_path):
+    from resilience_jax.report.fonts import FONT
+
+    written = write_paper_tables(rj.run_suite(rj.load_panel()), tmp_path / "t", lang="zh")
+    texs = [p for paths in written.values() for p in paths if p.suffix == ".tex"]
+    assert len(texs) == 11 and any("表3" in t.read_text(encoding="utf-8") for t in texs)
+    ok, over, missing, err = compile_tex(texs, tmp_path, XELATEX, HEAD_ZH % FONT.parent.as_posix())
+    assert "Output written on doc.pdf (11 pages" in (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert ok, err
+    assert missing == [], f"characters missing from the fonts: {sorted(set(missing))}"
+    assert over <= 1.0, f"a table is {over}pt wider than the text"
+
+
+@needs_pdflatex
 def test_special_characters_and_wide_tables(tmp_path):
     """The characters of the bootstrap, wild and posterior tables' headers and notes (|t*| >= |t|,
     a -> b, p < 0.05, R², 95% [lo, hi], a_b, x^2, ~, {}), in a table of 20 columns."""
@@ -60,6 +92,6 @@ def test_special_characters_and_wide_tables(tmp_path):
     (tex,) = [p for p in write_table(df, tmp_path, "wide", formats=("tex",), note=note, caption="a -> b, R²")]
     text = tex.read_text(encoding="utf-8")
     assert r"$\rightarrow$" in text and "$<$" in text and r"$|$" in text and "$R^2$" in text
-    ok, over, err = compile_tex(tex, tmp_path)
+    ok, over, missing, err = compile_tex([tex], tmp_path)
     assert ok, err
     assert over <= 1.0, f"{over}pt wider than the text"
