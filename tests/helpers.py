@@ -1,5 +1,11 @@
 """Independent plain-NumPy references shared by the tests (written from docs/method.md, section 2, not from the package)."""
 
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
 import numpy as np
 
 
@@ -63,3 +69,65 @@ def run_script(script: str, out, timeout: int = 600, **env) -> np.lib.npyio.NpzF
 
     subprocess.run([sys.executable, "-c", script, str(out)], env=dict(os.environ, **env), check=True, timeout=timeout)
     return np.load(out)
+
+
+# --------------------------------------------------------------------------- LaTeX (tests/test_latex.py)
+PDFLATEX, XELATEX = shutil.which("pdflatex"), shutil.which("xelatex")
+HEAD = r"""\documentclass{article}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\usepackage[T1]{fontenc}
+"""
+# Chinese tables: xelatex with xeCJK and the package's own CJK font (resilience_jax/fonts)
+HEAD_ZH = r"""\documentclass{article}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\usepackage{xeCJK}
+\setCJKmainfont[Path=%s/]{ResilienceCJKSans-GB2312.otf}
+"""
+
+
+def compile_tex(texs, tmp_path, engine=None, head=HEAD):
+    """One document that inputs every table of ``texs`` (a page each), through ``engine``:
+    (ok, widest overfull box in pt, characters missing from the fonts, first error)."""
+    doc = tmp_path / "doc.tex"
+    body = "\n\\clearpage\n".join(f"\\input{{{t.as_posix()}}}" for t in texs)
+    doc.write_text(head + "\\begin{document}\n" + body + "\n\\end{document}\n", encoding="utf-8")
+    run = subprocess.run([engine or PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300)
+    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    over = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
+    missing = re.findall(r"Missing character: There is no (.) in font", log)
+    errors = re.findall(r"^! .*$", log, flags=re.M)
+    return run.returncode == 0, max(over, default=0.0), missing, errors[:1]
+
+
+def has_xecjk():
+    """xelatex with the xeCJK package (texlive-xetex, texlive-lang-chinese)."""
+    if XELATEX is None:
+        return False
+    found = subprocess.run(["kpsewhich", "xeCJK.sty"], capture_output=True, text=True)
+    return found.returncode == 0 and found.stdout.strip() != ""
+
+
+def check_tables_compile(folder, lang="en"):
+    """Compile every .tex table of ``folder`` (pdflatex; xelatex with xeCJK for ``lang="zh"``) in a
+    folder of its own and assert it compiles, fits the text and misses no character. Where the
+    engine is not installed nothing is compiled (tests/test_latex.py reports that skip)."""
+    texs = sorted(Path(folder).glob("*.tex"))
+    if not texs:
+        return
+    tmp_path = Path(tempfile.mkdtemp(prefix="latex-"))
+    if lang == "zh":
+        if not has_xecjk():
+            return
+        from resilience_jax.report.fonts import FONT
+
+        ok, over, missing, err = compile_tex(texs, tmp_path, XELATEX, HEAD_ZH % FONT.parent.as_posix())
+    else:
+        if PDFLATEX is None:
+            return
+        ok, over, missing, err = compile_tex(texs, tmp_path)
+    assert ok, (folder, err)
+    assert missing == [] and over <= 1.0, (folder, sorted(set(missing)), over)
+    shutil.rmtree(tmp_path, ignore_errors=True)

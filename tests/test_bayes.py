@@ -274,6 +274,9 @@ def test_cli_posterior_writes_table_netcdf_and_figures(tmp_path):
     summary = pd.read_csv(str(stem) + "_summary.csv", index_col=0)
     assert summary.loc["ab", "mean"] == pytest.approx(ab.mean(), rel=1e-12)
     assert "95% intervals: eti equal-tailed" in (tmp_path / (stem.name + "_summary.note.txt")).read_text(encoding="utf-8")
+    from helpers import check_tables_compile
+
+    check_tables_compile(tmp_path)  # its LaTeX tables compile, where pdflatex is installed
     assert main(["posterior", "--draws", "300", "--engine", "conjugate", "--fixed-effects", "mundlak",
                  "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())

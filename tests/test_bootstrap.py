@@ -260,6 +260,9 @@ def test_cli_bootstrap_outputs(tmp_path, capsys):
     names = [f"{stem}{suffix}" for suffix in (".csv", ".note.txt", ".md", ".tex", "_draws.parquet", "_weights.npz", "_indirect.png",
                                               "_weights.png")]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)  # nothing else, no staging folder left
+    from helpers import check_tables_compile
+
+    check_tables_compile(tmp_path)  # its LaTeX table compiles, where pdflatex is installed
     wrote = next(line for line in out.splitlines() if line.startswith("Wrote: "))
     assert sorted(wrote[len("Wrote: "):].split(", ")) == sorted(str(tmp_path / n) for n in names)  # every file listed
     draws = pd.read_parquet(tmp_path / "bootstrap_cluster_mediation_REIC_draws.parquet")

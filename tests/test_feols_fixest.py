@@ -5,7 +5,6 @@ out and counted, the singleton option, categorical and boolean regressors, etabl
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import resilience_jax as rj

@@ -4,48 +4,17 @@ package's CJK font, texlive-xetex and texlive-lang-chinese; .ci/run installs the
 tests are skipped saying so), with the characters that broke or misprinted (< > | -> R² { } ~ ^) written as
 LaTeX, and no table wider than the text (wide tables are scaled to fit)."""
 
-import re
-import shutil
-import subprocess
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import resilience_jax as rj
 from resilience_jax.report.paper_tables import write_paper_tables
+from helpers import HEAD_ZH, PDFLATEX, XELATEX, compile_tex, has_xecjk
 from resilience_jax.report.tables import write_table
 
-PDFLATEX, XELATEX = shutil.which("pdflatex"), shutil.which("xelatex")
 needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex: install texlive-latex-base and "
                                                              "texlive-latex-recommended (.ci/run does) to compile the tables")
-HEAD = r"""\documentclass{article}
-\usepackage{booktabs}
-\usepackage{graphicx}
-\usepackage[T1]{fontenc}
-"""
-# Chinese tables: xelatex with xeCJK and the package's own CJK font (resilience_jax/fonts)
-HEAD_ZH = r"""\documentclass{article}
-\usepackage{booktabs}
-\usepackage{graphicx}
-\usepackage{xeCJK}
-\setCJKmainfont[Path=%s/]{ResilienceCJKSans-GB2312.otf}
-"""
-
-
-def compile_tex(texs, tmp_path, engine=None, head=HEAD):
-    """One document that inputs every table of ``texs`` (a page each), through ``engine``:
-    (ok, widest overfull box in pt, characters missing from the fonts, first error)."""
-    doc = tmp_path / "doc.tex"
-    body = "\n\\clearpage\n".join(f"\\input{{{t.as_posix()}}}" for t in texs)
-    doc.write_text(head + "\\begin{document}\n" + body + "\n\\end{document}\n", encoding="utf-8")
-    run = subprocess.run([engine or PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
-    log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
-    over = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
-    missing = re.findall(r"Missing character: There is no (.) in font", log)
-    errors = re.findall(r"^! .*$", log, flags=re.M)
-    return run.returncode == 0, max(over, default=0.0), missing, errors[:1]
 
 
 @needs_pdflatex
@@ -59,14 +28,7 @@ def test_paper_tables_compile_and_fit(tmp_path):
     assert over <= 1.0, f"a table is {over}pt wider than the text"
 
 
-def _has_xecjk():
-    if XELATEX is None:
-        return False
-    found = subprocess.run(["kpsewhich", "xeCJK.sty"], capture_output=True, text=True)
-    return found.returncode == 0 and found.stdout.strip() != ""
-
-
-@pytest.mark.skipif(not _has_xecjk(), reason="no xelatex with xeCJK: install texlive-xetex and texlive-lang-chinese "
+@pytest.mark.skipif(not has_xecjk(), reason="no xelatex with xeCJK: install texlive-xetex and texlive-lang-chinese "
                                              "(.ci/run does) to compile the Chinese tables")
 def test_chinese_tables_compile_with_xecjk(tmp_path):
     from resilience_jax.report.fonts import FONT

@@ -73,6 +73,9 @@ def test_each_study_writes_its_outputs(runs, study):
         assert f"Sensitivity study '{study}' of REIC" in side[-1] and "seed 0" in side[-1] and "SYNTHETIC" in side[-1]
     if study == "weights":
         assert f"{len(tidy)} Dirichlet weight vectors" in side[-1]
+    from helpers import check_tables_compile
+
+    check_tables_compile(folder)  # its LaTeX tables compile, where pdflatex is installed
 
 
 def _weights_file(tmp_path, name, frame):

@@ -138,6 +138,9 @@ def test_cli_wild(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "wild_bootstrap_REIC.csv", index_col=0)
     assert list(table.index) == ["full sample", "East", "Central", "West"]
     assert table.loc["Central", "rademacher_draws"] == "all 256 (enumerated)"
+    from helpers import check_tables_compile
+
+    check_tables_compile(tmp_path)  # its LaTeX table compiles, where pdflatex is installed
     assert main(["bootstrap", "--scheme", "wild", "--out", str(tmp_path)]) == 2
     assert "use --scheme wild --model baseline" in capsys.readouterr().err
 
