@@ -131,3 +131,37 @@ def check_tables_compile(folder, lang="en"):
     assert ok, (folder, err)
     assert missing == [] and over <= 1.0, (folder, sorted(set(missing)), over)
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def table_notes(folder, stem):
+    """A written table's note in each of its formats, unescaped: the Markdown's last line (after
+    its 'Note: ' prefix), the CSV sidecar's last line, the LaTeX footnote."""
+    folder = Path(folder)
+    out = {}
+    md = folder / f"{stem}.md"
+    if md.exists():
+        line = md.read_text(encoding="utf-8-sig").rstrip("\n").splitlines()[-1]
+        out["md"] = line.removeprefix("Note: ").replace("\\*", "*").replace("\\|", "|")
+    side = folder / f"{stem}.note.txt"
+    if side.exists():
+        out["sidecar"] = side.read_text(encoding="utf-8-sig").rstrip("\n").splitlines()[-1]
+    tex = folder / f"{stem}.tex"
+    if tex.exists():
+        line = re.search(r"\\footnotesize (.*)\n", tex.read_text(encoding="utf-8")).group(1)
+        for a, b in (("$<$", "<"), ("$>$", ">"), ("$|$", "|"), (r"$\rightarrow$", "->"), (r"$\geq$", ">="),
+                     (r"$\leq$", "<="), ("$R^2$", "R²"), ("$^2$", "²"), (r"\_", "_"), (r"\%", "%"), (r"\&", "&"),
+                     (r"\#", "#"), (r"\$", "$"), (r"\{", "{"), (r"\}", "}"), (r"\textasciitilde{}", "~"),
+                     (r"\textasciicircum{}", "^"), (r"$\times$", "×"), (r"$\pm$", "±"), ("$-$", "−")):
+            line = line.replace(a, b)
+        out["tex"] = line
+    # >= and the sign ≥ both read $\geq$ in LaTeX: compared as one
+    return {k: v.replace("≥", ">=").replace("≤", "<=") for k, v in out.items()}
+
+
+def assert_one_note(folder):
+    """Every table of ``folder`` has the same note in every format it was written in."""
+    stems = {p.name[: -len(".note.txt")] for p in Path(folder).glob("*.note.txt")}
+    assert stems, folder
+    for stem in stems:
+        notes = table_notes(folder, stem)
+        assert len(set(notes.values())) == 1, (stem, notes)

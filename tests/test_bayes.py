@@ -277,6 +277,9 @@ def test_cli_posterior_writes_table_netcdf_and_figures(tmp_path):
     from helpers import check_tables_compile
 
     check_tables_compile(tmp_path)  # its LaTeX tables compile, where pdflatex is installed
+    from helpers import assert_one_note
+
+    assert_one_note(tmp_path)  # one note in every format
     assert main(["posterior", "--draws", "300", "--engine", "conjugate", "--fixed-effects", "mundlak",
                  "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import resilience_jax as rj
-from helpers import numpy_entropy
+from helpers import assert_one_note, numpy_entropy
 from resilience_jax.bootstrap.engine import run_replicates
 from resilience_jax.cli import main
 from resilience_jax.data.arrays import mediation_arrays
@@ -169,11 +169,8 @@ def test_command_line_runs_the_study(study, capsys):
         assert wild.loc[sample, "rademacher_draws"] == (f"all {2**g} (enumerated)" if g <= 12 else "99")
     note = (tmp / "out_wild" / "wild_bootstrap_INFRA.note.txt").read_text(encoding="utf-8")
     assert "STATE fixed effects, clusters = STATE" in note and "otherwise 99 draws (seed 0); Webb: 99 draws" in note
-    for out in tmp.glob("out_*"):  # one note in every format: the Markdown's equals the CSV's sidecar
-        for md in out.glob("*.md"):
-            side = md.with_suffix(".note.txt")
-            assert side.exists() and side.read_text(encoding="utf-8").splitlines()[-1] == md.read_text(
-                encoding="utf-8").splitlines()[-1].removeprefix("Note: ").replace("\\*", "*").replace("\\|", "|"), md
+    for out in tmp.glob("out_*"):  # one note in every format: Markdown, LaTeX, the CSV's sidecar
+        assert_one_note(out)
     draws = pd.read_parquet(tmp / "out_cluster" / "bootstrap_cluster_mediation_INFRA_draws.parquet")
     lib = rj.bootstrap(rj.load_panel(data, spec), n_boot=400, seed=0)
     np.testing.assert_allclose(draws.to_numpy(), lib.draws.to_numpy(), rtol=1e-10, atol=1e-12)

@@ -21,10 +21,10 @@ needs_pdflatex = pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex: insta
 def test_paper_tables_compile_and_fit(tmp_path):
     written = write_paper_tables(rj.run_suite(rj.load_panel()), tmp_path / "t")
     texs = [p for paths in written.values() for p in paths if p.suffix == ".tex"]
-    assert len(texs) == 11
+    assert len(texs) == 12  # Tables 2-11, the weights and the comparison with the published estimates
     ok, over, missing, err = compile_tex(texs, tmp_path)
     assert ok, err
-    assert "Output written on doc.pdf (11 pages" in (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert "Output written on doc.pdf (12 pages" in (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
     assert over <= 1.0, f"a table is {over}pt wider than the text"
 
 
@@ -35,9 +35,9 @@ def test_chinese_tables_compile_with_xecjk(tmp_path):
 
     written = write_paper_tables(rj.run_suite(rj.load_panel()), tmp_path / "t", lang="zh")
     texs = [p for paths in written.values() for p in paths if p.suffix == ".tex"]
-    assert len(texs) == 11 and any("表3" in t.read_text(encoding="utf-8") for t in texs)
+    assert len(texs) == 12 and any("表3" in t.read_text(encoding="utf-8") for t in texs)
     ok, over, missing, err = compile_tex(texs, tmp_path, XELATEX, HEAD_ZH % FONT.parent.as_posix())
-    assert "Output written on doc.pdf (11 pages" in (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert "Output written on doc.pdf (12 pages" in (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
     assert ok, err
     assert missing == [], f"characters missing from the fonts: {sorted(set(missing))}"
     assert over <= 1.0, f"a table is {over}pt wider than the text"

@@ -8,6 +8,7 @@ import re
 import pytest
 
 import resilience_jax as rj
+from helpers import table_notes
 from resilience_jax.report.paper_tables import write_paper_tables
 
 
@@ -18,20 +19,9 @@ def written(tmp_path_factory):
 
 
 def notes_of(paths):
-    """The note of a table in each of its formats (the Markdown's 'Note:' line, the LaTeX
-    footnote, the sidecar's last line), unescaped."""
-    by = {p.suffix: p.read_text(encoding="utf-8") for p in paths}
-    md = by[".md"].rstrip("\n").splitlines()[-1].removeprefix("Note: ").replace("\\*", "*").replace("\\|", "|")
-    side = by[".txt"].rstrip("\n").splitlines()[-1]
-    out = {"md": md, "sidecar": side}
-    if ".tex" in by:
-        tex = re.search(r"\\footnotesize (.*)\n", by[".tex"]).group(1)
-        for a, b in (("$<$", "<"), ("$>$", ">"), ("$|$", "|"), (r"$\rightarrow$", "->"), (r"$\geq$", ">="),
-                     (r"$\leq$", "<="), ("$R^2$", "R²"), ("$^2$", "²"), (r"\_", "_"), (r"\%", "%"), (r"\&", "&"),
-                     (r"\#", "#"), (r"\$", "$"), (r"\{", "{"), (r"\}", "}")):
-            tex = tex.replace(a, b)
-        out["tex"] = tex
-    return out
+    """The note of a table in each of its formats (tests/helpers.table_notes)."""
+    p = paths[0]
+    return table_notes(p.parent, p.name.split(".")[0])
 
 
 def se_phrase(fit):
@@ -44,8 +34,7 @@ def test_every_table_has_one_note_in_every_format(written):
     for stem, paths in tables.items():
         assert any(p.name == f"{stem}.note.txt" for p in paths), stem
         notes = notes_of(paths)
-        assert notes["md"] == notes["sidecar"], stem
-        assert notes.get("tex", notes["md"]) == notes["md"], stem
+        assert set(notes) == {"md", "sidecar", "tex"} and len(set(notes.values())) == 1, (stem, notes)
 
 
 def test_notes_are_true_for_their_fits(written):

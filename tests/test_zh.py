@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 
-from helpers import check_tables_compile
+from helpers import check_tables_compile, table_notes
 from resilience_jax.cli import main
 from resilience_jax.data import load_spec
 
@@ -119,6 +119,10 @@ def test_chinese_tables_have_no_english_words(tmp_path, command):
     # the figures draw their Chinese labels with the shipped font: no glyph missing
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
     check_tables_compile(tmp_path, "zh")  # the Chinese LaTeX tables compile (xelatex, xeCJK), where installed
+    for stem in {p.name[: -len(".note.txt")] for p in tmp_path.glob("*.note.txt")}:  # one note in every format
+        notes = table_notes(tmp_path, stem)
+        notes["md"] = notes.get("md", notes["sidecar"]).removeprefix("注：")
+        assert len({v.removeprefix("注：") for v in notes.values()}) == 1, (stem, notes)
     allowed = _allowed()
     files = sorted(tmp_path.glob("*.md")) + sorted(tmp_path.glob("*.note.txt"))
     assert files, f"{command} wrote no tables"

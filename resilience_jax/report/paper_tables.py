@@ -418,7 +418,7 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
 
     The tables: the entropy weights, Table 2 (descriptives, the indices first), Tables 3-4
     (stepwise baseline), Table 5 (heterogeneity), Tables 6-8 (robustness), Tables 9-11 (mediation)
-    and the comparison with the paper's printed estimates (CSV and Markdown only); each with its
+    and the comparison with the paper's printed estimates; each with its
     caption and note (SE type, fixed effects, the data's provenance).
 
     Parameters
@@ -443,7 +443,7 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     >>> len(written), [p.name for p in written["table3_stepwise"]]
     (12, ['table3_stepwise.csv', 'table3_stepwise.note.txt', 'table3_stepwise.md', 'table3_stepwise.tex'])
     >>> [p.name for p in written["paper_comparison"]]
-    ['paper_comparison.csv', 'paper_comparison.note.txt', 'paper_comparison.md']
+    ['paper_comparison.csv', 'paper_comparison.note.txt', 'paper_comparison.md', 'paper_comparison.tex']
     """
     spec, panel = suite.spec, suite.panel
     b = spec.baseline
@@ -520,6 +520,6 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
             cmp.index.name = "paper"
             cnote = f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}"
             caption = "Published vs. this run"
-        out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=("csv", "md"), note=cnote,
+        out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=fmt, note=cnote,
                                               caption=caption, bom=zh, lang=lang)
     return out
