@@ -1,5 +1,6 @@
 """Independent plain-NumPy references shared by the tests (written from docs/method.md, section 2, not from the package)."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -93,8 +94,11 @@ def compile_tex(texs, tmp_path, engine=None, head=HEAD):
     doc = tmp_path / "doc.tex"
     body = "\n\\clearpage\n".join(f"\\input{{{t.as_posix()}}}" for t in texs)
     doc.write_text(head + "\\begin{document}\n" + body + "\n\\end{document}\n", encoding="utf-8")
+    # TeX's font caches (mktexpk, fontconfig) in the work folder, not in $HOME (.ci/run checks it stays empty)
+    env = {**os.environ, "TEXMFVAR": str(tmp_path / "texmf-var"), "TEXMFCONFIG": str(tmp_path / "texmf-config"),
+           "XDG_CACHE_HOME": str(tmp_path / "cache")}
     run = subprocess.run([engine or PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", doc.name], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, env=env)
     log = (tmp_path / "doc.log").read_text(encoding="utf-8", errors="replace")
     over = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide", log)]
     missing = re.findall(r"Missing character: There is no (.) in font", log)
