@@ -123,3 +123,18 @@ def test_bad_input(munnell, args, kwargs, msg):
     data = (munnell,) if args else ()
     with pytest.raises(EstimationError, match=msg):
         rj.wild_bootstrap(*args, *data, **kwargs)
+
+
+def test_same_rows_and_columns_as_feols(munnell):
+    """The wild bootstrap fits feols' own design: rows with a missing value left out as feols leaves
+    them, categorical regressors expanded as feols expands them (its t is feols' CRV1 t)."""
+    d = munnell.assign(DIV=munnell.STATE.map({s: f"d{i % 3}" for i, s in enumerate(sorted(munnell.STATE.unique()))}))
+    d.loc[[4, 40, 400], "UNEMP"] = np.nan
+    fml = "LOG_GSP ~ LOG_PCAP + UNEMP + C(DIV) | YR"
+    res = rj.wild_bootstrap(fml, d, param="LOG_PCAP", cluster="STATE", n_boot=99, seed=2)
+    fit = rj.feols(fml, d, {"CRV1": "STATE"})
+    assert res.nobs == fit.nobs == len(d) - 3 and fit.n_missing == 3
+    np.testing.assert_allclose([res.coef, res.se, res.t], [fit.params["LOG_PCAP"], fit.se["LOG_PCAP"],
+                                                           fit.tstat["LOG_PCAP"]], rtol=1e-10)
+    dummy = rj.wild_bootstrap(fml, d, param="C(DIV)[T.d1]", cluster="STATE", n_boot=99, seed=2)
+    assert dummy.coef == pytest.approx(fit.params["C(DIV)[T.d1]"], rel=1e-10)

@@ -500,24 +500,32 @@ def _checked_fit(fml: str, frame, cluster: str):
 
 
 def _formula_design(fml, data, param, cluster) -> _Design:
-    from ..api import _frame
-    from ..design import codes_of, is_nested, numeric_column, parse_formula
+    from ..api import RegSpec, _frame, batch_design
+    from ..design import expand_factors, is_nested, parse_formula
+    from ..errors import FewClustersWarning
     from ..estimators.within import within
 
     f = parse_formula(fml)
-    frame = _frame(data)
-    param = param if param is not None else f.regressors[0]
-    if param not in f.regressors:
-        raise EstimationError(f"param {param!r} is not a regressor of {fml!r}; regressors: {list(f.regressors)}")
+    frame, pairs = expand_factors(_frame(data), f.regressors, fml)
+    names = [name for name, _ in pairs]
+    param = param if param is not None else names[0]
+    if param not in names:
+        raise EstimationError(f"param {param!r} is not a regressor of {fml!r}; regressors: {names}")
     if cluster is None:
         if not f.fixed_effects:
             raise EstimationError(f"{fml}: name the cluster column (cluster=...); the formula has no fixed effect to default to")
         cluster = f.fixed_effects[0]
     fit = _checked_fit(fml, frame, cluster)
-    cl, G = codes_of(frame[cluster])
-    y = numeric_column(frame, f.outcome, fml)
-    X = np.column_stack([numeric_column(frame, c, fml) for c in f.regressors])
-    fes = [codes_of(frame[fe]) for fe in f.fixed_effects]
+    # feols' own design: its rows (missing values left out as feols leaves them), columns and codes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FewClustersWarning)
+        d = batch_design(frame, [RegSpec(f.outcome, pairs, f.fixed_effects, ("CRV1", cluster), drop_missing=True)])
+    sel = d.mask[0] > 0
+    y, X = d.y[0][sel], d.X[0][sel][:, : len(pairs)]
+    recode = lambda c: np.unique(c[sel], return_inverse=True)[1].astype(np.int32)  # noqa: E731  (levels of the rows kept)
+    cl = recode(d.cluster[0])
+    G = int(cl.max()) + 1
+    fes = [(c, int(c.max()) + 1) for c in map(recode, (d.entity[0], d.time[0])[: len(f.fixed_effects)])]
     nested = [c for c, _ in fes if is_nested(c, cl)]
     dummies = []
     for (c, n), name in zip(fes, f.fixed_effects):
@@ -537,8 +545,7 @@ def _formula_design(fml, data, param, cluster) -> _Design:
         D = within(np.column_stack([y, Z]), ones, ent, tim, True, two, n_entities=n_g, n_periods=n_g, two_way=two)
         W = np.asarray(D.values)
         y, Z = W[:, 0], W[:, 1:]
-    j = f.regressors.index(param)
-    return _Design(Z, y, cl, G, j, fit.df_k - Z.shape[1], fml, "data", f.outcome, param)
+    return _Design(Z, y, cl, G, names.index(param), fit.df_k - Z.shape[1], fml, "data", f.outcome, param)
 
 
 def _study_design(data, outcome, region) -> _Design:
