@@ -289,13 +289,6 @@ def _drop_singletons(sel: np.ndarray, fe: list[np.ndarray]) -> tuple[np.ndarray,
 
 
 def _wrap(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
-    res = _wrap_fit(s, d, fits, r)
-    info = {**d.dropped[r], "weights": s.weights, "fixef_rm": s.fixef_rm} if d.dropped else {}
-    res.extra.update(info)
-    return res
-
-
-def _wrap_fit(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
     """Regression ``r`` of a fitted batch as a FeolsResult; a singular design raises, naming columns."""
     names = tuple(nm for nm, _ in s.regressors)
     k = len(names)
@@ -333,6 +326,7 @@ def _wrap_fit(s: RegSpec, d: BatchDesign, fits, r: int) -> FeolsResult:
         fixed_effects=s.fixed_effects,
         constant=float(fits.coef[r, 0]),
         constant_se=float(fits.se[r, 0]),
+        extra={**d.dropped[r], "weights": s.weights, "fixef_rm": s.fixef_rm},
     )
 
 

@@ -55,9 +55,9 @@ class EntityTables(NamedTuple):
     count: jax.Array  # (G,) rows of each entity (T on a balanced panel)
 
 
-def _grid_rows(arrays_or_X, G: int, present=None) -> tuple[np.ndarray, np.ndarray]:
+def _grid_rows(X, G: int, present=None) -> tuple[np.ndarray, np.ndarray]:
     """(G, T, m) indicators and (G, T, 1) 0/1 rows present, float64 NumPy."""
-    X = np.asarray(arrays_or_X, dtype=np.float64)
+    X = np.asarray(X, dtype=np.float64)
     Xg = X.reshape(G, X.shape[0] // G, -1)
     P = np.ones(Xg.shape[:2] + (1,)) if present is None else np.asarray(present, np.float64).reshape(Xg.shape[:2] + (1,))
     return Xg, P
