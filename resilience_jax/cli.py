@@ -328,7 +328,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     print("Descriptive statistics (Table 2)")
     print(to_markdown(table, note=note))
     write_table(headers(table, args.lang), args.work, "table2_descriptives", note=note, caption=CAPTION[args.lang],
-                bom=args.lang == "zh", lang=args.lang)
+                lang=args.lang)
     if len(panel.filled):
         panel.filled.to_csv(args.work / "interpolated_cells.csv", index=False)
     return 0
@@ -461,7 +461,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
                 f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
     write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"{m.regressor}经由{m.mediator}影响{symbol}的中介效应：各类置信区间对比" if args.lang == "zh" else
-                f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side", bom=args.lang == "zh",
+                f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side",
                 lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
@@ -533,9 +533,9 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
         bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
         table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
     write_table(localize_posterior(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f",
-                note=note, caption=posterior_caption(args.model, symbol, args.lang), bom=args.lang == "zh", lang=args.lang)
+                note=note, caption=posterior_caption(args.model, symbol, args.lang), lang=args.lang)
     write_table(localize_summary(summary, args.lang), out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
-                note=SUMMARY_NOTE[args.lang], caption=SUMMARY_CAPTION[args.lang], bom=args.lang == "zh", lang=args.lang)
+                note=SUMMARY_NOTE[args.lang], caption=SUMMARY_CAPTION[args.lang], lang=args.lang)
     post.idata.to_netcdf(str(out / f"{stem}.nc"))
     bar.update()
     bar.set_postfix_str("figures")
@@ -556,7 +556,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     if args.weights == "bayesian_bootstrap":
         plot_weights_contribution(post).savefig(out / f"{stem}_weights.png", dpi=120)
         write_table(localize_summary(post.weights_variance(), args.lang), out, f"{stem}_weights_variance", formats=("csv",),
-                    floatfmt=".6g", bom=args.lang == "zh", lang=args.lang)
+                    floatfmt=".6g", lang=args.lang)
     bar.update()
     bar.close()
     print(to_markdown(table, floatfmt=".4f", note=note))
@@ -606,7 +606,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
     out = args.work
     write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"{b.regressor}对{symbol}的基准回归系数：各类置信区间对比" if args.lang == "zh" else
-                f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side", bom=args.lang == "zh",
+                f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side",
                 lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
@@ -652,7 +652,7 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
                 formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"{spec.baseline.regressor}对{symbol}的基准回归系数：CRV1与野聚类自助法p值及置信区间"
                 if args.lang == "zh" else f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild "
-                                          f"cluster bootstrap p-values and interval", bom=args.lang == "zh", lang=args.lang)
+                                          f"cluster bootstrap p-values and interval", lang=args.lang)
     print(to_markdown(table, floatfmt=".4f", note=note))
     return 0
 
@@ -731,36 +731,37 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     out = args.work
     stem = f"sensitivity_{args.study}_{symbol}"
     meta = res.meta
-    if args.study == "weights":
-        how = {"user": f"the {meta['n']} weight vectors of {args.weights}",
-               "uniform": f"{meta['n']} weight vectors uniform on the simplex"}.get(
-            meta["draws"], f"{meta['n']} Dirichlet weight vectors around the default weights (concentration "
-                           f"{meta['concentration']})")
-    elif args.study == "multiverse":
-        how = (f"{meta['n_specifications']} specifications ({meta['n_constructions']} constructions x "
-               f"{meta['n_models']} models), " + (f"{meta['n_null']} resamples under the null" if meta["n_null"]
-                                                   else "no inference under the null"))
-    else:
-        how = (f"N = {meta['n']} base points, {meta['n_factors']} factors, {meta['n_pipelines']} pipelines, "
-               f"{meta['n_boot']} bootstrap resamples for the 95% intervals")
-    where = args.space or "the bundled models/sensitivity.toml"
-    note = (f"Sensitivity study '{args.study}' of {symbol}: {how}; seed {args.seed}; construction space {where}; "
-            f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")
-    captions = {"summary": f"Sensitivity of the findings to the construction of {symbol}: the default and the spread",
-                "ranks": f"Ranks of the {spec.entity}s by {symbol} under the default weights and over the weight vectors",
-                "leave_one_out": f"Each indicator of {symbol} left out in turn (weights renormalised, or re-estimated)",
-                "anova": "Exact ANOVA decomposition over the multiverse: first-order and total indices of each choice",
-                "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
-                "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",
-                "convergence": "Sobol indices on the first N/8, N/4, N/2 and N base points"}
     if args.lang == "zh":
         note = sensitivity_note_zh(args.study, symbol, meta, seed=args.seed, weights_file=args.weights,
                                    space_file=args.space, provenance=panel.provenance_in("zh"))
         captions = sensitivity_captions_zh(symbol, spec.id_label(spec.entity, "zh"))
+    else:
+        if args.study == "weights":
+            how = {"user": f"the {meta['n']} weight vectors of {args.weights}",
+                   "uniform": f"{meta['n']} weight vectors uniform on the simplex"}.get(
+                meta["draws"], f"{meta['n']} Dirichlet weight vectors around the default weights (concentration "
+                               f"{meta['concentration']})")
+        elif args.study == "multiverse":
+            how = (f"{meta['n_specifications']} specifications ({meta['n_constructions']} constructions x "
+                   f"{meta['n_models']} models), " + (f"{meta['n_null']} resamples under the null" if meta["n_null"]
+                                                       else "no inference under the null"))
+        else:
+            how = (f"N = {meta['n']} base points, {meta['n_factors']} factors, {meta['n_pipelines']} pipelines, "
+                   f"{meta['n_boot']} bootstrap resamples for the 95% intervals")
+        where = args.space or "the bundled models/sensitivity.toml"
+        note = (f"Sensitivity study '{args.study}' of {symbol}: {how}; seed {args.seed}; construction space {where}; "
+                f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")
+        captions = {"summary": f"Sensitivity of the findings to the construction of {symbol}: the default and the spread",
+                    "ranks": f"Ranks of the {spec.entity}s by {symbol} under the default weights and over the weight vectors",
+                    "leave_one_out": f"Each indicator of {symbol} left out in turn (weights renormalised, or re-estimated)",
+                    "anova": "Exact ANOVA decomposition over the multiverse: first-order and total indices of each choice",
+                    "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
+                    "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",
+                    "convergence": "Sobol indices on the first N/8, N/4, N/2 and N base points"}
     tables = sensitivity_tables(res)
     for name, table in localize_tables(tables, args.lang, spec).items():
         write_table(table, out, f"{stem}_{name}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                    caption=captions.get(name, name), bom=args.lang == "zh", lang=args.lang)
+                    caption=captions.get(name, name), lang=args.lang)
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
     verdict = res.verdict()
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")

@@ -379,8 +379,7 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
     top = _Table(_read_toml(path), file, "")
     head = top.sub("index")
     symbol = head.get("symbol", str)
-    label_en = head.get("label_en", str, symbol)
-    label_zh = head.get("label_zh", str, label_en)
+    label_en, label_zh = _labels(head, symbol)
     method = head.get("method", str, "entropy")
     if method != "entropy":
         raise head.error("method", f"unsupported method {method!r}; expected 'entropy'")
@@ -403,8 +402,7 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
     dims = []
     for t in top.subs("dimensions"):
         key, dsym = t.get("key", str), t.get("symbol", str)
-        den = t.get("label_en", str, key)
-        dims.append(Dimension(key, dsym, den, t.get("label_zh", str, den)))
+        dims.append(Dimension(key, dsym, *_labels(t, key)))
         t.done()
     _no_duplicates(file, "dimensions.key", [d.key for d in dims])
     _no_duplicates(file, "dimensions.symbol", [symbol, *(d.symbol for d in dims)])
@@ -433,12 +431,12 @@ def load_index(path: str | Path | None = None) -> IndexSpec:
             raise t.error("goalposts", "missing: [index] normalisation = 'goalposts' needs goalposts = [lower, upper] for "
                                        "every indicator, or [index] goalposts_from = 'panel' for those without")
         column = t.get("column", str)
-        ien = t.get("label_en", str, column)
+        ien, izh = _labels(t, column)
         indicators.append(
             Indicator(
                 column=column,
                 label_en=ien,
-                label_zh=t.get("label_zh", str, ien),
+                label_zh=izh,
                 measure=t.get("measure", str, ""),
                 dimension=dimension,
                 subdimension=t.get("subdimension", str, ""),
@@ -543,12 +541,12 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
     variables = []
     for name in vtab.data:
         t = vtab.sub(name)
-        ven = t.get("label_en", str, name)
+        ven, vzh = _labels(t, name)
         variables.append(
             Variable(
                 name=name,
                 label_en=ven,
-                label_zh=t.get("label_zh", str, ven),
+                label_zh=vzh,
                 description=t.get("description", str, ""),
                 aliases=t.str_list("aliases", None),
                 log_of=t.get("log_of", str, None),

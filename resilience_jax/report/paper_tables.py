@@ -459,7 +459,7 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     out: dict[str, list[Path]] = {}
 
     def put(stem, table, caption, tnote=note, floatfmt=".3f"):
-        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt, bom=zh,
+        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt,
                                 lang=lang)
 
     weights = weights_table(suite, lang)
@@ -468,13 +468,11 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
             f"{spec.index.label_zh}评价指标的熵权",
             f"注：采用熵权法确定指标权重，面板处理方式为{PANEL_MODES_ZH.get(spec.index.panel_mode, spec.index.panel_mode)}。{prov}",
             floatfmt=".4f")
-        put("table2_descriptives", desc_headers(describe(panel, extra=suite.indices, lang=lang), lang), DESC_CAPTION["zh"],
-            f"{DESC_NOTE_ZH}{prov}")
     else:
         put("entropy_weights", weights, "Entropy weights of the resilience indicators",
             f"Entropy weight method, panel mode '{spec.index.panel_mode}'. {prov}", floatfmt=".4f")
-        put("table2_descriptives", describe(panel, extra=suite.indices, lang=lang), "Table 2. Descriptive statistics",
-            f"sd with n-1. {prov}")
+    put("table2_descriptives", desc_headers(describe(panel, extra=suite.indices, lang=lang), lang), DESC_CAPTION[lang],
+        f"{DESC_NOTE_ZH}{prov}" if zh else f"sd with n-1. {prov}")
     terms = [b.regressor, *b.controls]
     step = lambda y: [(f"({i})", suite.fits[("stepwise", y, f"({i})")]) for i in range(1, len(b.controls) + 2)]  # noqa: E731
     main, *dims = b.outcomes
@@ -521,5 +519,5 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
             cnote = f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}"
             caption = "Published vs. this run"
         out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=fmt, note=cnote,
-                                              caption=caption, bom=zh, lang=lang)
+                                              caption=caption, lang=lang)
     return out

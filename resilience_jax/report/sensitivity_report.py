@@ -596,7 +596,7 @@ def plot_rank_bands(res, ax=None):
     return fig
 
 
-def sensitivity_tables(res, lang: str = "en", spec=None) -> dict[str, pd.DataFrame]:
+def sensitivity_tables(res) -> dict[str, pd.DataFrame]:
     """The tables of a sensitivity study to write, by name.
 
     ``summary`` (every study: :meth:`SensitivityResult.summary`); weights: ``ranks`` (by entity);
@@ -609,10 +609,6 @@ def sensitivity_tables(res, lang: str = "en", spec=None) -> dict[str, pd.DataFra
     ----------
     res : SensitivityResult
         Any study.
-    lang : {"en", "zh"}, optional
-        Language of the headers, row labels and word cells (:func:`localize_tables`).
-    spec : StudySpec, optional
-        The study's spec, for ``lang="zh"``: the entity's and the indicators' Chinese names.
 
     Returns
     -------
@@ -623,7 +619,7 @@ def sensitivity_tables(res, lang: str = "en", spec=None) -> dict[str, pd.DataFra
     >>> import resilience_jax as rj
     >>> list(sensitivity_tables(rj.sensitivity(n=64)))
     ['summary', 'ranks', 'leave_one_out']
-    >>> sensitivity_tables(rj.sensitivity(n=64), "zh", rj.load_spec())["ranks"].index.name
+    >>> localize_tables(sensitivity_tables(rj.sensitivity(n=64)), "zh", rj.load_spec())["ranks"].index.name
     '省份'
     """
     summary = res.summary()
@@ -656,4 +652,4 @@ def sensitivity_tables(res, lang: str = "en", spec=None) -> dict[str, pd.DataFra
         out["sobol"] = res.sobol.set_index("factor")
     if res.convergence is not None:
         out["convergence"] = res.convergence.set_index("n")
-    return localize_tables(out, lang, spec)
+    return out

@@ -184,7 +184,7 @@ def write_table(
     floatfmt: str = ".3f",
     note: str | None = None,
     caption: str | None = None,
-    bom: bool = False,
+    bom: bool | None = None,
     lang: str = "en",
 ) -> list[Path]:
     """Write ``df`` as ``stem.csv`` / ``stem.md`` / ``stem.tex`` under ``out_dir``; return the paths.
@@ -211,8 +211,9 @@ def write_table(
         Note below the table (Markdown and LaTeX).
     caption : str, optional
         Caption of the table (Markdown and LaTeX; the CSV's sidecar).
-    bom : bool, optional
-        Start the CSV (and its sidecar) with a UTF-8 byte-order mark.
+    bom : bool or None, optional
+        Start the CSV (and its sidecar) with a UTF-8 byte-order mark; default: for ``lang="zh"``
+        (Excel on Chinese Windows reads UTF-8 only then).
     lang : {"en", "zh"}, optional
         Language of the Markdown note's prefix (:func:`to_markdown`).
 
@@ -253,7 +254,7 @@ def write_table(
     for fmt in formats:
         path = out / f"{stem}.{fmt}"
         if fmt == "csv":
-            enc = "utf-8-sig" if bom else "utf-8"
+            enc = "utf-8-sig" if (lang == "zh" if bom is None else bom) else "utf-8"
             text = df.map(lambda v: no_negative_zero(v) if isinstance(v, str) else v)
             text.to_csv(path, encoding=enc)
             if note or caption:
