@@ -39,6 +39,7 @@ _LAZY = {
     "sobel": "resilience_jax.inference.significance",
     "run_suite": "resilience_jax.suite",
     "wild_bootstrap": "resilience_jax.bootstrap.wild",
+    "init_distributed": "resilience_jax.bootstrap.driver",
     "posterior": "resilience_jax.bayes.api",
 }
 # subpackages and modules reachable as attributes; `bootstrap` and `sensitivity` are packages, callable

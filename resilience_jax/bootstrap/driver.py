@@ -14,12 +14,17 @@ derives its own key from its index), with leading axis ``chunk``. The driver
 - gathers each result from its process-local shards, reports progress through a callback, and
   returns host NumPy arrays trimmed to the number of items.
 
-Because an item depends only on its index, the numbers do not depend on the chunk size or the
-device count; multi-process execution can land here, in :func:`run`, without touching the steps.
+Because an item depends only on its index, the numbers do not depend on the chunk size, the
+device count or the process count. Multi-process runs (JAX's multi-controller runtime,
+:func:`init_distributed`) land here, in :func:`run`, without touching the steps: with P processes,
+process p evaluates chunks p, p + P, p + 2P, ... on its own devices, every round's chunks are
+gathered to every process (a collective), and each process returns the whole result, identical to
+a one-process run; the caller writes its outputs from process 0 only (:func:`is_writer`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -170,6 +175,8 @@ def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progres
     if n < 1:
         raise EstimationError(f"the number of items must be at least 1, got {n}")
     starts = list(range(0, n, driver.chunk))
+    if jax.process_count() > 1:
+        return _run_processes(driver, step, n, starts, progress)
     parts = []
     pending = None
     for start in [*starts, None]:
@@ -180,6 +187,106 @@ def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progres
                 progress(min(len(parts) * driver.chunk, n))
         pending = nxt
     return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs)[:n], *parts)
+
+
+def _run_processes(driver: Driver, step: Callable[[int], Any], n: int, starts: list[int], progress: Progress | None):
+    """:func:`run` over ``jax.process_count()`` processes: in round r, process p evaluates chunk
+    r * P + p (a process past the last chunk evaluates the last one again, and its copy is
+    dropped), then the round's chunks are gathered to every process, in chunk order."""
+    from jax.experimental import multihost_utils
+
+    P, p = jax.process_count(), jax.process_index()
+    rounds = -(-len(starts) // P)
+    parts = []
+    pending = None
+    for r in [*range(rounds), None]:
+        nxt = step(starts[min(r * P + p, len(starts) - 1)]) if r is not None else None
+        if pending is not None:
+            local = jax.tree_util.tree_map(to_host, pending)
+            parts.append(jax.tree_util.tree_map(np.asarray, multihost_utils.process_allgather(local)))  # (P, chunk, ...)
+            if progress is not None:
+                progress(min(len(parts) * P * driver.chunk, n))
+        pending = nxt
+    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs).reshape(-1, *xs[0].shape[2:])[:n], *parts)
+
+
+#: the environment variables :func:`init_distributed` reads when its arguments are None
+DISTRIBUTED_ENV = ("JAX_COORDINATOR_ADDRESS", "JAX_NUM_PROCESSES", "JAX_PROCESS_ID")
+
+
+def init_distributed(coordinator_address: str | None = None, num_processes: int | None = None,
+                     process_id: int | None = None) -> tuple[int, int]:
+    """Join a multi-process run (JAX's multi-controller runtime, ``jax.distributed``), before any
+    computation: every replicated computation of the package (bootstraps, sensitivity studies) then
+    shares its items among the processes and gathers the results to each (:func:`run`).
+
+    Start the same program in every process (one per host, or several on one host); each calls
+    this first. On CPUs the collectives use gloo.
+
+    Parameters
+    ----------
+    coordinator_address : str or None, optional
+        ``host:port`` of process 0, which every process reaches. None: ``$JAX_COORDINATOR_ADDRESS``,
+        or detected under SLURM (and the other clusters JAX detects) when that is unset too.
+    num_processes : int or None, optional
+        Number of processes; None: ``$JAX_NUM_PROCESSES``, or detected.
+    process_id : int or None, optional
+        This process's rank, 0..num_processes-1; None: ``$JAX_PROCESS_ID``, or detected.
+
+    Returns
+    -------
+    (int, int)
+        This process's rank and the number of processes.
+
+    Raises
+    ------
+    EstimationError
+        JAX already computed something in this process (the runtime must start first), or the
+        coordinator could not be reached, or the settings are incomplete: the message says which.
+
+    Example
+    -------
+    Two processes on one machine (each runs the same script; the second with ``1``)::
+
+        import resilience_jax as rj
+        rj.init_distributed("localhost:12355", num_processes=2, process_id=0)
+        r = rj.bootstrap(n_boot=100_000, seed=1)   # each process computes half; every process gets all
+
+    >>> from resilience_jax.bootstrap.driver import is_writer
+    >>> is_writer()  # one process: it writes
+    True
+    """
+    env = dict(zip(("address", "count", "rank"), (os.environ.get(v) for v in DISTRIBUTED_ENV)))
+    address = coordinator_address or env["address"]
+    try:
+        count = num_processes if num_processes is not None else (int(env["count"]) if env["count"] else None)
+        rank = process_id if process_id is not None else (int(env["rank"]) if env["rank"] else None)
+    except ValueError as exc:
+        raise EstimationError(f"JAX_NUM_PROCESSES and JAX_PROCESS_ID must be integers: {exc}") from None
+    if count is not None and rank is not None and not 0 <= rank < count:
+        raise EstimationError(f"process_id must be between 0 and num_processes - 1 = {count - 1}, got {rank}")
+    if jax.distributed.is_initialized():  # already joined (a second call): nothing to do
+        return jax.process_index(), jax.process_count()
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    try:
+        jax.distributed.initialize(address, count, rank)
+    except (RuntimeError, ValueError) as exc:
+        raise EstimationError(
+            f"could not join the multi-process run ({exc}). Call init_distributed (or pass --distributed) before "
+            f"any computation, and give the coordinator address, the process count and this process's id "
+            f"(arguments or ${', $'.join(DISTRIBUTED_ENV)}), or run under SLURM") from None
+    return jax.process_index(), jax.process_count()
+
+
+def is_writer() -> bool:
+    """Whether this process writes outputs: process 0 of a multi-process run, or a lone process.
+
+    Example
+    -------
+    >>> is_writer()
+    True
+    """
+    return jax.process_index() == 0
 
 
 def progress_bar(desc: str, total: int) -> tuple[Progress, Callable[[], None]]:
@@ -212,7 +319,7 @@ def progress_bar(desc: str, total: int) -> tuple[Progress, Callable[[], None]]:
     """
     from tqdm import tqdm
 
-    bar = tqdm(desc=desc, unit="replicate", total=total)
+    bar = tqdm(desc=desc, unit="replicate", total=total, disable=not is_writer())  # one bar for the whole job
 
     def update(done: int) -> None:
         bar.update(done - bar.n)
