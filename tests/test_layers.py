@@ -8,7 +8,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "resilience_jax"
 # importable from anywhere (no package imports of their own but each other)
-BASE = {"_x64", "_ops", "_checks", "errors", "status"}
+BASE = {"_x64", "_ops", "_checks", "_backend", "errors", "status"}
 # lowest first: a module may import its own layer, a lower one, or BASE
 LAYERS = ["datasets", "data", "index", "inference", "estimators", "results", "design", "api", "suite", "bootstrap",
           "bayes", "sensitivity", "report", "cli"]

@@ -32,8 +32,9 @@ from ..data.arrays import Baseline, MediationArrays
 from ..errors import EstimationError
 from ..estimators.record import MediationStats
 from ..inference.resample import Scheme, draw_weights, replicate_key
+from .._backend import tuned
 from .driver import Driver, Progress, make_driver, run
-from .paths.gathered import SUB, gathered_data, replicates_from_rows
+from .paths.gathered import gathered_data, replicates_from_rows, sub_batch
 from .paths.rows import replicates_from_weights
 from .paths.tables import entity_tables, promote_candidates, replicates_from_tables
 
@@ -68,12 +69,12 @@ def default_chunk(path: str, fixed_effects: bool = True) -> int:
 
     Example
     -------
-    >>> default_chunk("fast"), default_chunk("fast", fixed_effects=False), default_chunk("general")
+    >>> default_chunk("fast"), default_chunk("fast", fixed_effects=False), default_chunk("general")  # on a CPU
     (1000, 250, 480)
     """
     if path == "general":
-        return 10 * SUB
-    return 1000 if path in ("fast", "tables") and fixed_effects else 250
+        return 10 * sub_batch()
+    return tuned(1000, 8192) if path in ("fast", "tables") and fixed_effects else tuned(250, 2048)
 
 
 def _evaluate(weights, payload, *, n_entities, n_periods, fixed_effects, path, mode, k, baseline) -> MediationStats:

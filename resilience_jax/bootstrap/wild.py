@@ -32,6 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _checks, _x64
+from .._backend import tuned
 from ..errors import EstimationError
 from ..estimators.linalg import solve_normal
 from ..inference.resample import replicate_key
@@ -43,7 +44,7 @@ WildWeights = Literal["rademacher", "webb", "mammen"]
 WEIGHTS = ("rademacher", "webb", "mammen")
 BOOTSTRAP_TYPES = ("WCR", "WCU")
 ENUMERATE_MAX_G = 12
-WILD_CHUNK = 1024
+WILD_CHUNK = (1024, 8192)  # replicates per compiled chunk, (CPU, accelerator) (:func:`~resilience_jax._backend.tuned`)
 TIE_RTOL = 1e-9
 MIN_DRAWS = 99  # random-weight draws below which a p-value cannot resolve the 5% and 1% levels
 TIES = "|t*| >= |t| counts as at least as extreme (ties judged to a relative 1e-9)"
@@ -275,13 +276,13 @@ def wild_ci(X, y, cluster, V, j: int, *, n_clusters: int, k_absorbed: int, coef:
     return ends[0], ends[1]
 
 
-@partial(jax.jit, static_argnames=("j", "n_clusters", "weights", "enumerate_all", "k_absorbed", "impose_null"))
-def _wild_chunk(key, start, X, y, cluster, *, j, n_clusters, weights, enumerate_all, k_absorbed, impose_null):
-    """Replicates ``start..start + WILD_CHUNK - 1`` (the observed statistics repeated on each)."""
-    b = start + jnp.arange(WILD_CHUNK, dtype=jnp.uint32)
+@partial(jax.jit, static_argnames=("chunk", "j", "n_clusters", "weights", "enumerate_all", "k_absorbed", "impose_null"))
+def _wild_chunk(key, start, X, y, cluster, *, chunk, j, n_clusters, weights, enumerate_all, k_absorbed, impose_null):
+    """Replicates ``start..start + chunk - 1`` (the observed statistics repeated on each)."""
+    b = start + jnp.arange(chunk, dtype=jnp.uint32)
     V = sign_vectors(b, n_clusters) if enumerate_all else wild_weights(key, b, n_clusters, weights)
     s = wild_t(X, y, cluster, V, j, n_clusters=n_clusters, k_absorbed=k_absorbed, impose_null=impose_null)
-    rep = lambda x: jnp.broadcast_to(x, (WILD_CHUNK,))  # noqa: E731  (the driver stacks items)
+    rep = lambda x: jnp.broadcast_to(x, (chunk,))  # noqa: E731  (the driver stacks items)
     return WildStats(rep(s.t), s.t_boot, rep(s.coef), rep(s.se))
 
 
@@ -466,8 +467,9 @@ def _run(d: _Design, *, weights, n_boot, seed, full_enumeration, level, impose_n
     B = 2**d.G if enumerate_all else n_boot
     key = _checks.key(seed)
     args = tuple(jnp.asarray(a) for a in (d.X, d.y, d.cl))
-    res = run(make_driver(WILD_CHUNK, devices=1),
-              lambda start: _wild_chunk(key, np.uint32(start), *args, j=d.j, n_clusters=d.G, weights=weights,
+    driver = make_driver(tuned(*WILD_CHUNK), devices=1)
+    res = run(driver,
+              lambda start: _wild_chunk(key, np.uint32(start), *args, chunk=driver.chunk, j=d.j, n_clusters=d.G, weights=weights,
                                         enumerate_all=bool(enumerate_all), k_absorbed=d.k_absorbed,
                                         impose_null=impose_null), B)
     t, tb = float(res.t[0]), np.asarray(res.t_boot)

@@ -41,6 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import _checks, _x64, status
+from .._backend import tuned
 from ..bootstrap.driver import make_driver, progress_bar, run
 from ..data.arrays import index_members
 from ..errors import EstimationError, ResilienceWarning
@@ -58,10 +59,11 @@ from .space import Builder, Construction, Space, load_space
 
 Study = Literal["weights", "multiverse", "sobol"]
 # items a compiled step (fixed, so that any n reuses one compiled step; the last chunk is padded)
-WEIGHTS_CHUNK = 8192  # weight vectors
-POINTS_CHUNK = 2048  # Sobol design points
-SUB = 128  # Sobol design points sharing a model, a sub-batch (at most; fewer when models have fewer points)
-NULL_CHUNK = 8  # null resamples (each refits every specification)
+# items per compiled chunk, (CPU, accelerator) (:func:`~resilience_jax._backend.tuned`)
+WEIGHTS_CHUNK = (8192, 65536)  # weight vectors
+POINTS_CHUNK = (2048, 16384)  # Sobol design points
+SUB = (128, 512)  # Sobol design points sharing a model, a sub-batch (at most; fewer when models have fewer points)
+NULL_CHUNK = (8, 64)  # null resamples (each refits every specification)
 
 
 def _df(models, ssc: SSC) -> np.ndarray:
@@ -325,7 +327,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
         if draws not in ("dirichlet", "uniform"):
             raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
     key = _checks.key(seed)
-    driver = make_driver(chunk_size or WEIGHTS_CHUNK, devices)
+    driver = make_driver(chunk_size or tuned(*WEIGHTS_CHUNK), devices)
     grid = isinstance(kappa, tuple) and not user and draws == "dirichlet"
     levels = kappa if grid else (kappa,)
     parts = []
@@ -421,7 +423,7 @@ def _null(panel, models, Y, tg, seed, n_null, chunk_size, devices, progress, ssc
     t_used = jnp.asarray(np.asarray(models.nobs) / np.asarray(models.n_clusters))
     tcrit = jnp.asarray(stats.t.ppf(0.975, _df(models, ssc)))
     key = jax.random.fold_in(_checks.key(seed), 1)  # the null's stream
-    driver = make_driver(chunk_size or NULL_CHUNK, devices)
+    driver = make_driver(chunk_size or tuned(*NULL_CHUNK), devices)
     args = (models, g_null, jnp.asarray(samples), jnp.asarray(sample_of.ravel()), t_used, tcrit, key)
     step = lambda s: _null_chunk(*args, driver.put(s + jnp.arange(driver.chunk)), ssc=ssc)  # noqa: E731
     upd, close = _bar(progress, "null resamples", n_null)
@@ -509,14 +511,14 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
     order = np.lexsort((mid, wins))
     runs = np.flatnonzero(np.r_[True, mid[order][1:] != mid[order][:-1]])
     slots, sb_mid = [], []
-    sub = min(SUB, 1 << int(np.ceil(np.log2(max(npts / len(runs), 1)))))  # about a model's points (a power of 2)
+    sub = min(tuned(*SUB), 1 << int(np.ceil(np.log2(max(npts / len(runs), 1)))))  # about a model's points (a power of 2)
     for a, e in zip(runs, np.r_[runs[1:], npts]):
         rows = np.full(-(-(e - a) // sub) * sub, -1)
         rows[: e - a] = order[a:e]
         slots.append(rows.reshape(-1, sub))
         sb_mid += [mid[order[a]]] * len(slots[-1])
     slots, sb_mid = np.concatenate(slots), np.array(sb_mid, np.int32)
-    driver = make_driver(max(1, (chunk_size or POINTS_CHUNK) // sub), devices)  # sub-batches a chunk
+    driver = make_driver(max(1, (chunk_size or tuned(*POINTS_CHUNK)) // sub), devices)  # sub-batches a chunk
     n0 = int((~np.asarray(models.winsor)[sb_mid]).sum())
     gap = (-n0) % driver.chunk  # empty sub-batches closing the last chunk without winsorised models
     split = n0 + gap

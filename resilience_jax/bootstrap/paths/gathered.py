@@ -6,7 +6,7 @@ of the per-entity tables path (:mod:`.tables`), and the path for specifications 
 cover. The staged core composed on gathered rows: the index stage from the gathered rows' bounds
 and entropy sums, the equations stage from their per-slot cross products.
 
-Layout: a batch of replicates is processed ``SUB`` at a time (``lax.map``), each sub-batch as
+Layout: a batch of replicates is processed :func:`sub_batch` at a time (``lax.map``), each sub-batch as
 arrays (slot, period, variable, replicate) with the replicates on the last (contiguous) axis, so
 that XLA vectorises across them and a sub-batch stays in cache. Indicators with the same index
 membership form one block: each index is a ratio of block sums, so a row costs a few
@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..._backend import tuned
 from ..._ops import add_up
 from ...data.arrays import Baseline, MediationArrays
 from ...estimators.equations import baseline_stage, equations_stage
@@ -31,7 +32,13 @@ from ...estimators.within import demean_balanced
 from ...estimators.record import MediationStats, mediation_stats
 from ...index.stage import index_stage, row_sums
 
-SUB = 48  # replicates per sub-batch (measured on 2 cores: 48 about 15% quicker than 32, 64 within noise, 128 slower)
+SUB = 48  # replicates per sub-batch on a CPU (measured on 2 cores: 48 about 15% quicker than 32, 64 within noise, 128 slower)
+SUB_ACCELERATOR = 256  # on a GPU or TPU (benchmarks/device.py)
+
+
+def sub_batch() -> int:
+    """Replicates per sub-batch on the backend in use (:func:`~resilience_jax._backend.tuned`)."""
+    return tuned(SUB, SUB_ACCELERATOR)
 
 
 class GatheredData(NamedTuple):
@@ -151,7 +158,7 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
     ----------
     C : jax.Array
         (B, G) integer entity multiplicities, each row summing to G (an entity drawn twice enters
-        as two entities). B is padded to a multiple of ``SUB`` internally.
+        as two entities). B is padded to a multiple of :func:`sub_batch` internally.
     data : GatheredData
         The packed panel (:func:`gathered_data`).
     fixed_effects : bool, optional
@@ -180,9 +187,10 @@ def replicates_from_rows(C: jax.Array, data: GatheredData, *, fixed_effects: boo
     ((2,), [0, 0], 0.7966)
     """
     B, G = C.shape
-    pad = (-B) % SUB
+    sub = sub_batch()
+    pad = (-B) % sub
     Cp = jnp.concatenate([C, jnp.ones((pad, G), C.dtype)]) if pad else C
-    ist, eq = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects, k, baseline), Cp.reshape(-1, SUB, G))
+    ist, eq = jax.lax.map(lambda c: _sub_batch(c, data, fixed_effects, k, baseline), Cp.reshape(-1, sub, G))
     # (sub-batch, ..., SUB) -> (..., B): the record is formed once for the whole batch
     merged = jax.tree_util.tree_map(lambda x: jnp.moveaxis(x, 0, -2).reshape(*x.shape[1:-1], -1)[..., :B], (ist, eq))
     return mediation_stats(*merged, batch_last=True)

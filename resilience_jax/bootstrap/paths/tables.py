@@ -35,13 +35,20 @@ import numpy as np
 
 from ... import status
 from ...data.arrays import Baseline, MediationArrays
+from ..._backend import tuned
 from ..._ops import add_up
 from ...estimators.equations import baseline_stage, equations_stage, index_cross_products, outcome_moments, take
 from ...estimators.moments import EntityMoments, entity_moments
 from ...estimators.record import MediationStats, mediation_stats
 from ...index.stage import index_stage
 
-HEAD = 12  # candidates the replicates read (by one matrix product); see promote_candidates for the others
+HEAD = 12  # candidates the replicates read on a CPU (by one matrix product); see promote_candidates for the others
+HEAD_ACCELERATOR = 24  # on a GPU or TPU, where the wider product is nearly free and fewer replicates need recovery
+
+
+def n_head() -> int:
+    """Tabulated candidates on the backend in use (:func:`~resilience_jax._backend.tuned`)."""
+    return tuned(HEAD, HEAD_ACCELERATOR)
 
 
 class EntityTables(NamedTuple):
@@ -86,7 +93,7 @@ def _log_table(Xg: np.ndarray, bound: np.ndarray, P: np.ndarray) -> np.ndarray:
     return out
 
 
-def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int = HEAD) -> EntityTables:
+def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int | None = None) -> EntityTables:
     """Tables of a panel on its grid sorted by entity (rows of entity g are the g-th block of T; on
     an unbalanced panel the sums run over the rows present).
 
@@ -105,8 +112,9 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
         entity, T each.
     n_entities : int
         Number of entities G.
-    n_candidates : int, optional
-        Candidate entities tabulated per bound column (at most G).
+    n_candidates : int or None, optional
+        Candidate entities tabulated per bound column (at most G); None: :func:`n_head` (12 on a
+        CPU, 24 on an accelerator).
 
     Returns
     -------
@@ -127,7 +135,7 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
     X_ind = np.asarray(arrays.X_ind, dtype=np.float64)
     n, m = X_ind.shape
     G = n_entities
-    R = min(G, n_candidates)
+    R = min(G, n_head() if n_candidates is None else n_candidates)
     Xg, P = _grid_rows(X_ind, G, arrays.present)
     others = np.asarray(arrays.others(), np.float64)
     f = partial(jnp.asarray, dtype=dtype)
@@ -150,7 +158,7 @@ def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     whether every minimiser of the replicate is among them (see :func:`promote_candidates`)."""
     R, m, G = L.shape
     Bn = Ct.shape[1]
-    h = min(HEAD, R)
+    h = min(n_head(), R)
     head = (L[:h].reshape(h * m, G) @ Ct).reshape(h, m, Bn)
     out = add_up([jnp.where(rank == r, head[r], 0.0) for r in range(h)])
     covered = (rank < h).all(axis=0)
