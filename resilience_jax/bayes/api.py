@@ -121,10 +121,11 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
     two_way : bool, optional
         Year effects too (None: the spec's; the mediation has province effects only).
     chain_method : {"vectorized", "sequential", "parallel"}
-        How chains run: vmapped on one device, one after another (less memory), or spread over the
-        devices. Chain i always uses the i-th split of the key: ``vectorized`` and ``parallel``
-        give bit-identical draws; ``sequential`` gives the same posterior, not the same last bits
-        (XLA's unbatched arithmetic differs from the batched one, and NUTS amplifies that).
+        How chains run: vmapped on one device, two at a time (less memory), or spread over the
+        devices. Chain i always uses the i-th split of the key: ``vectorized`` and ``sequential``
+        give bit-identical draws on any device count, and ``parallel`` too on one device; spread
+        over several devices it gives the same posterior, not the same last bits (XLA's
+        partitioned program differs in the last bits, and NUTS amplifies that).
     target_accept, max_tree_depth : float, int
         NUTS settings.
 

@@ -299,7 +299,7 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
         Bayesian-bootstrap weight draws.
     chain_method : {"vectorized", "sequential", "parallel"}
         How NUTS chains are run (:func:`~resilience_jax.bayes.api.posterior`: vectorized and
-        parallel give the same draws, sequential the same posterior).
+        sequential give the same draws; parallel too on one device, the same posterior on several).
     target_accept, max_tree_depth : float, int
         NUTS settings.
     mode : str

@@ -4,11 +4,15 @@
 windowed adaptation of the step size and a diagonal mass matrix during warm-up) on a model whose
 data are arguments, not closures: the same compiled function serves every dataset of the same
 shape, and it can be vmapped over datasets (weight draws, SBC simulations) in one call. Chain
-``i`` always uses ``jax.random.split(key, chains)[i]``: ``"vectorized"`` (vmap on one device) and
-``"parallel"`` (chains spread over the devices, vmapped on each) give the same draws;
-``"sequential"`` (one chain after another, for memory) uses the same keys, but XLA's unbatched
-arithmetic differs from the batched one in the last bits and NUTS trajectories amplify that: the
-same posterior, not bit-identical draws.
+``i`` always uses ``jax.random.split(key, chains)[i]``. ``"vectorized"`` (all chains vmapped on
+one device) and ``"sequential"`` (two chains at a time, one pair after another, for memory) give
+the same draws, bit for bit, on any device count; so does ``"parallel"`` (chains spread over the
+devices, at least two vmapped on each) on one device. No method runs a lone chain of several
+unbatched: XLA compiles a batch of one as unbatched code, whose arithmetic differs from the batched
+code's in the last bits, and NUTS trajectories amplify that into different draws (a pair, or a lone
+chain padded with a copy of itself, compiles as the batch does). Spread over several devices,
+``"parallel"`` runs XLA's partitioned program, whose last bits differ again: the same posterior,
+not the same draws (measured on 4 host devices; no fix found).
 """
 
 from __future__ import annotations
@@ -109,12 +113,19 @@ def nuts_chains(key: jax.Array, model, model_args: tuple, *, chains: int = 4, wa
     keys = jax.random.split(key, chains)
     if chains == 1:  # nothing to batch (vmapping NUTS's loops costs tracing time)
         return jax.tree.map(lambda a: a[None], run(keys[0]))
-    if chain_method == "sequential":
-        return jax.lax.map(run, keys)
+    if chain_method == "sequential":  # pairs of chains, one pair after another
+        n_pairs = -(-chains // 2)
+        out = jax.lax.map(jax.vmap(run), _padded(keys, 2 * n_pairs).reshape(n_pairs, 2, *keys.shape[1:]))
+        return jax.tree.map(lambda a: a.reshape(2 * n_pairs, *a.shape[2:])[:chains], out)
     if chain_method == "parallel":
         n_dev = jax.local_device_count()
-        per = -(-chains // n_dev)
-        pad = jnp.concatenate([keys, jnp.broadcast_to(keys[:1], (per * n_dev - chains, *keys.shape[1:]))])
-        out = jax.pmap(jax.vmap(run))(pad.reshape(n_dev, per, *keys.shape[1:]))
+        per = max(2, -(-chains // n_dev))  # at least a pair on each device
+        n_dev = min(n_dev, -(-chains // per))
+        out = jax.pmap(jax.vmap(run))(_padded(keys, per * n_dev).reshape(n_dev, per, *keys.shape[1:]))
         return jax.tree.map(lambda a: a.reshape(n_dev * per, *a.shape[2:])[:chains], out)
     return jax.vmap(run)(keys)
+
+
+def _padded(keys: jax.Array, n: int) -> jax.Array:
+    """``keys`` followed by copies of its first key, ``n`` in all (the copies' chains are dropped)."""
+    return jnp.concatenate([keys, jnp.broadcast_to(keys[:1], (n - len(keys), *keys.shape[1:]))])
