@@ -35,6 +35,14 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="text encoding of a CSV --data file, e.g. gbk (default: UTF-8, else GB18030)")
 
 
+def _distributed(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--distributed", action="store_true",
+                   help="one of several processes sharing the replicates (JAX's multi-process runtime): the "
+                        "coordinator address, process count and rank from $JAX_COORDINATOR_ADDRESS, "
+                        "$JAX_NUM_PROCESSES and $JAX_PROCESS_ID, or detected under SLURM; process 0 writes "
+                        "the outputs, the others nothing")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``resilience-jax`` command line (commands ``describe``,
     ``reproduce`` and ``bootstrap``, each with the common ``--data``, ``--spec``, ``--out``,
@@ -84,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", default=None, help="index symbol (default: the overall index of the spec; the paper's REIC, REICD or REICC)")
     p.add_argument("--as-printed", action="store_true", help="pooled OLS, as the paper's eqs. 2-3 print it (default: the entity fixed effects)")
     p.add_argument("--chunk-size", type=_positive_int, default=None, help="replicates per compiled chunk (memory bound)")
+    _distributed(p)
     p = sub.add_parser("posterior", help="posterior of the mediation or baseline model (NumPyro NUTS or the conjugate sampler)")
     _common(p)
     p.add_argument("--model", choices=("mediation", "baseline"), default="mediation", help="(default: %(default)s)")
@@ -124,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", metavar="FILE.csv", default=None,
                    help="weights study: your own weight vectors, one per row, one column per indicator of the index "
                         "(each row sums to 1); replaces the draws")
+    p.add_argument("--chunk-size", type=_positive_int, default=None, help="items per compiled chunk (memory bound)")
+    _distributed(p)
+    p = sub.add_parser("report", help="one self-contained HTML file: the paper's tables, the bootstrap, the posterior, the "
+                                      "sensitivity of the findings to the weights, and the run's provenance")
+    _common(p)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of every draw (Monte Carlo interval, bootstrap, posterior, weight vectors) (default: %(default)s)")
+    p.add_argument("--index", default=None, help="index symbol (default: the overall index of the spec; the paper's REIC, REICD or REICC)")
+    p.add_argument("--n-boot", type=_positive_int, default=999, help="cluster-bootstrap replicates (default: %(default)s)")
+    p.add_argument("--engine", choices=("conjugate", "nuts"), default="conjugate",
+                   help="posterior sampler (default: %(default)s, exact and fast)")
+    p.add_argument("--chains", type=_positive_int, default=4, help="posterior chains (default: %(default)s)")
+    p.add_argument("--warmup", type=_positive_int, default=1000, help="NUTS warm-up draws per chain (default: %(default)s)")
+    p.add_argument("--draws", type=_positive_int, default=1000, help="posterior draws per chain (default: %(default)s)")
+    p.add_argument("--n-weights", type=_positive_int, default=1000,
+                   help="sensitivity: Dirichlet weight vectors drawn around the entropy weights (default: %(default)s)")
     p.add_argument("--chunk-size", type=_positive_int, default=None, help="items per compiled chunk (memory bound)")
     return parser
 
@@ -214,7 +239,7 @@ def enable_compile_cache() -> Path | None:
 #   flag in XLA_FLAGS aborts the process).
 # Numbers agree with the library's default build to ~1e-12: only the order of floating-point
 # operations changes.
-OPT_LEVEL = {"describe": 0, "reproduce": 0, "bootstrap": 0}
+OPT_LEVEL = {"describe": 0, "reproduce": 0, "bootstrap": 0, "report": 0}
 BOOTSTRAP_OPT1_FROM = 30_000  # replicates from which `bootstrap` compiles at level 1
 LEGACY_EMITTERS_JAXLIB = ((0, 6), (0, 11))  # jaxlib [from, to) that has --xla_cpu_use_fusion_emitters
 
@@ -409,6 +434,32 @@ def _paper_baseline(spec, symbol: str) -> tuple[float | None, str]:
     return (printed[0] if printed else None), column
 
 
+def _mediation_bootstrap_table(panel, boot, symbol: str, *, scheme: str, n_boot: int, seed: int, as_printed: bool,
+                               lang: str):
+    """The mediation bootstrap's side-by-side table (:func:`~resilience_jax.report.bootstrap_report.side_by_side`,
+    in English), its note and its caption in ``lang``: what ``bootstrap`` writes and ``report`` shows."""
+    from .report.bootstrap_report import mediation_note_zh, side_by_side
+    from .results.bootstrap import MINMAX_NOTE
+
+    spec = panel.spec
+    m = spec.mediation
+    table = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
+    variant = "pooled OLS as printed" if as_printed else f"{spec.entity} fixed effects"
+    if lang == "zh":
+        note = mediation_note_zh(scheme=scheme, n_boot=n_boot, seed=seed, entity=spec.id_label(spec.entity, "zh"),
+                                 as_printed=as_printed, published=bool(spec.paper_estimates),
+                                 minmax=boot.scale == "minmax", provenance=panel.provenance_in("zh"))
+    else:
+        note = (f"{scheme} bootstrap, {n_boot} replicates, seed {seed}, entropy weights re-estimated in every "
+                f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; "
+                f"{'the paper column is the published (pooled) estimate; ' if spec.paper_estimates else ''}"
+                f"lower/upper: each row's default interval (method column). "
+                f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
+    caption = (f"{m.regressor}经由{m.mediator}影响{symbol}的中介效应：各类置信区间对比" if lang == "zh" else
+               f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side")
+    return table, note, caption
+
+
 def _cmd_bootstrap(args: argparse.Namespace) -> int:
     import threading
     import warnings
@@ -418,9 +469,9 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     from .bootstrap.api import bootstrap
     from .data.validate import load_panel
     from .errors import EstimationError, IntervalWarning
-    from .report.bootstrap_report import headline, localize, mediation_note_zh, plot_indirect, plot_weights, side_by_side
+    from .report.bootstrap_report import headline, localize, plot_indirect, plot_weights
     from .report.tables import to_markdown, write_table
-    from .results.bootstrap import LEVELS_NOTE, MINMAX_NOTE, scale_caveats
+    from .results.bootstrap import LEVELS_NOTE, scale_caveats
 
     if args.scheme == "wild" and args.model != "baseline":
         raise EstimationError("the wild cluster bootstrap tests the baseline coefficient: use --scheme wild --model baseline")
@@ -441,28 +492,15 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
                      chunk_size=args.chunk_size, progress=True)
     if LEVELS_NOTE in scale_caveats(spec.index):
         warnings.warn(LEVELS_NOTE, IntervalWarning, stacklevel=1)
-    m = spec.mediation
     out = args.work
     stem = f"bootstrap_{args.scheme}_{args.model}_{symbol}" + ("_as_printed" if args.as_printed else "")
     labels = [i.label_zh if args.lang == "zh" else i.label_en for i in spec.index.indicators]
     if args.model == "baseline":
         return _baseline_report(panel, boot, symbol, stem, labels, args)
-    table = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
-    variant = "pooled OLS as printed" if args.as_printed else f"{spec.entity} fixed effects"
-    if args.lang == "zh":
-        note = mediation_note_zh(scheme=args.scheme, n_boot=args.n_boot, seed=args.seed, entity=spec.id_label(spec.entity, "zh"),
-                                 as_printed=args.as_printed, published=bool(spec.paper_estimates),
-                                 minmax=boot.scale == "minmax", provenance=panel.provenance_in("zh"))
-    else:
-        note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
-                f"replicate; {variant}; analytic intervals: CRV1 by {spec.entity}, t(G-1), Sobel normal for a*b; "
-                f"{'the paper column is the published (pooled) estimate; ' if spec.paper_estimates else ''}"
-                f"lower/upper: each row's default interval (method column). "
-                f"{MINMAX_NOTE if boot.scale == 'minmax' else ''} {panel.provenance}")
+    table, note, caption = _mediation_bootstrap_table(panel, boot, symbol, scheme=args.scheme, n_boot=args.n_boot,
+                                                      seed=args.seed, as_printed=args.as_printed, lang=args.lang)
     write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=f"{m.regressor}经由{m.mediator}影响{symbol}的中介效应：各类置信区间对比" if args.lang == "zh" else
-                f"Mediation of {m.regressor} through {m.mediator} on {symbol}: intervals side by side",
-                lang=args.lang)
+                caption=caption, lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
@@ -475,6 +513,35 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
 EXIT_DIAGNOSTICS = 3
 
 
+def _posterior_table(panel, post, boot, *, model: str, n_boot: int, lang: str):
+    """The posterior's side-by-side table (the paper, the estimate, CRV1 and cluster-bootstrap BCa
+    intervals of ``boot`` beside the posterior median and credible interval; in English) and its
+    note in ``lang``: what ``posterior`` writes and ``report`` shows."""
+    from .report.bootstrap_report import baseline_table, side_by_side
+    from .report.posterior_report import posterior_columns, posterior_note_zh
+
+    spec = panel.spec
+    symbol = post.config["index"]
+    cfg = post.config
+    if lang == "zh":
+        note = posterior_note_zh(cfg, n_boot=n_boot, provenance=panel.provenance_in("zh"))
+    else:
+        note = (f"Posterior: {cfg['engine']}, effects {cfg['effects']}, errors {cfg['errors']}, weights {cfg['weights']}, "
+                f"prior {cfg['prior']}, {cfg['chains']} chains x {cfg['draws']} draws, seed {cfg['seed']}; intervals 95%: "
+                f"credible equal-tailed, CRV1 t(G-1), Sobel normal, cluster bootstrap ({n_boot} replicates) BCa. "
+                f"{panel.provenance}")
+    if model == "mediation":
+        sbs = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
+        sbs = sbs[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
+        table = sbs.join(posterior_columns(post, ["a", "b", "c", "c_prime", "ab", "share"]))
+    else:
+        reg = post.headline[0]
+        bt = baseline_table(boot, symbol, post.fits[0], _paper_baseline(spec, symbol)[0])
+        bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
+        table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
+    return table, note
+
+
 def _cmd_posterior(args: argparse.Namespace) -> int:
     import warnings
 
@@ -485,17 +552,14 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     from .data.validate import load_panel
     from .errors import PosteriorWarning
     from .inference.intervals import check_tails
-    from .report.bootstrap_report import baseline_table, side_by_side
     from .report.posterior_report import (SUMMARY_CAPTION, SUMMARY_NOTE, localize_posterior, localize_summary,
                                          plot_indirect_posterior, plot_prior_predictive, plot_rank,
-                                         plot_weights_contribution, posterior_caption, posterior_columns,
-                                         posterior_note_zh)
+                                         plot_weights_contribution, posterior_caption)
     from .report.tables import to_markdown, write_table
 
     check_tails(args.n_boot, 0.95, "percentile")
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
     _header(panel)
-    spec = panel.spec
     bar = tqdm(total=4, desc="posterior", unit="stage")
     bar.set_postfix_str("sampling (compile, warm-up, draws)")
     with warnings.catch_warnings(record=True) as caught:
@@ -515,23 +579,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, index=symbol)
     out = args.work
     stem = f"posterior_{args.model}_{args.fixed_effects}_{symbol}"
-    cfg = post.config
-    if args.lang == "zh":
-        note = posterior_note_zh(cfg, n_boot=args.n_boot, provenance=panel.provenance_in("zh"))
-    else:
-        note = (f"Posterior: {cfg['engine']}, effects {cfg['effects']}, errors {cfg['errors']}, weights {cfg['weights']}, "
-                f"prior {cfg['prior']}, {cfg['chains']} chains x {cfg['draws']} draws, seed {cfg['seed']}; intervals 95%: "
-                f"credible equal-tailed, CRV1 t(G-1), Sobel normal, cluster bootstrap ({args.n_boot} replicates) BCa. "
-                f"{panel.provenance}")
-    if args.model == "mediation":
-        sbs = side_by_side(boot, _paper_mediation(spec, symbol), n_clusters=panel.shape[0])
-        sbs = sbs[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
-        table = sbs.join(posterior_columns(post, ["a", "b", "c", "c_prime", "ab", "share"]))
-    else:
-        reg = post.headline[0]
-        bt = baseline_table(boot, symbol, post.fits[0], _paper_baseline(spec, symbol)[0])
-        bt = bt[["paper", "estimate", "analytic_lower", "analytic_upper", "bca_lower", "bca_upper"]]
-        table = bt.join(posterior_columns(post, [reg]).set_axis(bt.index))
+    table, note = _posterior_table(panel, post, boot, model=args.model, n_boot=args.n_boot, lang=args.lang)
     write_table(localize_posterior(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f",
                 note=note, caption=posterior_caption(args.model, symbol, args.lang), lang=args.lang)
     write_table(localize_summary(summary, args.lang), out, f"{stem}_summary", formats=("csv", "md"), floatfmt=".4f",
@@ -697,13 +745,62 @@ def _read_weight_vectors(path: str, names: list[str], symbol: str):
     return W / sums[:, None]
 
 
+def _sensitivity_texts(panel, res, symbol: str, *, study: str, seed: int, weights_file: str | None,
+                       space_file: str | None, lang: str):
+    """The note and the captions (by table name) of a sensitivity study's tables in ``lang``: what
+    ``sensitivity`` writes and ``report`` shows."""
+    from .report.sensitivity_report import sensitivity_captions_zh, sensitivity_note_zh
+
+    spec = panel.spec
+    meta = res.meta
+    if lang == "zh":
+        note = sensitivity_note_zh(study, symbol, meta, seed=seed, weights_file=weights_file,
+                                   space_file=space_file, provenance=panel.provenance_in("zh"))
+        captions = sensitivity_captions_zh(symbol, spec.id_label(spec.entity, "zh"))
+    else:
+        if study == "weights":
+            how = {"user": f"the {meta['n']} weight vectors of {weights_file}",
+                   "uniform": f"{meta['n']} weight vectors uniform on the simplex"}.get(
+                meta["draws"], f"{meta['n']} Dirichlet weight vectors around the default weights (concentration "
+                               f"{meta['concentration']})")
+        elif study == "multiverse":
+            how = (f"{meta['n_specifications']} specifications ({meta['n_constructions']} constructions x "
+                   f"{meta['n_models']} models), " + (f"{meta['n_null']} resamples under the null" if meta["n_null"]
+                                                       else "no inference under the null"))
+        else:
+            how = (f"N = {meta['n']} base points, {meta['n_factors']} factors, {meta['n_pipelines']} pipelines, "
+                   f"{meta['n_boot']} bootstrap resamples for the 95% intervals")
+        where = space_file or "the bundled models/sensitivity.toml"
+        note = (f"Sensitivity study '{study}' of {symbol}: {how}; seed {seed}; construction space {where}; "
+                f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")
+        captions = {"summary": f"Sensitivity of the findings to the construction of {symbol}: the default and the spread",
+                    "ranks": f"Ranks of the {spec.entity}s by {symbol} under the default weights and over the weight vectors",
+                    "leave_one_out": f"Each indicator of {symbol} left out in turn (weights renormalised, or re-estimated)",
+                    "anova": "Exact ANOVA decomposition over the multiverse: first-order and total indices of each choice",
+                    "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
+                    "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",
+                    "convergence": "Sobol indices on the first N/8, N/4, N/2 and N base points"}
+    return note, captions
+
+
+def _sensitivity_figures(res, study: str) -> dict:
+    """The figures of a sensitivity study by name, each a function that draws it (a matplotlib Figure)."""
+    from .report.sensitivity_report import (plot_rank_bands, plot_sobol, plot_specification_curve, plot_tornado,
+                                            plot_weight_draws)
+
+    return {"weights": {"draws": lambda: plot_weight_draws(res), "ranks": lambda: plot_rank_bands(res)},
+            "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta"),
+                           "curve_ab": lambda: plot_specification_curve(res, "ab"),
+                           "tornado_ab": lambda: plot_tornado(res, "ab")},
+            "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab"), "sobol_beta": lambda: plot_sobol(res, "beta"),
+                      "sobol_sobel_z": lambda: plot_sobol(res, "sobel_z")}}[study]
+
+
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from .data.arrays import index_members
     from .data.validate import load_panel
     from .errors import EstimationError
-    from .report.sensitivity_report import (localize_tables, plot_rank_bands, plot_sobol, plot_specification_curve,
-                                            plot_tornado, plot_weight_draws, sensitivity_captions_zh, sensitivity_note_zh,
-                                            sensitivity_tables)
+    from .report.sensitivity_report import localize_tables, sensitivity_tables
     from .report.tables import to_markdown, write_table
     from .sensitivity.api import sensitivity
     from .sensitivity.space import load_space
@@ -730,34 +827,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                       chunk_size=args.chunk_size, progress=True)
     out = args.work
     stem = f"sensitivity_{args.study}_{symbol}"
-    meta = res.meta
-    if args.lang == "zh":
-        note = sensitivity_note_zh(args.study, symbol, meta, seed=args.seed, weights_file=args.weights,
-                                   space_file=args.space, provenance=panel.provenance_in("zh"))
-        captions = sensitivity_captions_zh(symbol, spec.id_label(spec.entity, "zh"))
-    else:
-        if args.study == "weights":
-            how = {"user": f"the {meta['n']} weight vectors of {args.weights}",
-                   "uniform": f"{meta['n']} weight vectors uniform on the simplex"}.get(
-                meta["draws"], f"{meta['n']} Dirichlet weight vectors around the default weights (concentration "
-                               f"{meta['concentration']})")
-        elif args.study == "multiverse":
-            how = (f"{meta['n_specifications']} specifications ({meta['n_constructions']} constructions x "
-                   f"{meta['n_models']} models), " + (f"{meta['n_null']} resamples under the null" if meta["n_null"]
-                                                       else "no inference under the null"))
-        else:
-            how = (f"N = {meta['n']} base points, {meta['n_factors']} factors, {meta['n_pipelines']} pipelines, "
-                   f"{meta['n_boot']} bootstrap resamples for the 95% intervals")
-        where = args.space or "the bundled models/sensitivity.toml"
-        note = (f"Sensitivity study '{args.study}' of {symbol}: {how}; seed {args.seed}; construction space {where}; "
-                f"significant: p < 0.05 for beta (CRV1, t(G-1)), |z| > 1.96 for the Sobel z. {panel.provenance}")
-        captions = {"summary": f"Sensitivity of the findings to the construction of {symbol}: the default and the spread",
-                    "ranks": f"Ranks of the {spec.entity}s by {symbol} under the default weights and over the weight vectors",
-                    "leave_one_out": f"Each indicator of {symbol} left out in turn (weights renormalised, or re-estimated)",
-                    "anova": "Exact ANOVA decomposition over the multiverse: first-order and total indices of each choice",
-                    "null": "Specification curve under the null (Simonsohn, Simmons & Nelson 2020)",
-                    "sobol": "Sobol indices (first order: Saltelli 2010; total: Jansen) with 95% bootstrap intervals",
-                    "convergence": "Sobol indices on the first N/8, N/4, N/2 and N base points"}
+    note, captions = _sensitivity_texts(panel, res, symbol, study=args.study, seed=args.seed, weights_file=args.weights,
+                                        space_file=args.space, lang=args.lang)
     tables = sensitivity_tables(res)
     for name, table in localize_tables(tables, args.lang, spec).items():
         write_table(table, out, f"{stem}_{name}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
@@ -765,16 +836,234 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
     verdict = res.verdict()
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")
-    figures = {"weights": {"draws": lambda: plot_weight_draws(res), "ranks": lambda: plot_rank_bands(res)},
-               "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta"),
-                              "curve_ab": lambda: plot_specification_curve(res, "ab"),
-                              "tornado_ab": lambda: plot_tornado(res, "ab")},
-               "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab"), "sobol_beta": lambda: plot_sobol(res, "beta"),
-                         "sobol_sobel_z": lambda: plot_sobol(res, "sobel_z")}}
-    for name, make in figures[args.study].items():
+    for name, make in _sensitivity_figures(res, args.study).items():
         make().savefig(out / f"{stem}_{name}.png", dpi=150)
     print(to_markdown(tables["summary"], floatfmt=".4f", note=note))
     print(f"Verdict: {verdict}")
+    return 0
+
+
+def _sha256(path) -> str:
+    """The SHA-256 of a file (read in blocks)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _git_commit() -> str | None:
+    """The git commit of the package's source when it runs from a git checkout of this repository
+    (with a mark when files differ from it); None otherwise, silently (an installed copy, no git)."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel", "HEAD"], cwd=here, capture_output=True,
+                              text=True, timeout=10)
+        lines = done.stdout.splitlines()
+        if done.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() / here.name != here:
+            return None  # not a checkout, or a copy installed inside another repository's tree
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--"], cwd=here, capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return lines[1] + (" (with uncommitted changes)" if dirty.returncode == 1 else "")
+
+
+def _report_provenance(args: argparse.Namespace, panel, space, seconds: dict[str, tuple[str, float]],
+                       lang: str) -> list[tuple[str, str, str]]:
+    """The report's provenance rows ``(key, label, value)``: versions, the git commit where known,
+    the SHA-256 of the data and spec files, the seed and sizes, JAX's backend and devices, timings."""
+    import datetime
+    import hashlib
+    import platform
+    from importlib import resources
+    from importlib.metadata import PackageNotFoundError, version
+
+    import jax
+
+    from .datasets import PAPER_PANEL_FILE
+
+    zh = lang == "zh"
+
+    def v(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "?"
+
+    spec = panel.spec
+    if args.data is None:
+        data_file = f"resilience_jax/datasets/{PAPER_PANEL_FILE} " + ("（内置合成面板）" if zh else "(the embedded panel)")
+        data_sha = hashlib.sha256(resources.files("resilience_jax.datasets").joinpath(PAPER_PANEL_FILE).read_bytes()).hexdigest()
+    else:
+        data_file, data_sha = str(args.data), _sha256(args.data)
+    n_ent, n_t = panel.shape
+    rows = [("version", "resilience_jax", __version__)]
+    commit = _git_commit()
+    if commit:
+        rows.append(("git_commit", "Git commit", commit))
+    rows += [
+        ("data", "数据" if zh else "Data", panel.provenance_in(lang)),
+        ("data_file", "数据文件" if zh else "Data file", data_file),
+        ("data_sha256", "数据文件的SHA-256" if zh else "SHA-256 of the data file", data_sha),
+        ("panel", "面板" if zh else "Panel", f"{n_ent} {spec.entity} x {n_t} {spec.time} ({panel.periods[0]}-"
+                                             f"{panel.periods[-1]}), N = {len(panel.frame)}"),
+    ]
+    for key, label, path in (("spec", "研究设定文件" if zh else "Study spec", spec.path),
+                             ("index", "指标体系文件" if zh else "Index spec", spec.index.path),
+                             ("space", "敏感性分析构建空间文件" if zh else "Sensitivity space", space.path)):
+        rows += [(f"{key}_file", label, str(path)), (f"{key}_sha256", f"{label} SHA-256", _sha256(path))]
+    if zh:
+        sizes = (f"自助法：聚类自助法重复抽样{args.n_boot}次；后验：{args.engine}，{args.chains}条链×每条链{args.draws}次抽样"
+                 + (f"（预热{args.warmup}次）" if args.engine == "nuts" else "") + f"；敏感性分析：{args.n_weights}组权重向量")
+    else:
+        sizes = (f"bootstrap: {args.n_boot} cluster replicates; posterior: {args.engine}, {args.chains} chains x "
+                 f"{args.draws} draws" + (f" after {args.warmup} warm-up" if args.engine == "nuts" else "")
+                 + f"; sensitivity: {args.n_weights} weight vectors")
+    rows += [
+        ("seed", "随机种子（全部抽样）" if zh else "Seed (every draw)", str(args.seed)),
+        ("sizes", "抽样规模" if zh else "Sizes", sizes),
+        ("jax", "JAX", f"jax {jax.__version__}, jaxlib {v('jaxlib')}, numpyro {v('numpyro')}"),
+        ("precision", "精度" if zh else "Precision", "float64" if jax.config.jax_enable_x64 else "float32"),
+        ("backend", "计算后端" if zh else "Backend", jax.default_backend()),
+        ("devices", "设备" if zh else "Devices", ", ".join(f"{d} ({d.device_kind})" for d in jax.devices())),
+        ("python", "Python", f"{platform.python_version()} ({platform.platform()})"),
+    ]
+    for key, (title, secs) in seconds.items():
+        rows.append((f"time_{key}", f"{'用时：' if zh else 'Time: '}{title}", f"{secs:.2f} s"))
+    rows.append(("time_total", "总用时" if zh else "Time: total", f"{sum(s for _, s in seconds.values()):.2f} s"))
+    rows.append(("created", "生成时间（UTC）" if zh else "Created (UTC)",
+                 datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")))
+    return rows
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    import time
+    import warnings
+
+    from tqdm import tqdm
+
+    from .bayes.api import posterior
+    from .bootstrap.api import bootstrap
+    from .data.validate import load_panel
+    from .errors import EstimationError, IntervalWarning
+    from .inference.intervals import check_tails
+    from .report import html as rh
+    from .report.bootstrap_report import headline, localize, plot_indirect, plot_weights
+    from .report.paper_tables import paper_tables
+    from .report.posterior_report import (SUMMARY_CAPTION, SUMMARY_NOTE, localize_posterior, localize_summary,
+                                         plot_indirect_posterior, plot_rank, posterior_caption)
+    from .report.sensitivity_report import localize_tables, sensitivity_tables
+    from .results.bootstrap import LEVELS_NOTE, scale_caveats
+    from .sensitivity.api import sensitivity
+    from .sensitivity.space import load_space
+    from .suite import run_suite
+
+    check_tails(args.n_boot, 0.95, "percentile")  # the bootstrap table's intervals: refused before the run
+    panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
+    _header(panel)
+    spec = panel.spec
+    lang = args.lang
+    symbol = args.index or spec.index.symbol
+    if symbol not in spec.index.symbols:
+        raise EstimationError(f"unknown index {symbol!r}; expected one of {list(spec.index.symbols)}")
+    space = load_space(None, spec)
+    W = lambda key: rh.word(key, lang)  # noqa: E731
+    sections, seconds = [], {}
+    bar = tqdm(total=4, desc="report", unit="section")
+
+    def done(key, start, items):  # a section computed: its time, its place in the report
+        secs = time.perf_counter() - start
+        seconds[key] = (W(key), secs)
+        sections.append(rh.Section(key, W(key), tuple(items), secs))
+        bar.update()
+
+    def figure(key, fig):
+        data = rh.png(fig)
+        if fig.canvas.manager is not None:  # a pyplot figure (ArviZ's plots): closed once drawn
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+        return rh.Figure(key, W(f"fig_{key}"), data)
+
+    # the paper's tables: those of `reproduce`
+    start = time.perf_counter()
+    bar.set_postfix_str("the paper's tables")
+    tables = paper_tables(run_suite(panel, seed=args.seed), lang)
+    comparison = tables.pop("paper_comparison", None)
+    items = [rh.Table(stem, t.caption, t.table, t.note, t.floatfmt) for stem, t in tables.items()]
+    if len(panel.filled):
+        items.insert(0, rh.Table("interpolated_cells", W("interpolated"), panel.filled))
+    done("paper", start, items)
+    sections.append(rh.Section("comparison", W("comparison"), (
+        rh.Table("paper_comparison", comparison.caption, comparison.table, comparison.note, comparison.floatfmt)
+        if comparison is not None else W("no_comparison"),)))
+    # the mediation bootstrap: that of `bootstrap` (cluster, entity fixed effects)
+    start = time.perf_counter()
+    bar.set_postfix_str("bootstrap")
+    boot = bootstrap(panel, n_boot=args.n_boot, seed=args.seed, scheme="cluster", index=symbol, fixed_effects=True,
+                     chunk_size=args.chunk_size, progress=True)
+    if LEVELS_NOTE in scale_caveats(spec.index):
+        warnings.warn(LEVELS_NOTE, IntervalWarning, stacklevel=1)
+    table, note, caption = _mediation_bootstrap_table(panel, boot, symbol, scheme="cluster", n_boot=args.n_boot,
+                                                      seed=args.seed, as_printed=False, lang=lang)
+    labels = [i.label_zh if lang == "zh" else i.label_en for i in spec.index.indicators]
+    items = [rh.Table("bootstrap", caption, localize(_published(table), lang), note, ".4f"),
+             *([headline(table)] if lang == "en" else []),
+             figure("bootstrap_indirect", plot_indirect(boot)), figure("bootstrap_weights", plot_weights(boot, labels))]
+    done("bootstrap", start, items)
+    balanced = panel.balanced
+    # the posterior: that of `posterior` (mediation, within, iid), beside the bootstrap above
+    start = time.perf_counter()
+    bar.set_postfix_str("posterior")
+    if balanced:
+        post = posterior(panel, model="mediation", index=symbol, engine=args.engine, chains=args.chains,
+                         warmup=args.warmup, draws=args.draws, seed=args.seed)
+        summary = post.summary()
+        problems = post.problems(summary)
+        table, note = _posterior_table(panel, post, boot, model="mediation", n_boot=args.n_boot, lang=lang)
+        e = boot.estimate
+        items = [rh.Table("posterior", posterior_caption("mediation", symbol, lang),
+                          localize_posterior(_published(table), lang), note, ".4f"),
+                 f"{W('probabilities')}: " + "; ".join(f"{k} = {p:.4f}" for k, p in post.probabilities().items()),
+                 f"{W('prior')}:", list(post.prior),
+                 rh.Table("posterior_summary", SUMMARY_CAPTION[lang], localize_summary(summary, lang), SUMMARY_NOTE[lang],
+                          ".4f"),
+                 *([f"{W('diagnostics')}: " + "; ".join(problems)] if problems else []),
+                 figure("posterior_indirect", plot_indirect_posterior(post, boot, (float(e["ab"]),
+                                                                                   float(abs(e["ab"] / e["sobel_z"]))))),
+                 figure("posterior_rank", plot_rank(post))]
+    else:
+        items = [W("skipped").format(W("unbalanced"))]
+    done("posterior", start, items)
+    # the sensitivity of the findings to the weights: the weights study of `sensitivity`
+    start = time.perf_counter()
+    bar.set_postfix_str("sensitivity")
+    if balanced:
+        res = sensitivity(panel, study="weights", n=args.n_weights, seed=args.seed, space=space, index=symbol,
+                          chunk_size=args.chunk_size, progress=True)
+        note, captions = _sensitivity_texts(panel, res, symbol, study="weights", seed=args.seed, weights_file=None,
+                                            space_file=None, lang=lang)
+        items = [rh.Table(f"sensitivity_{name}", captions.get(name, name), t, note, ".4f")
+                 for name, t in localize_tables(sensitivity_tables(res), lang, spec).items()]
+        if lang == "en":
+            items.append(f"Verdict: {res.verdict()}")
+        items += [figure(f"sensitivity_{name}", make()) for name, make in _sensitivity_figures(res, "weights").items()]
+    else:
+        items = [W("skipped").format(W("unbalanced"))]
+    done("sensitivity", start, items)
+    bar.close()
+    page = rh.render_report(sections, _report_provenance(args, panel, space, seconds, lang), lang=lang,
+                            banner=panel.provenance_in(lang), synthetic=panel.synthetic)
+    name = f"report_{lang}.html"
+    (args.work / name).write_text(page, encoding="utf-8")
+    n_tables = sum(isinstance(i, rh.Table) for s in sections for i in s.items)
+    n_figures = sum(isinstance(i, rh.Figure) for s in sections for i in s.items)
+    print(f"Report {name}: {n_tables} tables, {n_figures} figures, {len(page.encode()) / 1024:.0f} kB, one self-contained "
+          f"HTML file; " + ", ".join(f"{key} {secs:.1f} s" for key, (_, secs) in seconds.items()))
     return 0
 
 
@@ -825,6 +1114,32 @@ def _staged_output(out: Path):
     staged.written[:] = names
 
 
+@contextmanager
+def _process_role(args: argparse.Namespace):
+    """With ``--distributed``: join the multi-process run before any computation; a process other
+    than 0 computes its share with the others but writes nothing (its outputs go to a temporary
+    folder, removed after, and its console output is dropped)."""
+    if not getattr(args, "distributed", False):
+        yield
+        return
+    import os
+    import shutil
+    import tempfile
+
+    from .bootstrap.driver import init_distributed, is_writer
+
+    init_distributed()
+    if is_writer():
+        yield
+        return
+    args.out = tempfile.mkdtemp(prefix="resilience-jax-rank-")
+    try:
+        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+            yield
+    finally:
+        shutil.rmtree(args.out, ignore_errors=True)
+
+
 @dataclass
 class _Stage:
     path: Path  # where the command writes
@@ -861,7 +1176,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"init": _cmd_init, "describe": _cmd_describe, "reproduce": _cmd_reproduce, "bootstrap": _cmd_bootstrap,
-            "posterior": _cmd_posterior, "sensitivity": _cmd_sensitivity}
+            "posterior": _cmd_posterior, "sensitivity": _cmd_sensitivity, "report": _cmd_report}
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -903,7 +1218,7 @@ def main(argv: list[str] | None = None) -> int:
     return run(build_parser().parse_args(argv))
 
 
-FIGURE_COMMANDS = ("bootstrap", "posterior", "sensitivity")
+FIGURE_COMMANDS = ("bootstrap", "posterior", "sensitivity", "report")
 
 
 def _figure_fonts(command: str):
@@ -955,10 +1270,11 @@ def run(args: argparse.Namespace) -> int:
     >>> shutil.rmtree(out)
     """
     try:
-        with _staged_output(Path(args.out)) as stage, _figure_fonts(args.command):
-            args.work = stage.path
-            code = COMMANDS[args.command](args)
-        print("Wrote: " + ", ".join(str(Path(args.out) / name) for name in stage.written))
+        with _process_role(args):
+            with _staged_output(Path(args.out)) as stage, _figure_fonts(args.command):
+                args.work = stage.path
+                code = COMMANDS[args.command](args)
+            print("Wrote: " + ", ".join(str(Path(args.out) / name) for name in stage.written))
         return code
     except ResilienceError as exc:
         if args.debug:
@@ -1007,9 +1323,11 @@ def console_main() -> int:
     """
     import os
 
+    from ._backend import cpu_expected
+
     args = build_parser().parse_args(sys.argv[1:])
     level = opt_level(args)
-    if level is not None:
+    if level is not None and cpu_expected():  # XLA:CPU's flags; an accelerator keeps its defaults
         fast_compile(level)
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures are written to files; no display is needed
     if not args.debug:

@@ -7,7 +7,7 @@ below, constant, N and R-squared, the SE type and the data's provenance in a not
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -413,37 +413,46 @@ def _id_labels(spec, lang: Lang) -> dict[str, str]:
     return {n: spec.id_label(n, lang) for n in (spec.entity, spec.time, spec.region)}
 
 
-def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[str, list[Path]]:
-    """Write every table as CSV, Markdown and LaTeX; return {stem: paths}.
+class PaperTable(NamedTuple):
+    """One table of :func:`paper_tables`: the table as printed, its caption, its note and the format
+    of its float cells."""
+
+    table: pd.DataFrame
+    caption: str
+    note: str
+    floatfmt: str = ".3f"
+
+
+def paper_tables(suite, lang: Lang = "en") -> dict[str, PaperTable]:
+    """Every table of the paper, in its layout, with its caption and note: what
+    :func:`write_paper_tables` writes (and the HTML report shows), by file stem.
 
     The tables: the entropy weights, Table 2 (descriptives, the indices first), Tables 3-4
     (stepwise baseline), Table 5 (heterogeneity), Tables 6-8 (robustness), Tables 9-11 (mediation)
-    and the comparison with the paper's printed estimates; each with its
-    caption and note (SE type, fixed effects, the data's provenance).
+    and the comparison with the paper's printed estimates (when the spec has them); each note
+    gives the SE type, the fixed effects and the data's provenance.
 
     Parameters
     ----------
     suite : SuiteResult
         The suite (:func:`resilience_jax.run_suite`).
-    out_dir : str or pathlib.Path
-        Folder of the files; created if missing.
     lang : {"en", "zh"}
-        Language of the labels and notes.
+        Language of the labels, captions and notes.
 
     Returns
     -------
-    dict of str to list of pathlib.Path
-        The written files by table stem (e.g. ``table3_stepwise``: its ``.csv``, ``.md`` and ``.tex``).
+    dict of str to PaperTable
+        By table stem (``entropy_weights``, ``table2_descriptives``, ``table3_stepwise``, ...,
+        ``paper_comparison``), in the paper's order.
 
     Example
     -------
-    >>> import tempfile
     >>> import resilience_jax as rj
-    >>> written = write_paper_tables(rj.run_suite(rj.load_panel()), tempfile.mkdtemp())
-    >>> len(written), [p.name for p in written["table3_stepwise"]]
-    (12, ['table3_stepwise.csv', 'table3_stepwise.note.txt', 'table3_stepwise.md', 'table3_stepwise.tex'])
-    >>> [p.name for p in written["paper_comparison"]]
-    ['paper_comparison.csv', 'paper_comparison.note.txt', 'paper_comparison.md', 'paper_comparison.tex']
+    >>> tables = paper_tables(rj.run_suite(rj.load_panel()))
+    >>> list(tables)[:3], tables["table3_stepwise"].caption
+    (['entropy_weights', 'table2_descriptives', 'table3_stepwise'], 'Table 3. Baseline regression, REIC')
+    >>> paper_tables(rj.run_suite(rj.load_panel()), "zh")["table3_stepwise"].note.startswith("注：")
+    True
     """
     spec, panel = suite.spec, suite.panel
     b = spec.baseline
@@ -455,12 +464,10 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
     def noted(extra):  # the extra sentences before the provenance
         return se_note(b.vcov, b.fixed_effects, (f"{extra}{prov}" if zh else f"{extra} {prov}").strip(), lang, ids)
 
-    fmt = ("csv", "md", "tex")
-    out: dict[str, list[Path]] = {}
+    out: dict[str, PaperTable] = {}
 
     def put(stem, table, caption, tnote=note, floatfmt=".3f"):
-        out[stem] = write_table(table, out_dir, stem, formats=fmt, note=tnote, caption=caption, floatfmt=floatfmt,
-                                lang=lang)
+        out[stem] = PaperTable(table, caption, tnote, floatfmt)
 
     weights = weights_table(suite, lang)
     if zh:
@@ -518,6 +525,37 @@ def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[st
             cmp.index.name = "paper"
             cnote = f"The printed estimates of {spec.authors or spec.title} beside ours. {prov}"
             caption = "Published vs. this run"
-        out["paper_comparison"] = write_table(cmp, out_dir, "paper_comparison", formats=fmt, note=cnote,
-                                              caption=caption, lang=lang)
+        put("paper_comparison", cmp, caption, cnote)
     return out
+
+
+def write_paper_tables(suite, out_dir: str | Path, lang: Lang = "en") -> dict[str, list[Path]]:
+    """Write every table of :func:`paper_tables` as CSV, Markdown and LaTeX; return {stem: paths}.
+
+    Parameters
+    ----------
+    suite : SuiteResult
+        The suite (:func:`resilience_jax.run_suite`).
+    out_dir : str or pathlib.Path
+        Folder of the files; created if missing.
+    lang : {"en", "zh"}
+        Language of the labels and notes.
+
+    Returns
+    -------
+    dict of str to list of pathlib.Path
+        The written files by table stem (e.g. ``table3_stepwise``: its ``.csv``, ``.md`` and ``.tex``).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> import resilience_jax as rj
+    >>> written = write_paper_tables(rj.run_suite(rj.load_panel()), tempfile.mkdtemp())
+    >>> len(written), [p.name for p in written["table3_stepwise"]]
+    (12, ['table3_stepwise.csv', 'table3_stepwise.note.txt', 'table3_stepwise.md', 'table3_stepwise.tex'])
+    >>> [p.name for p in written["paper_comparison"]]
+    ['paper_comparison.csv', 'paper_comparison.note.txt', 'paper_comparison.md', 'paper_comparison.tex']
+    """
+    return {stem: write_table(t.table, out_dir, stem, formats=("csv", "md", "tex"), note=t.note, caption=t.caption,
+                              floatfmt=t.floatfmt, lang=lang)
+            for stem, t in paper_tables(suite, lang).items()}
