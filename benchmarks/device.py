@@ -13,7 +13,8 @@ fixed when the package is imported):
 - the weights sensitivity study at 10^6 Dirichlet weight vectors;
 - NUTS with 4 vectorised chains x 1,000 warm-up + 1,000 draws (the mediation posterior).
 
-Each set runs in a fresh process (``--worker``) on the default backend and, where that is not the
+A bootstrap figure is one call of the engine as the library makes it, the per-entity tables
+prepared on the host included. Each set runs in a fresh process (``--worker``) on the default backend and, where that is not the
 CPU, again with ``JAX_PLATFORMS=cpu``; the ratio printed is CPU seconds / device seconds of the
 same code and sizes. The chunk sizes and candidate counts in use are the backend's own
 (``resilience_jax._backend.tuned``) and are written down with the figures. Writes
@@ -86,6 +87,7 @@ def worker(sizes: dict) -> dict:
 
     import resilience_jax as rj
     from resilience_jax import _x64
+    from resilience_jax._backend import tuned
     from resilience_jax.bootstrap.engine import default_chunk, run_replicates
     from resilience_jax.bootstrap.paths.gathered import sub_batch
     from resilience_jax.bootstrap.paths.tables import n_head
@@ -102,8 +104,7 @@ def worker(sizes: dict) -> dict:
            "jax": jax.__version__, "tuning": {"fast_chunk": default_chunk("fast"), "rows_chunk": default_chunk("rows"),
                                               "general_chunk": default_chunk("general"), "gathered_sub_batch": sub_batch(),
                                               "tabulated_candidates": n_head(),
-                                              "weights_chunk": WEIGHTS_CHUNK[0] if jax.default_backend() == "cpu"
-                                              else WEIGHTS_CHUNK[1]},
+                                              "weights_chunk": tuned(*WEIGHTS_CHUNK)},
            "figures": {}}
     figs = out["figures"]
 

@@ -3,9 +3,11 @@
 The chunk sizes, sub-batch sizes and candidate counts of the replicated computations were measured
 on a 2-core CPU, where a chunk's arrays should stay in cache; an accelerator wants far larger
 batches to fill its cores. :func:`tuned` picks the value of the backend JAX computes on (read when
-a computation is prepared, after the backend has started). The accelerator values are set from the
-batch sizes at which a GPU's throughput stops rising (benchmarks/device.py measures them; the README
-says where they were measured). None of them changes a number: an item depends only on its index.
+a computation is prepared, after the backend has started). The accelerator values are not measured
+yet (no accelerator was available; ``benchmarks/device.py`` is the script that will measure them):
+they are the CPU's scaled up, and :func:`capped` keeps a chunk no larger than the next power of two
+above the number of items, so a small job does not pay (or allocate) for a large chunk. None of
+them changes a number: an item depends only on its index.
 """
 
 from __future__ import annotations
@@ -63,3 +65,15 @@ def cpu_expected() -> bool:
         except PackageNotFoundError:
             continue
     return True
+
+
+def capped(chunk: int, n: int) -> int:
+    """``chunk`` on a CPU; on an accelerator, at most the next power of two at or above ``n`` items
+    (a few compiled shapes, and no chunk many times the job).
+
+    Example
+    -------
+    >>> capped(65536, 1000) == (65536 if on_cpu() else 1024)
+    True
+    """
+    return chunk if on_cpu() else min(int(chunk), 1 << max(0, int(n) - 1).bit_length())

@@ -866,7 +866,9 @@ def _git_commit() -> str | None:
         lines = done.stdout.splitlines()
         if done.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() / here.name != here:
             return None  # not a checkout, or a copy installed inside another repository's tree
-        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--"], cwd=here, capture_output=True, timeout=10)
+        # the package and its specs only (a benchmark's result being rewritten is not the code's change)
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", str(here), str(here.parent / "models")], cwd=here,
+                               capture_output=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return lines[1] + (" (with uncommitted changes)" if dirty.returncode == 1 else "")
@@ -1118,7 +1120,13 @@ def _staged_output(out: Path):
 def _process_role(args: argparse.Namespace):
     """With ``--distributed``: join the multi-process run before any computation; a process other
     than 0 computes its share with the others but writes nothing (its outputs go to a temporary
-    folder, removed after, and its console output is dropped)."""
+    folder, removed after, and its console output is dropped).
+
+    Process 0 checks its ``--out`` first and tells the others, so a folder it cannot write stops
+    every process with the same error before any work. At the end every process waits for the
+    others and leaves the runtime together (the executable ends with ``os._exit``, which would
+    otherwise take process 0's coordinator away from processes still finishing). A failure inside
+    one process's computation alone stops the others through JAX's runtime, with its message."""
     if not getattr(args, "distributed", False):
         yield
         return
@@ -1126,18 +1134,37 @@ def _process_role(args: argparse.Namespace):
     import shutil
     import tempfile
 
+    import jax
+    import numpy as np
+    from jax.experimental import multihost_utils
+
     from .bootstrap.driver import init_distributed, is_writer
 
     init_distributed()
+    problem = ""
+    if is_writer():
+        out = Path(args.out)
+        existed = out.exists()
+        try:
+            _check_output_folder(out)
+            if not existed:
+                out.rmdir()  # made by the check only; the command's own staging makes it again
+        except OutputError as exc:
+            problem = str(exc)
+    if int(multihost_utils.broadcast_one_to_all(np.int32(bool(problem)))):
+        raise OutputError(problem or "process 0 cannot write into its --out (its own message says why); nothing was "
+                                     "computed")
     if is_writer():
         yield
-        return
-    args.out = tempfile.mkdtemp(prefix="resilience-jax-rank-")
-    try:
-        with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
-            yield
-    finally:
-        shutil.rmtree(args.out, ignore_errors=True)
+    else:
+        args.out = tempfile.mkdtemp(prefix="resilience-jax-rank-")
+        try:
+            with open(os.devnull, "w") as null, contextlib.redirect_stdout(null):
+                yield
+        finally:
+            shutil.rmtree(args.out, ignore_errors=True)
+    multihost_utils.sync_global_devices("resilience-jax: every process done")
+    jax.distributed.shutdown()
 
 
 @dataclass

@@ -352,7 +352,7 @@ def test_candidate_tables_cover_or_flag(data):
     ok = np.asarray(c.status) == 0
     assert 0 < ok.sum() < len(ok)  # some covered, some not, at R = 4 of 30
     assert (np.asarray(c.status)[~ok] == status.NOT_TABULATED).all()
-    assert (np.asarray(f.status) == 0).all()  # covered by the default HEAD
+    assert (np.asarray(f.status) == 0).all()  # covered by the default candidates
     np.testing.assert_allclose(to_columns(c)[ok], to_columns(f)[ok], rtol=1e-10, atol=1e-13)
 
 
@@ -362,16 +362,16 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     a few such replicates or all of them."""
     from resilience_jax import status
     from resilience_jax.bootstrap.engine import prepare
-    from resilience_jax.bootstrap.paths.tables import HEAD, entity_tables, promote_candidates, replicates_from_tables
+    from resilience_jax.bootstrap.paths.tables import entity_tables, n_head, promote_candidates, replicates_from_tables
 
     G = 30
     Xg = np.asarray(data.X_ind).reshape(G, -1, 15)
     keys = jax.random.split(jax.random.key(4), 200)
     C = np.array(jax.vmap(lambda k: draw_weights(k, G, "cluster"))(keys))
-    # drop the HEAD + 2 entities with the smallest minima of indicator 0 in 3 replicates, and those
+    # drop the n_head() + 2 entities with the smallest minima of indicator 0 in 3 replicates, and those
     # with the largest maxima of indicator 7 in 3 others
-    C[:3, np.argsort(Xg[:, :, 0].min(axis=1))[: HEAD + 2]] = 0.0
-    C[3:6, np.argsort(-Xg[:, :, 7].max(axis=1))[: HEAD + 2]] = 0.0
+    C[:3, np.argsort(Xg[:, :, 0].min(axis=1))[: n_head() + 2]] = 0.0
+    C[3:6, np.argsort(-Xg[:, :, 7].max(axis=1))[: n_head() + 2]] = 0.0
     tab = entity_tables(data, n_entities=G)
     tables = jax.jit(replicates_from_tables)  # (eager, op by op, it takes seconds)
     first = tables(tab, jnp.asarray(C), data.directions, data.members)
@@ -380,10 +380,10 @@ def test_low_ranked_minimisers_are_recovered_exactly(data):
     np.testing.assert_array_equal(chosen, np.arange(6))
     again = tables(promoted, jnp.asarray(C), data.directions, data.members)
     assert (np.asarray(again.status)[:6] == 0).all()
-    # every replicate drops the top HEAD + 2 candidates of every indicator's min: recovered in passes
+    # every replicate drops the top n_head() + 2 candidates of every indicator's min: recovered in passes
     bad = C.copy()
     for j in range(15):
-        bad[:, np.argsort(Xg[:, :, j].min(axis=1))[: HEAD + 2]] = 0.0
+        bad[:, np.argsort(Xg[:, :, j].min(axis=1))[: n_head() + 2]] = 0.0
     bad[:, :2] = np.maximum(bad[:, :2], 1.0)  # keep two entities in every replicate
     W = np.vstack([C, bad])
     fast = prepare(data, n_entities=G, path="fast", chunk=100, devices=1).evaluate(W)
@@ -398,7 +398,7 @@ def test_one_compiled_chunk_serves_replicates_estimate_jackknife_and_recovery(pa
     chunk compiled once for these shapes (the engine's trace counter, incremented when JAX traces)."""
     from resilience_jax._ops import TRACES
     from resilience_jax.bootstrap.engine import prepare
-    from resilience_jax.bootstrap.paths.tables import HEAD
+    from resilience_jax.bootstrap.paths.tables import n_head
 
     before = TRACES["bootstrap.chunk"]
     for n_boot, seed in ((100, 1), (200, 2), (300, 3), (1000, 4)):
@@ -406,7 +406,7 @@ def test_one_compiled_chunk_serves_replicates_estimate_jackknife_and_recovery(pa
     assert TRACES["bootstrap.chunk"] - before <= 1  # one compile (none if an earlier test compiled these shapes)
     eng = prepare(data, n_entities=30, devices=1)
     W = np.ones((40, 30))
-    W[:, np.argsort(np.asarray(data.X_ind).reshape(30, -1, 15)[:, :, 0].min(axis=1))[: HEAD + 1]] = 0.0
+    W[:, np.argsort(np.asarray(data.X_ind).reshape(30, -1, 15)[:, :, 0].min(axis=1))[: n_head() + 1]] = 0.0
     compiled = TRACES["bootstrap.chunk"]
     from resilience_jax import status
 

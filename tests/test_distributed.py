@@ -17,22 +17,24 @@ import pytest
 import resilience_jax as rj
 from resilience_jax.cli import main
 
-# each process: the library's bootstrap (both paths) and sensitivity studies, then the CLI's
-# bootstrap with --distributed (the runtime is already joined: the CLI's call is a no-op)
+# each process: the library's bootstrap (both paths) and sensitivity studies, then the executable's
+# entry point with --distributed (the runtime is already joined: its call is a no-op), which ends
+# the process through os._exit after every process is done
 SCRIPT = """
 import sys, numpy as np, resilience_jax as rj
 from resilience_jax.bootstrap.driver import init_distributed, is_writer
-from resilience_jax.cli import main
+from resilience_jax.cli import console_main
 rank, count = init_distributed()  # from the environment, as a cluster job gives it
 assert count == 2 and is_writer() == (rank == 0)
 r = rj.bootstrap(n_boot=53, seed=9, chunk_size=20)
 g = rj.bootstrap(n_boot=53, seed=9, chunk_size=20, path="general")
 w = rj.sensitivity(n=300, seed=5, chunk_size=64)
 s = rj.sensitivity(study="sobol", n=32, seed=2, chunk_size=256)
-code = main(["bootstrap", "--n-boot", "400", "--seed", "3", "--chunk-size", "128", "--distributed", "--out", sys.argv[2]])
-assert code == 0
 np.savez(sys.argv[1], draws=r.draws.to_numpy(), mult=r.multiplicities, general=g.draws.to_numpy(),
          w=w.tidy().to_numpy(float), sobol=s.tidy()[["beta", "ab", "share"]].to_numpy(float))
+sys.argv = ["resilience-jax", "bootstrap", "--n-boot", "400", "--seed", "3", "--chunk-size", "128", "--distributed",
+            "--out", sys.argv[2]]
+console_main()
 """
 
 
@@ -53,10 +55,11 @@ def two_processes(tmp_path_factory):
     logs = []
     try:
         for p in procs:
-            logs.append(p.communicate(timeout=300)[0])
-    finally:
+            logs.append(p.communicate(timeout=600)[0])
+    except subprocess.TimeoutExpired:
         for p in procs:
             p.kill()
+        pytest.fail("the two processes did not finish in 600 s:\n" + "\n".join(p.communicate()[0][-2000:] for p in procs))
     assert [p.returncode for p in procs] == [0, 0], "\n".join(logs)[-4000:]
     return tmp, logs
 

@@ -21,7 +21,8 @@ def test_interval_study_smoke(tmp_path):
     (cell,) = r["cells"]
     assert (cell["G"], cell["indicators"], cell["scale"], cell["datasets"]) == (11, "logs", "goalposts", 40)
     m = cell["methods"]
-    assert set(m) >= {"share:jackknife_t", "ab:jackknife_t", "ab:bootstrap_t", "c:bootstrap_t_symmetric", "c:crv1"}
+    assert set(m) >= {"share:jackknife_t", "ab:jackknife_t", "ab:bootstrap_t", "c:bootstrap_t_symmetric", "c:crv1",
+                      "ab:posterior", "c:posterior", "share:posterior"}
     for v in m.values():
         assert 0 <= v["coverage"] <= 1
         assert abs(v["interval_above_truth"] + v["interval_below_truth"] + v["coverage"] - 1) < 1e-12

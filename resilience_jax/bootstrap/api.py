@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 
 from .. import _checks, status
+from .._backend import capped, on_cpu
 from ..data.arrays import mediation_arrays
 from ..errors import EstimationError, FewClustersWarning
 from ..estimators.record import MediationStats, column_names, to_columns
 from ..inference.resample import Scheme
 from ..results.bootstrap import BootstrapResult
 from .driver import progress_bar
-from .engine import Path, check, prepare
+from .engine import Path, check, default_chunk, prepare
 
 MIN_CLUSTERS = 5  # below: too few distinct resamples (126 at 5); refused, the wild bootstrap named
 FEW_CLUSTERS = 10  # below: a warning
@@ -138,6 +139,8 @@ def bootstrap(
         raise EstimationError(f"unknown index {symbol!r}; expected one of {list(panel.spec.index.symbols)}")
     arrays, layout = mediation_arrays(panel, symbol)
     mode = panel.spec.index.panel_mode  # the entropy weights as the suite computes them (pooled, per_year, global)
+    if chunk_size is None and not on_cpu():  # an accelerator's default: no larger than the job needs
+        chunk_size = capped(default_chunk(path, fixed_effects), max(n_boot, G + 1))
     eng = prepare(arrays, n_entities=G, path=path, fixed_effects=fixed_effects, chunk=chunk_size, devices=devices,
                   scheme=scheme, mode=mode, baseline=layout.baseline)
     # the point estimate (all weights 1) and the entity jackknife (one weight 0) first, through the

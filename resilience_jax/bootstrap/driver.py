@@ -218,7 +218,10 @@ def init_distributed(coordinator_address: str | None = None, num_processes: int 
                      process_id: int | None = None) -> tuple[int, int]:
     """Join a multi-process run (JAX's multi-controller runtime, ``jax.distributed``), before any
     computation: every replicated computation of the package (bootstraps, sensitivity studies) then
-    shares its items among the processes and gathers the results to each (:func:`run`).
+    shares its items among the processes and gathers the results to each (:func:`run`). Every
+    process must see the same number of local devices (the chunks' sizes must agree), make the
+    same calls in the same order, and end with ``jax.distributed.shutdown()`` (a second call of
+    this function in a joined process does nothing, whatever its arguments).
 
     Start the same program in every process (one per host, or several on one host); each calls
     this first. On CPUs the collectives use gloo.
@@ -263,6 +266,10 @@ def init_distributed(coordinator_address: str | None = None, num_processes: int 
         rank = process_id if process_id is not None else (int(env["rank"]) if env["rank"] else None)
     except ValueError as exc:
         raise EstimationError(f"JAX_NUM_PROCESSES and JAX_PROCESS_ID must be integers: {exc}") from None
+    for name, v in (("num_processes", count), ("process_id", rank)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+            raise EstimationError(f"{name} must be an integer, got {v!r}")
+    count, rank = (None if v is None else int(v) for v in (count, rank))
     if count is not None and rank is not None and not 0 <= rank < count:
         raise EstimationError(f"process_id must be between 0 and num_processes - 1 = {count - 1}, got {rank}")
     if jax.distributed.is_initialized():  # already joined (a second call): nothing to do
@@ -270,7 +277,7 @@ def init_distributed(coordinator_address: str | None = None, num_processes: int 
     jax.config.update("jax_cpu_collectives_implementation", "gloo")
     try:
         jax.distributed.initialize(address, count, rank)
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, TypeError) as exc:
         raise EstimationError(
             f"could not join the multi-process run ({exc}). Call init_distributed (or pass --distributed) before "
             f"any computation, and give the coordinator address, the process count and this process's id "

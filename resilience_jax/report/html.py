@@ -189,7 +189,7 @@ def _label(value) -> str:
 
 
 # a number as the tables print it: a coefficient with stars, an SE in parentheses, an interval
-_NUMBER = re.compile(r"^[\s(\[]*[-+−]?(\d|\.\d|inf|nan)", re.IGNORECASE)
+_NUMBER = re.compile(r"^[\s(\[]*[-+−]?(\d|\.\d|(?:inf|nan)\b)", re.IGNORECASE)
 
 
 def _td(text: str) -> str:

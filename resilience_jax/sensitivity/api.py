@@ -41,7 +41,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import _checks, _x64, status
-from .._backend import tuned
+from .._backend import capped, tuned
 from ..bootstrap.driver import make_driver, progress_bar, run
 from ..data.arrays import index_members
 from ..errors import EstimationError, ResilienceWarning
@@ -327,7 +327,7 @@ def _weights_study(panel, sp, builder, *, n, weights, seed, draws, kappa, chunk_
         if draws not in ("dirichlet", "uniform"):
             raise EstimationError(f"draws must be 'dirichlet' or 'uniform', got {draws!r}")
     key = _checks.key(seed)
-    driver = make_driver(chunk_size or tuned(*WEIGHTS_CHUNK), devices)
+    driver = make_driver(chunk_size or capped(tuned(*WEIGHTS_CHUNK), V), devices)
     grid = isinstance(kappa, tuple) and not user and draws == "dirichlet"
     levels = kappa if grid else (kappa,)
     parts = []

@@ -19,7 +19,7 @@ needs is then a ``c``-weighted sum of per-entity tables, computed once:
 A batch of replicates is one matrix of entity weights ``C`` (B, G): every weighted sum is one
 matrix product with ``C``, and the per-replicate algebra runs with the replicates along the last
 (contiguous) axis, so that XLA vectorises across replicates instead of within 7 x 7 matrices.
-The log-sum tables hold the ``HEAD`` entities with the smallest minima (largest maxima), which
+The log-sum tables hold the :func:`n_head` entities with the smallest minima (largest maxima), which
 cover all but a few replicates in ten thousand; those few are flagged ``NOT_TABULATED`` and
 re-evaluated with tables of their own minimisers (:func:`promote_candidates`).
 """
@@ -153,7 +153,7 @@ def entity_tables(arrays: MediationArrays, *, n_entities: int, n_candidates: int
 
 def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
     """``sum_g c_g L[rank_jb, j, g]`` (2m, B) for the ranks (2m, B) of the minimising (maximising)
-    candidates and entity weights ``Ct`` (G, B): the first ``HEAD`` candidates are weighted for
+    candidates and entity weights ``Ct`` (G, B): the first :func:`n_head` candidates are weighted for
     every replicate in one matrix product, and the entry of the replicate's own selected; and (B,)
     whether every minimiser of the replicate is among them (see :func:`promote_candidates`)."""
     R, m, G = L.shape
@@ -168,7 +168,7 @@ def _log_sums(L: jax.Array, rank: jax.Array, Ct: jax.Array) -> jax.Array:
 def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray, present=None) -> tuple[EntityTables, np.ndarray]:
     """Tables that cover replicates the tabulated candidates do not: the replicate's minimiser
     (maximiser) of a bound column is its drawn entity of lowest rank, at rank r with probability
-    about ``exp(-r)``, so a few replicates in ten thousand need one below the first ``HEAD``.
+    about ``exp(-r)``, so a few replicates in ten thousand need one below the first :func:`n_head`.
 
     ``tab``: the tables of ``X_ind`` the replicates read. Returns tables of the same shapes (so that
     the compiled replicate chunk serves them as they are) whose candidates are, in each column, the
@@ -205,9 +205,9 @@ def promote_candidates(tab: EntityTables, X_ind, C: np.ndarray, present=None) ->
     >>> tab = entity_tables(a, n_entities=30)
     >>> rank = np.asarray(tab.rank)
     >>> C = np.ones((3, 30))
-    >>> C[1, rank[:, 0] < HEAD] = 0  # replicate 1 drops every tabulated minimiser of indicator 0
-    >>> int(rank[C[1] > 0, 0].min())  # its minimiser's candidate position: HEAD, not tabulated
-    12
+    >>> C[1, rank[:, 0] < n_head()] = 0  # replicate 1 drops every tabulated minimiser of indicator 0
+    >>> int(rank[C[1] > 0, 0].min()) == n_head()  # its minimiser's candidate position: not tabulated
+    True
     >>> promoted, chosen = promote_candidates(tab, a.X_ind, C)
     >>> chosen.tolist(), promoted.bound.shape == tab.bound.shape
     ([0, 1, 2], True)
@@ -283,7 +283,7 @@ def replicates_from_tables(tab: EntityTables, C: jax.Array, directions: jax.Arra
     >>> a, _ = mediation_arrays(rj.load_panel())
     >>> tab = entity_tables(a, n_entities=30)
     >>> C = np.ones((3, 30))
-    >>> C[1, np.asarray(tab.rank)[:, 0] < HEAD] = 0  # drops every tabulated minimiser of indicator 0
+    >>> C[1, np.asarray(tab.rank)[:, 0] < n_head()] = 0  # drops every tabulated minimiser of indicator 0
     >>> f = jax.jit(replicates_from_tables)
     >>> st = f(tab, jnp.asarray(C), a.directions, a.members)
     >>> st.status.tolist() == [0, status.NOT_TABULATED, 0], round(float(st.a[0]), 4)
