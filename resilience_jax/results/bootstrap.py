@@ -27,16 +27,17 @@ MINMAX_NOTE = ("b, c, c', a*b and the baseline slope are in units of the index, 
                "so their intervals are approximate; the share a*b/c is free of the scale.")
 
 
-LEVELS_NOTE = ("indicators in levels: in the validation study (benchmarks/interval_study.py) no interval for a*b or c "
-               "reached 0.93 coverage with indicators in levels, on either scale, at 8-60 entities (they miss on one "
-               "side: a few large entities carry the effect); the share's jackknife-t interval did. Declare "
-               "transform = 'log' in the index spec to build the index on logarithms.")
+LEVELS_NOTE = ("indicators in levels: in the validation study (benchmarks/interval_study.py) no interval method for "
+               "a*b or c covered 0.93-0.97 across 8-60 entities with indicators in levels (on goalposts a*b never "
+               "reached 0.93, and c only at 60 entities; they miss on one side: a few large entities carry the "
+               "effect); the share's intervals did. Declare transform = 'log' in the index spec to build the index "
+               "on logarithms.")
 
 
 def scale_caveats(index_spec) -> list[str]:
     """The validation study's caveats that apply to an index spec's scale: the min-max note
-    (effects in index units are approximate) and the levels note (no interval for a*b or c
-    covered with indicators in levels).
+    (effects in index units are approximate) and the levels note (no interval method for a*b
+    or c covered across sample sizes with indicators in levels).
 
     Example
     -------
