@@ -191,13 +191,11 @@ def test_same_seed_same_draws_across_chain_methods(panel, tmp_path):
     # (3 chains: the last pair padded): the same draws as all chains vmapped
     np.testing.assert_array_equal(runs["parallel"], runs["vectorized"])
     np.testing.assert_array_equal(runs["sequential"], runs["vectorized"])
-    # on 4 devices: vectorized and sequential still bit-identical to the 1-device run; parallel
-    # (two devices with a pair each) runs XLA's partitioned program, whose last bits differ and
-    # which NUTS amplifies: the same posterior (means within Monte Carlo error), not the same draws
-    four = run_script(CHAIN_METHODS.replace("sys.argv[2]", "'vectorized,sequential,parallel'"), tmp_path / "four.npz",
+    # on 4 devices (vectorized and sequential do not use them), parallel puts a pair on each of two
+    # devices and runs XLA's partitioned program, whose last bits differ and which NUTS amplifies:
+    # the same posterior (means within Monte Carlo error), not the same draws
+    four = run_script(CHAIN_METHODS.replace("sys.argv[2]", "'parallel'"), tmp_path / "four.npz",
                       JAX_PLATFORMS="cpu", XLA_FLAGS="--xla_force_host_platform_device_count=4")
-    np.testing.assert_array_equal(four["vectorized"], runs["vectorized"])
-    np.testing.assert_array_equal(four["sequential"], runs["vectorized"])
     v, p = runs["vectorized"].reshape(-1, 6), four["parallel"].reshape(-1, 6)
     np.testing.assert_allclose(p.mean(axis=0), v.mean(axis=0), atol=4 * v.std(axis=0).max() / np.sqrt(300))
 

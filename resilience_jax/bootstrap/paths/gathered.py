@@ -37,7 +37,14 @@ SUB_ACCELERATOR = 256  # on a GPU or TPU (benchmarks/device.py)
 
 
 def sub_batch() -> int:
-    """Replicates per sub-batch on the backend in use (:func:`~resilience_jax._backend.tuned`)."""
+    """Replicates per sub-batch on the backend in use (:func:`~resilience_jax._backend.tuned`).
+
+    Example
+    -------
+    >>> from resilience_jax._backend import on_cpu
+    >>> sub_batch() == (SUB if on_cpu() else SUB_ACCELERATOR)
+    True
+    """
     return tuned(SUB, SUB_ACCELERATOR)
 
 

@@ -47,7 +47,14 @@ HEAD_ACCELERATOR = 24  # on a GPU or TPU, where the wider product is nearly free
 
 
 def n_head() -> int:
-    """Tabulated candidates on the backend in use (:func:`~resilience_jax._backend.tuned`)."""
+    """Tabulated candidates on the backend in use (:func:`~resilience_jax._backend.tuned`).
+
+    Example
+    -------
+    >>> from resilience_jax._backend import on_cpu
+    >>> n_head() == (HEAD if on_cpu() else HEAD_ACCELERATOR)
+    True
+    """
     return tuned(HEAD, HEAD_ACCELERATOR)
 
 
