@@ -598,9 +598,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
                               errors=args.errors)
         plot_prior_predictive(pp).savefig(out / f"{stem}_prior_predictive.png", dpi=120)
     if args.model == "mediation":
-        e = boot.estimate
-        plot_indirect_posterior(post, boot, (float(e["ab"]), float(abs(e["ab"] / e["sobel_z"])))).savefig(
-            out / f"{stem}_indirect.png", dpi=120)
+        plot_indirect_posterior(post, boot).savefig(out / f"{stem}_indirect.png", dpi=120)
     if args.weights == "bayesian_bootstrap":
         plot_weights_contribution(post).savefig(out / f"{stem}_weights.png", dpi=120)
         write_table(localize_summary(post.weights_variance(), args.lang), out, f"{stem}_weights_variance", formats=("csv",),
@@ -1027,7 +1025,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
         summary = post.summary()
         problems = post.problems(summary)
         table, note = _posterior_table(panel, post, boot, model="mediation", n_boot=args.n_boot, lang=lang)
-        e = boot.estimate
         items = [rh.Table("posterior", posterior_caption("mediation", symbol, lang),
                           localize_posterior(_published(table), lang), note, ".4f"),
                  f"{W('probabilities')}: " + "; ".join(f"{k} = {p:.4f}" for k, p in post.probabilities().items()),
@@ -1035,8 +1032,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                  rh.Table("posterior_summary", SUMMARY_CAPTION[lang], localize_summary(summary, lang), SUMMARY_NOTE[lang],
                           ".4f"),
                  *([f"{W('diagnostics')}: " + "; ".join(problems)] if problems else []),
-                 figure("posterior_indirect", plot_indirect_posterior(post, boot, (float(e["ab"]),
-                                                                                   float(abs(e["ab"] / e["sobel_z"]))))),
+                 figure("posterior_indirect", plot_indirect_posterior(post, boot)),
                  figure("posterior_rank", plot_rank(post))]
     else:
         items = [W("skipped").format(W("unbalanced"))]

@@ -191,7 +191,8 @@ def plot_rank(post):
 
 def plot_indirect_posterior(post, boot=None, sobel: tuple[float, float] | None = None):
     """The posterior of a*b beside the bootstrap distribution and the Sobel normal, and the
-    posterior of the share a*b/c.
+    posterior of the share a*b/c. ``sobel`` (mean, SE) defaults to the bootstrap's point estimate
+    of a*b and its Sobel SE when ``boot`` is given.
 
     Example
     -------
@@ -209,6 +210,9 @@ def plot_indirect_posterior(post, boot=None, sobel: tuple[float, float] | None =
     ax.hist(ab, bins=bins, density=True, alpha=0.5, label="posterior")
     if boot is not None:
         ax.hist(np.clip(boot.draws["ab"], lo, hi), bins=bins, density=True, alpha=0.4, label="bootstrap")
+        if sobel is None:
+            e = boot.estimate
+            sobel = (float(e["ab"]), float(abs(e["ab"] / e["sobel_z"])))
     if sobel is not None:
         x = np.linspace(lo, hi, 400)
         ax.plot(x, norm.pdf(x, *sobel), "k--", label="Sobel normal")
