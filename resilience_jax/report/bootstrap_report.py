@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit
 
+from .tables import rename_headers
+
 EFFECTS = {"a": "a (X -> M)", "b": "b (M -> Y | X)", "c": "c (total effect)", "c_prime": "c' (direct effect)",
            "ab": "a*b (indirect effect)", "share": "share a*b/c"}
 # the rows of a mediation table: the scale-free share first (the headline), then the effects
@@ -60,7 +62,7 @@ def localize(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     for col, words in (("method", METHODS_ZH), ("units", UNITS_ZH)):
         if col in out:
             out[col] = out[col].map(lambda v: words.get(v, v))
-    return out.rename(columns=COLUMNS_ZH).rename_axis(COLUMNS_ZH.get(table.index.name, table.index.name))
+    return rename_headers(out, COLUMNS_ZH)
 
 
 def localize_wild(table: pd.DataFrame, region_labels=(), lang: str = "en") -> pd.DataFrame:
@@ -86,7 +88,7 @@ def localize_wild(table: pd.DataFrame, region_labels=(), lang: str = "en") -> pd
     if "rademacher_draws" in out:
         out["rademacher_draws"] = out["rademacher_draws"].map(
             lambda v: re.sub(r"^all (\d+) \(enumerated\)$", r"全部\1种（穷举）", str(v)))
-    return out.rename(columns=WILD_COLUMNS_ZH).rename_axis(WILD_COLUMNS_ZH.get(table.index.name, table.index.name))
+    return rename_headers(out, WILD_COLUMNS_ZH)
 
 
 def mediation_note_zh(*, scheme: str, n_boot: int, seed: int, entity: str, as_printed: bool, published: bool,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.validate import Panel
+from .tables import rename_headers
 
 STATS = ("mean", "median", "sd", "min", "max")
 # the table's headers as a Chinese journal prints them (--lang zh)
@@ -42,7 +43,7 @@ def headers(table: pd.DataFrame, lang: Literal["en", "zh"] = "en") -> pd.DataFra
     """
     if lang != "zh":
         return table
-    return table.rename(columns=HEADERS_ZH).rename_axis(HEADERS_ZH.get(table.index.name, table.index.name))
+    return rename_headers(table, HEADERS_ZH)
 
 
 def describe(

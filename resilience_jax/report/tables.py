@@ -23,6 +23,20 @@ def no_negative_zero(text: str) -> str:
     return _NEGATIVE_ZERO.sub(r"\1", text)
 
 
+def rename_headers(table: pd.DataFrame, names: dict) -> pd.DataFrame:
+    """``table`` with its column headers and its index's name renamed by ``names`` (those it does
+    not name kept): how a table's headers are put into another language.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"coef": [1.0]}, index=pd.Index(["x"], name="term"))
+    >>> r = rename_headers(t, {"coef": "系数", "term": "变量"})
+    >>> r.index.name, list(r.columns)
+    ('变量', ['系数'])
+    """
+    return table.rename(columns=names).rename_axis(names.get(table.index.name, table.index.name))
+
+
 def _cell(value, floatfmt: str) -> str:
     if isinstance(value, (float, np.floating)):
         return "" if np.isnan(value) else no_negative_zero(format(value, floatfmt))
