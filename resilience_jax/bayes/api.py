@@ -122,10 +122,10 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
         Year effects too (None: the spec's; the mediation has province effects only).
     chain_method : {"vectorized", "sequential", "parallel"}
         How chains run: vmapped on one device, two at a time (less memory), or spread over the
-        devices. Chain i always uses the i-th split of the key: ``vectorized`` and ``sequential``
-        give bit-identical draws on any device count, and ``parallel`` too on one device; spread
-        over several devices it gives the same posterior, not the same last bits (XLA's
-        partitioned program differs in the last bits, and NUTS amplifies that).
+        devices. Chain i always uses the i-th split of the key, so every method gives the same
+        posterior; ``parallel`` on one device gives the draws of ``vectorized`` bit for bit, while
+        ``sequential`` (at 4 or more chains) and ``parallel`` over several devices differ in the
+        last bits, which NUTS amplifies (see :mod:`resilience_jax.bayes.nuts`).
     target_accept, max_tree_depth : float, int
         NUTS settings.
 

@@ -298,8 +298,8 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
     n_weight_draws : int
         Bayesian-bootstrap weight draws.
     chain_method : {"vectorized", "sequential", "parallel"}
-        How NUTS chains are run (:func:`~resilience_jax.bayes.api.posterior`: vectorized and
-        sequential give the same draws; parallel too on one device, the same posterior on several).
+        How NUTS chains are run (:func:`~resilience_jax.bayes.api.posterior`: the same posterior
+        under each; the same draws for parallel on one device and vectorized).
     target_accept, max_tree_depth : float, int
         NUTS settings.
     mode : str

@@ -4,15 +4,16 @@
 windowed adaptation of the step size and a diagonal mass matrix during warm-up) on a model whose
 data are arguments, not closures: the same compiled function serves every dataset of the same
 shape, and it can be vmapped over datasets (weight draws, SBC simulations) in one call. Chain
-``i`` always uses ``jax.random.split(key, chains)[i]``. ``"vectorized"`` (all chains vmapped on
-one device) and ``"sequential"`` (two chains at a time, one pair after another, for memory) give
-the same draws, bit for bit, on any device count; so does ``"parallel"`` (chains spread over the
-devices, at least two vmapped on each) on one device. No method runs a lone chain of several
-unbatched: XLA compiles a batch of one as unbatched code, whose arithmetic differs from the batched
-code's in the last bits, and NUTS trajectories amplify that into different draws (a pair, or a lone
-chain padded with a copy of itself, compiles as the batch does). Spread over several devices,
-``"parallel"`` runs XLA's partitioned program, whose last bits differ again: the same posterior,
-not the same draws (measured on 4 host devices; no fix found).
+``i`` always uses ``jax.random.split(key, chains)[i]``, whatever the method: ``"vectorized"``
+(all chains vmapped on one device), ``"parallel"`` (chains spread over the devices, at least two
+vmapped on each) and ``"sequential"`` (two chains at a time, one pair after another, for memory).
+The same key gives the same posterior under every method, but bit-identical draws only where XLA
+compiles the chain axis alike, and NUTS trajectories amplify a difference in the last bits into
+different draws. Measured on an AVX2 CPU: ``"parallel"`` on one device equals ``"vectorized"`` bit
+for bit; ``"sequential"`` equals it at 2 or 3 chains but not at 4 or 8 (XLA vectorises a batch of 4
+or more chains differently from a pair); ``"parallel"`` over several devices differs too (XLA's
+partitioned program). No method runs a lone chain of several unbatched (a batch of one compiles as
+unbatched code; a lone chain is padded with a copy of itself).
 """
 
 from __future__ import annotations
