@@ -132,7 +132,8 @@ def test_mundlak_slope_is_the_within_slope(panel):
     d, _ = posterior_design(panel, "baseline")
     (y, X), = equation_data(d, d.outcomes)
     within = np.asarray(nig_posterior(y, X, design_scales(d, FLAT)[0], flat=True).mean)
-    post = rj.posterior(panel, model="baseline", fixed_effects="mundlak", prior="flat", engine="nuts", seed=0)
+    post = rj.posterior(panel, model="baseline", fixed_effects="mundlak", prior="flat", engine="nuts", seed=0,
+                        warmup=500, draws=500)
     s2 = post.draws("sigma") ** 2
     tau2 = post.draws("tau") ** 2
     rb = jax.vmap(lambda a, b: conditional_slopes(y, X, a, b, effects="mundlak", k0=d.k0))(jnp.asarray(s2), jnp.asarray(tau2))
