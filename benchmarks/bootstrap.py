@@ -42,10 +42,10 @@ import numpy as np
 import pandas as pd
 
 import resilience_jax  # noqa: F401
-from _reference import numpy_entropy_index  # benchmarks/ is on sys.path when a script runs
+from _reference import county_panel, numpy_entropy_index  # benchmarks/ is on sys.path when a script runs
 from resilience_jax.bootstrap.engine import run_replicates
 from resilience_jax.data import load_panel
-from resilience_jax.data.arrays import MediationArrays, mediation_arrays
+from resilience_jax.data.arrays import mediation_arrays
 
 HERE = Path(__file__).resolve().parent
 ROUNDS = 5  # interleaved timing rounds
@@ -181,17 +181,8 @@ def main() -> int:
 
     # scaling: a 2,800-entity x 20-year panel (synthetic, same structure), 10,000 replicates, fast path
     if not args.skip_scaling:
-        G2, T2, m2 = 2800, 20, len(X_cols)
-        rng = np.random.default_rng(0)
-        s = rng.normal(size=(G2, 1))
-        tr = np.linspace(-1, 1, T2)[None]
-        x = 0.6 * s + 0.8 * tr + 0.3 * rng.normal(size=(G2, T2))
-        u = 0.5 * x + 0.5 * s + 0.3 * rng.normal(size=(G2, T2))
-        C2 = rng.normal(size=(G2, 1, 5)) + 0.5 * rng.normal(size=(G2, T2, 5))
-        X2 = np.exp(np.linspace(2, 8, m2) + s[:, :, None] + 0.2 * x[:, :, None] + 0.1 * u[:, :, None]
-                    + 0.2 * rng.normal(size=(G2, T2, m2)))
-        big = MediationArrays(*(jnp.asarray(a, dtype=float) for a in (
-            X2.reshape(-1, m2), d, np.ones((1, m2)), x.ravel(), u.ravel(), C2.reshape(-1, 5))))
+        G2 = 2800
+        big = county_panel(G2, 20, d)
         t = time.perf_counter()
         run_replicates(jax.random.key(0), big, n_boot=100, n_entities=G2, chunk_size=100)
         first = time.perf_counter() - t

@@ -56,27 +56,16 @@ def _timed(fn, rounds: int) -> dict:
 
 
 def _big_arrays(G: int, T: int):
-    """A synthetic G x T panel with the embedded panel's structure (15 indicators, regressor,
-    mediator, 5 controls), as the bootstrap benchmark builds it."""
-    import jax.numpy as jnp
+    """The scaling figures' synthetic G x T panel (benchmarks/_reference.py), 15 indicators, 4 of
+    them negative, in the run's precision."""
     import numpy as np
 
+    from _reference import county_panel  # benchmarks/ is on sys.path when a script runs
     from resilience_jax import _x64
-    from resilience_jax.data.arrays import MediationArrays
 
-    m = 15
-    rng = np.random.default_rng(0)
-    s = rng.normal(size=(G, 1))
-    x = 0.6 * s + 0.8 * np.linspace(-1, 1, T)[None] + 0.3 * rng.normal(size=(G, T))
-    u = 0.5 * x + 0.5 * s + 0.3 * rng.normal(size=(G, T))
-    C = rng.normal(size=(G, 1, 5)) + 0.5 * rng.normal(size=(G, T, 5))
-    X = np.exp(np.linspace(2, 8, m) + s[:, :, None] + 0.2 * x[:, :, None] + 0.1 * u[:, :, None]
-               + 0.2 * rng.normal(size=(G, T, m)))
-    d = np.ones(m)
+    d = np.ones(15)
     d[::4] = -1.0  # some negative indicators
-    dt = _x64.float_dtype()
-    return MediationArrays(*(jnp.asarray(a, dtype=dt) for a in (
-        X.reshape(-1, m), d, np.ones((1, m)), x.ravel(), u.ravel(), C.reshape(-1, 5))))
+    return county_panel(G, T, d, dtype=_x64.float_dtype())
 
 
 def worker(sizes: dict) -> dict:

@@ -842,11 +842,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _sha256(path) -> str:
-    """The SHA-256 of a file (read in blocks)."""
+    """The SHA-256 of a file, a path or a package resource (``importlib.resources``), read in blocks."""
     import hashlib
 
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with (path.open("rb") if hasattr(path, "open") else open(path, "rb")) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -877,7 +877,6 @@ def _report_provenance(args: argparse.Namespace, panel, space, seconds: dict[str
     """The report's provenance rows ``(key, label, value)``: versions, the git commit where known,
     the SHA-256 of the data and spec files, the seed and sizes, JAX's backend and devices, timings."""
     import datetime
-    import hashlib
     import platform
     from importlib import resources
     from importlib.metadata import PackageNotFoundError, version
@@ -897,7 +896,7 @@ def _report_provenance(args: argparse.Namespace, panel, space, seconds: dict[str
     spec = panel.spec
     if args.data is None:
         data_file = f"resilience_jax/datasets/{PAPER_PANEL_FILE} " + ("（内置合成面板）" if zh else "(the embedded panel)")
-        data_sha = hashlib.sha256(resources.files("resilience_jax.datasets").joinpath(PAPER_PANEL_FILE).read_bytes()).hexdigest()
+        data_sha = _sha256(resources.files("resilience_jax.datasets").joinpath(PAPER_PANEL_FILE))
     else:
         data_file, data_sha = str(args.data), _sha256(args.data)
     n_ent, n_t = panel.shape

@@ -167,6 +167,8 @@ def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progres
     >>> d = make_driver(4, devices=1)
     >>> run(d, lambda s: {"i": s + jnp.arange(4)}, 6)["i"].tolist()
     [0, 1, 2, 3, 4, 5]
+    >>> run(d, lambda s: jnp.zeros((4, 0)), 6).shape  # a leaf with an empty axis
+    (6, 0)
     >>> done = []
     >>> _ = run(d, lambda s: s + jnp.arange(4), 6, progress=done.append)
     >>> done
@@ -175,39 +177,34 @@ def run(driver: Driver, step: Callable[[int], Any], n: int, *, progress: Progres
     if n < 1:
         raise EstimationError(f"the number of items must be at least 1, got {n}")
     starts = list(range(0, n, driver.chunk))
-    if jax.process_count() > 1:
-        return _run_processes(driver, step, n, starts, progress)
-    parts = []
-    pending = None
-    for start in [*starts, None]:
-        nxt = step(start) if start is not None else None
-        if pending is not None:
-            parts.append(jax.tree_util.tree_map(to_host, pending))
-            if progress is not None:
-                progress(min(len(parts) * driver.chunk, n))
-        pending = nxt
-    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs)[:n], *parts)
-
-
-def _run_processes(driver: Driver, step: Callable[[int], Any], n: int, starts: list[int], progress: Progress | None):
-    """:func:`run` over ``jax.process_count()`` processes: in round r, process p evaluates chunk
-    r * P + p (a process past the last chunk evaluates the last one again, and its copy is
-    dropped), then the round's chunks are gathered to every process, in chunk order."""
-    from jax.experimental import multihost_utils
-
+    # with P processes, round r: process p evaluates chunk r * P + p (a process past the last chunk
+    # evaluates the last one again, and its copy is dropped), then the round's chunks are gathered to
+    # every process in chunk order; one process is the case P = 1 (its chunk is the round)
     P, p = jax.process_count(), jax.process_index()
-    rounds = -(-len(starts) // P)
+    gather = _gather_processes if P > 1 else (lambda tree: jax.tree_util.tree_map(lambda x: x[None], tree))
     parts = []
     pending = None
-    for r in [*range(rounds), None]:
+    for r in [*range(-(-len(starts) // P)), None]:
         nxt = step(starts[min(r * P + p, len(starts) - 1)]) if r is not None else None
         if pending is not None:
-            local = jax.tree_util.tree_map(to_host, pending)
-            parts.append(jax.tree_util.tree_map(np.asarray, multihost_utils.process_allgather(local)))  # (P, chunk, ...)
+            parts.append(gather(jax.tree_util.tree_map(to_host, pending)))  # (P, chunk, ...)
             if progress is not None:
                 progress(min(len(parts) * P * driver.chunk, n))
         pending = nxt
-    return jax.tree_util.tree_map(lambda *xs: np.concatenate(xs).reshape(-1, *xs[0].shape[2:])[:n], *parts)
+    return jax.tree_util.tree_map(lambda *xs: _chunks_in_order(np.concatenate(xs))[:n], *parts)
+
+
+def _chunks_in_order(x: np.ndarray) -> np.ndarray:
+    """(rounds x P, chunk, ...) -> (rounds x P x chunk, ...), the items in order (explicit sizes: a
+    leaf may have a zero-size axis, which ``reshape(-1, ...)`` cannot infer)."""
+    return x.reshape(x.shape[0] * x.shape[1], *x.shape[2:])
+
+
+def _gather_processes(tree):
+    """Every process's pytree of host arrays, stacked in process order (a collective)."""
+    from jax.experimental import multihost_utils
+
+    return jax.tree_util.tree_map(np.asarray, multihost_utils.process_allgather(tree))
 
 
 #: the environment variables :func:`init_distributed` reads when its arguments are None
