@@ -19,7 +19,7 @@ import importlib
 
 from . import _x64  # noqa: F401  (precision is decided before anything else touches JAX)
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 _LAZY = {
     "load_spec": "resilience_jax.data.spec",

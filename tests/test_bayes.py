@@ -16,9 +16,8 @@ from scipy import integrate, stats
 import resilience_jax as rj
 from resilience_jax.bayes.conjugate import marginal_sd, nig_draws, nig_posterior
 from resilience_jax.bayes.design import posterior_design, weight_draws
-from resilience_jax.bayes.fit import design_scales, equation_data, model_args
+from resilience_jax.bayes.fit import design_scales, equation_data
 from resilience_jax.bayes.models import Params, conditional_slopes, equation_loglik
-from resilience_jax.bayes.nuts import nuts_chains
 from resilience_jax.bayes.priors import Prior, scales
 from resilience_jax.bayes.sbc import sbc
 from resilience_jax.errors import EstimationError, PosteriorWarning
@@ -158,50 +157,35 @@ def test_random_intercepts_warn_when_mundlak_rejects(panel):
 
 CHAIN_METHODS = """
 import sys, numpy as np, jax
-from functools import partial
 import resilience_jax as rj
 from resilience_jax.bayes.design import posterior_design
-from resilience_jax.bayes.fit import design_scales, model_args
-from resilience_jax.bayes.models import baseline_model
+from resilience_jax.bayes.fit import bound_model, design_scales, model_args
 from resilience_jax.bayes.nuts import nuts_chains
 from resilience_jax.bayes.priors import Prior
 d, _ = posterior_design(rj.load_panel(), "baseline")
 scs = design_scales(d, Prior())
-mdl = partial(baseline_model, effects="within", errors="iid", prior="nig", k0=d.k0)
+mdl = bound_model("baseline", effects="within", errors="iid", prior_kind="nig", k0=d.k0)
 args = model_args("baseline", d.X, scs, d.outcomes, effects="within", errors="iid")
-methods = sys.argv[2].split(",")
-np.savez(sys.argv[1], **{m: np.asarray(nuts_chains(jax.random.key(5), mdl, args, chains=3, warmup=300, draws=300,
-                                                  chain_method=m)[0]["beta"]) for m in methods})
+np.savez(sys.argv[1], **{f"{m}_{c}_{b}": np.asarray(nuts_chains(jax.random.key(5), mdl, args, chains=c, chain_block=b,
+                                                               warmup=150, draws=150, chain_method=m)[0]["beta"])
+                         for m in sys.argv[2].split(",") for c, b in ((4, 2), (3, 1))})
 """
 
 
-def test_same_seed_same_draws_across_chain_methods(panel, tmp_path):
-    """Chain i uses the i-th split of the key under every chain method and device count: the same
-    posterior everywhere; the same draws, bit for bit, where XLA compiles the chain axis alike."""
-    from functools import partial
-
+def test_same_seed_same_draws_across_chain_methods_and_device_counts(tmp_path):
+    """Every chain method runs each block of chains with the same compiled program: the same
+    draws, bit for bit, on one device and on four (chains x block: 4 x 2 puts a block on each of
+    two devices, 3 x 1 a chain on each of three)."""
     from helpers import run_script
-    from resilience_jax.bayes.models import baseline_model
 
-    d, _ = posterior_design(panel, "baseline")
-    scs = design_scales(d, Prior())
-    mdl = partial(baseline_model, effects="within", errors="iid", prior="nig", k0=d.k0)
-    args = model_args("baseline", d.X, scs, d.outcomes, effects="within", errors="iid")
-    runs = {(m, c): np.asarray(nuts_chains(jax.random.key(5), mdl, args, chains=c, warmup=300, draws=300,
-                                           chain_method=m)[0]["beta"])
-            for c in (3, 4) for m in ("vectorized", "sequential", "parallel")}
-    for c in (3, 4):  # chains spread over the (one) device and vmapped: the draws of all chains vmapped
-        np.testing.assert_array_equal(runs["parallel", c], runs["vectorized", c])
-    # two at a time, one pair after another: the same draws as 3 chains vmapped (XLA compiles a batch
-    # of 2 and of 3 alike), the same posterior at 4 (a batch of 4 is vectorised differently)
-    np.testing.assert_array_equal(runs["sequential", 3], runs["vectorized", 3])
-    # on 4 devices, parallel (3 chains) puts a pair on each of two devices and runs XLA's partitioned
-    # program, whose last bits differ: the same posterior (means within Monte Carlo error)
-    par = run_script(CHAIN_METHODS.replace("sys.argv[2]", "'parallel'"), tmp_path / "four.npz", JAX_PLATFORMS="cpu",
-                     XLA_FLAGS="--xla_force_host_platform_device_count=4")["parallel"]
-    for got, ref in ((runs["sequential", 4], runs["vectorized", 4]), (par, runs["vectorized", 3])):
-        got, ref = got.reshape(-1, 6), ref.reshape(-1, 6)
-        np.testing.assert_allclose(got.mean(axis=0), ref.mean(axis=0), atol=4 * ref.std(axis=0).max() / np.sqrt(300))
+    one = run_script(CHAIN_METHODS.replace("sys.argv[2]", "'vectorized,sequential,parallel'"), tmp_path / "one.npz")
+    four = run_script(CHAIN_METHODS.replace("sys.argv[2]", "'parallel'"), tmp_path / "four.npz", JAX_PLATFORMS="cpu",
+                      XLA_FLAGS="--xla_force_host_platform_device_count=4")
+    for c, b in ((4, 2), (3, 1)):
+        ref = one[f"vectorized_{c}_{b}"]
+        assert ref.shape == (c, 150, 6) and np.unique(ref[:, -1, 0]).size == c  # c distinct chains
+        for got in (one[f"sequential_{c}_{b}"], one[f"parallel_{c}_{b}"], four[f"parallel_{c}_{b}"]):
+            np.testing.assert_array_equal(got, ref)
 
 
 def test_sbc_passes_on_the_model_and_fails_on_a_wrong_one(panel):

@@ -84,8 +84,8 @@ def mundlak_test(panel, design) -> float:
 def posterior(data=None, *, model: str = "mediation", index: str | None = None, fixed_effects: str = "within",
               errors: str = "iid", weights: str = "fixed", engine: str = "nuts", prior="default", chains: int = 4,
               warmup: int = 1000, draws: int = 1000, seed: int = 0, n_weight_draws: int = 20,
-              two_way: bool | None = None, chain_method: str = "vectorized", target_accept: float = 0.8,
-              max_tree_depth: int = 10) -> PosteriorResult:
+              two_way: bool | None = None, chain_method: str = "vectorized", chain_block: int = 4,
+              target_accept: float = 0.8, max_tree_depth: int = 10) -> PosteriorResult:
     """The posterior of the baseline or the mediation model, NumPyro NUTS or the exact conjugate
     sampler, with the index's entropy weights fixed or drawn by a Bayesian bootstrap of provinces.
 
@@ -121,11 +121,17 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
     two_way : bool, optional
         Year effects too (None: the spec's; the mediation has province effects only).
     chain_method : {"vectorized", "sequential", "parallel"}
-        How chains run: vmapped on one device, two at a time (less memory), or spread over the
-        devices. Chain i always uses the i-th split of the key, so every method gives the same
-        posterior; ``parallel`` on one device gives the draws of ``vectorized`` bit for bit, while
-        ``sequential`` (at 4 or more chains) and ``parallel`` over several devices differ in the
-        last bits, which NUTS amplifies (see :mod:`resilience_jax.bayes.nuts`).
+        Where the chains run: in blocks of ``chain_block`` vmapped chains, one block after another
+        on one device (``vectorized``, ``sequential``: the same thing; at the defaults one block
+        of all 4 chains), or the blocks spread over the local devices (``parallel``). Every method
+        runs each block with the same compiled program, so the same seed gives the same draws,
+        bit for bit, whatever the method and the number of devices
+        (:func:`resilience_jax.bayes.nuts.nuts_chains`).
+    chain_block : int
+        Chains vmapped together in one block. Smaller blocks use less memory and put fewer
+        chains on each device (``chain_block=1`` with ``parallel``: one chain per device); the
+        draws depend on the seed and ``chain_block`` (a different block is a different compiled
+        program, with other last bits, which NUTS amplifies into other draws of the same posterior).
     target_accept, max_tree_depth : float, int
         NUTS settings.
 
@@ -165,6 +171,7 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
         raise EstimationError("errors='ar1' is offered with fixed_effects='within' only")
     seed = _checks.seed(seed)
     chains = _checks.positive_int("chains", chains)
+    chain_block = _checks.positive_int("chain_block", chain_block)
     draws = _checks.positive_int("draws", draws)
     warmup = _checks.positive_int("warmup", warmup) if engine == "nuts" else warmup
     if not 0 < target_accept < 1:
@@ -188,8 +195,8 @@ def posterior(data=None, *, model: str = "mediation", index: str | None = None, 
             notes.append(msg)
     r = sample(_checks.key(seed), design, arrays, prior=pr, engine=engine, effects=fixed_effects, errors=errors,
                chains=chains, warmup=warmup, draws=draws, weights=weights, n_weight_draws=n_weight_draws,
-               chain_method=chain_method, target_accept=target_accept, max_tree_depth=max_tree_depth,
-               mode=panel.spec.index.panel_mode)
+               chain_method=chain_method, chain_block=chain_block, target_accept=target_accept,
+               max_tree_depth=max_tree_depth, mode=panel.spec.index.panel_mode)
     samples, dims, coords, headline = _named(r.samples, design, panel)
     stats = None
     if r.stats is not None:

@@ -12,7 +12,7 @@ method.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 import jax
@@ -92,9 +92,11 @@ def model_args(model: str, X, scs, outcomes, *, effects: str, errors: str) -> tu
     return (X, *scs, *outcomes)
 
 
+@lru_cache(maxsize=None)
 def bound_model(model: str, *, effects: str, errors: str, prior_kind: str, k0: int):
     """The NumPyro function of ``model`` with its static configuration bound (what the samplers
-    and the simulator take).
+    and the simulator take); one object per configuration, so jitted samplers that take it as a
+    static argument compile once.
 
     Example
     -------
@@ -251,19 +253,22 @@ def _conjugate_batch(keys, outcomes, X, scs, *, model, flat, chains, draws):
 
 
 @partial(jax.jit, static_argnames=("model", "effects", "errors", "prior_kind", "k0", "chains", "warmup", "draws",
-                                   "chain_method", "target_accept", "max_tree_depth"))
-def _nuts_batch(keys, X, scs, outcomes, *, model, effects, errors, prior_kind, k0, chains, warmup, draws, chain_method,
+                                   "chain_block", "target_accept", "max_tree_depth"))
+def _nuts_batch(keys, X, scs, outcomes, *, model, effects, errors, prior_kind, k0, chains, warmup, draws, chain_block,
                 target_accept, max_tree_depth):
-    """NUTS chains for a batch of outcome sets (leading axis of ``keys`` and ``outcomes``)."""
+    """NUTS chains for a batch of outcome sets (leading axis of ``keys`` and ``outcomes``: weight
+    draws), vmapped on one device."""
     mdl = bound_model(model, effects=effects, errors=errors, prior_kind=prior_kind, k0=k0)
 
     def one(k, o):
-        return nuts_chains(k, mdl, model_args(model, X, scs, o, effects=effects, errors=errors), chains=chains, warmup=warmup, draws=draws, chain_method=chain_method,
-                           target_accept=target_accept, max_tree_depth=max_tree_depth)
+        return nuts_chains(k, mdl, model_args(model, X, scs, o, effects=effects, errors=errors), chains=chains,
+                           warmup=warmup, draws=draws, chain_block=chain_block, target_accept=target_accept,
+                           max_tree_depth=max_tree_depth)
 
-    if keys.shape[0] == 1:  # fixed weights: no outer vmap (batching NUTS's loops twice costs seconds of tracing)
-        return jax.tree.map(lambda a: a[None], one(keys[0], jax.tree.map(lambda o: o[0], outcomes)))
     return jax.vmap(one)(keys, outcomes)
+
+
+_model_args = jax.jit(model_args, static_argnames=("model", "effects", "errors"))
 
 
 @partial(jax.jit, static_argnames=("model", "k0", "effects", "errors"))
@@ -273,8 +278,8 @@ def _loglik_batch(s, X, outcomes, *, model, k0, effects, errors):
 
 def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine: str = "nuts", effects: str = "within",
            errors: str = "iid", chains: int = 4, warmup: int = 1000, draws: int = 1000, weights: str = "fixed",
-           n_weight_draws: int = 20, chain_method: str = "vectorized", target_accept: float = 0.8,
-           max_tree_depth: int = 10, mode: str = "pooled") -> Draws:
+           n_weight_draws: int = 20, chain_method: str = "vectorized", chain_block: int = 4,
+           target_accept: float = 0.8, max_tree_depth: int = 10, mode: str = "pooled") -> Draws:
     """Posterior draws of ``design``'s model.
 
     Parameters
@@ -298,8 +303,10 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
     n_weight_draws : int
         Bayesian-bootstrap weight draws.
     chain_method : {"vectorized", "sequential", "parallel"}
-        How NUTS chains are run (:func:`~resilience_jax.bayes.api.posterior`: the same posterior
-        under each; the same draws for parallel on one device and vectorized).
+        Where the blocks of NUTS chains run (:func:`~resilience_jax.bayes.nuts.nuts_chains`: the
+        same draws under each). With weight draws, every method runs on one device.
+    chain_block : int
+        Chains vmapped together in one compiled block (the draws depend on it).
     target_accept, max_tree_depth : float, int
         NUTS settings.
     mode : str
@@ -349,9 +356,15 @@ def sample(key: jax.Array, design: Design, arrays=None, *, prior: Prior, engine:
                                   f"({G} x ({T} - 1) within observations for {design.X.shape[2]} slopes) or collinear regressors")
         stats = None
     else:
-        s, info = _nuts_batch(keys, design.X, scs, outcomes_b, model=model, effects=effects, errors=errors,
-                              prior_kind=prior.kind, k0=design.k0, chains=chains, warmup=warmup, draws=draws,
-                              chain_method=chain_method, target_accept=target_accept, max_tree_depth=max_tree_depth)
+        cfg = dict(chains=chains, warmup=warmup, draws=draws, chain_block=chain_block, target_accept=target_accept,
+                   max_tree_depth=max_tree_depth)
+        if iw is None:  # fixed weights: the chains run by the chain method (the draws are the same under each)
+            mdl = bound_model(model, effects=effects, errors=errors, prior_kind=prior.kind, k0=design.k0)
+            args = _model_args(model, design.X, scs, design.outcomes, effects=effects, errors=errors)
+            s, info = jax.tree.map(lambda a: a[None], nuts_chains(k_post, mdl, args, chain_method=chain_method, **cfg))
+        else:
+            s, info = _nuts_batch(keys, design.X, scs, outcomes_b, model=model, effects=effects, errors=errors,
+                                  prior_kind=prior.kind, k0=design.k0, **cfg)
         stats = {"diverging": info.diverging, "num_steps": info.num_steps, "energy": info.energy,
                  "accept_prob": info.accept_prob, "lp": -info.potential_energy,
                  "step_size": jnp.broadcast_to(info.step_size[..., None], info.diverging.shape)}

@@ -3,17 +3,18 @@
 :func:`nuts_chains` runs ``chains`` chains of NumPyro's NUTS kernel (``numpyro.infer.hmc.hmc``,
 windowed adaptation of the step size and a diagonal mass matrix during warm-up) on a model whose
 data are arguments, not closures: the same compiled function serves every dataset of the same
-shape, and it can be vmapped over datasets (weight draws, SBC simulations) in one call. Chain
-``i`` always uses ``jax.random.split(key, chains)[i]``, whatever the method: ``"vectorized"``
-(all chains vmapped on one device), ``"parallel"`` (chains spread over the devices, at least two
-vmapped on each) and ``"sequential"`` (two chains at a time, one pair after another, for memory).
-The same key gives the same posterior under every method, but bit-identical draws only where XLA
-compiles the chain axis alike, and NUTS trajectories amplify a difference in the last bits into
-different draws. Measured on an AVX2 CPU: ``"parallel"`` on one device equals ``"vectorized"`` bit
-for bit; ``"sequential"`` equals it at 2 or 3 chains but not at 4 or 8 (XLA vectorises a batch of 4
-or more chains differently from a pair); ``"parallel"`` over several devices differs too (XLA's
-partitioned program). No method runs a lone chain of several unbatched (a batch of one compiles as
-unbatched code; a lone chain is padded with a copy of itself).
+shape, and it can be vmapped over datasets (weight draws, SBC simulations) in one call.
+
+Chain ``i`` always uses ``jax.random.split(key, chains)[i]``, and the chains run in blocks of
+``chain_block`` vmapped chains, each block by one compiled program whatever the chain method:
+``"vectorized"`` and ``"sequential"`` run the blocks one after another on one device,
+``"parallel"`` deals them out to the devices. Why blocks: XLA compiles a vmapped computation
+differently for different batch widths (measured: a 6-term sum rounds differently in a batch of 2
+than in a batch of 4; which widths agree depends on the CPU's instruction set), and NUTS amplifies
+a difference in the last bit into different draws. Running every chain in a block of the same
+width, with the same program, on one device or several, makes the draws a function of the key
+and ``chain_block`` only (checked bit for bit on one and on four devices in the tests). A lone
+chain in the last block is padded with copies of itself, which are dropped.
 """
 
 from __future__ import annotations
@@ -93,11 +94,51 @@ def nuts_chain(key: jax.Array, model, model_args: tuple, *, warmup: int, draws: 
     return samples, NUTSInfo(div, steps, energy, acc, pe, state.adapt_state.step_size)
 
 
-@partial(jax.jit, static_argnames=("model", "chains", "warmup", "draws", "chain_method", "target_accept", "max_tree_depth"))
+def chain_blocks(key: jax.Array, chains: int, chain_block: int) -> jax.Array:
+    """The chains' keys in blocks: chain ``i`` gets ``jax.random.split(key, chains)[i]``, grouped
+    ``min(chains, chain_block)`` to a block, the last block padded with copies of its first key
+    (their chains are dropped). Shape ``(n_blocks, width)``.
+
+    Example
+    -------
+    >>> import jax
+    >>> chain_blocks(jax.random.key(0), 5, 4).shape
+    (2, 4)
+    """
+    width = min(chains, chain_block)
+    n_blocks = -(-chains // width)
+    keys = jax.random.split(key, chains)
+    pad = jnp.broadcast_to(keys[-(chains % width or width):][:1], (n_blocks * width - chains, *keys.shape[1:]))
+    return jnp.concatenate([keys, pad]).reshape(n_blocks, width, *keys.shape[1:])
+
+
+@partial(jax.jit, static_argnames=("model", "warmup", "draws", "target_accept", "max_tree_depth"))
+def _run_blocks(block_keys, model, model_args, *, warmup, draws, target_accept, max_tree_depth):
+    """Blocks of chains one after another (``lax.map``), the chains of a block vmapped (a block
+    of one runs unbatched): the one compiled program behind every chain method."""
+    run = partial(nuts_chain, model=model, model_args=model_args, warmup=warmup, draws=draws,
+                  target_accept=target_accept, max_tree_depth=max_tree_depth)
+    one = run if block_keys.shape[1] == 1 else jax.vmap(run)
+    if block_keys.shape[1] == 1:
+        return jax.lax.map(lambda k: jax.tree.map(lambda a: a[None], one(k[0])), block_keys)
+    return jax.lax.map(one, block_keys)
+
+
 def nuts_chains(key: jax.Array, model, model_args: tuple, *, chains: int = 4, warmup: int = 1000, draws: int = 1000,
-                chain_method: ChainMethod = "vectorized", target_accept: float = 0.8, max_tree_depth: int = 10):
-    """``chains`` chains of :func:`nuts_chain` (leading axis chains), jitted once per model, shape
-    and configuration.
+                chain_method: ChainMethod = "vectorized", chain_block: int = 4, target_accept: float = 0.8,
+                max_tree_depth: int = 10):
+    """``chains`` chains of :func:`nuts_chain` (leading axis chains), in blocks of ``chain_block``
+    vmapped chains (:func:`chain_blocks`).
+
+    Every method runs each block with the same compiled program, so the draws depend on the key
+    and ``chain_block`` only, bit for bit, not on the method or the number of devices:
+    ``"vectorized"`` and ``"sequential"`` run the blocks one after another on one device (at the
+    defaults, 4 chains, one block: all chains vmapped); ``"parallel"`` deals the blocks out to the
+    local devices, dispatched asynchronously from the host, so they run at the same time (each
+    device compiles the program once). A smaller ``chain_block`` lowers memory and spreads fewer
+    chains per device (``chain_block=1``: one chain per device), but is a different program,
+    with other last bits and so other draws. Called under a trace (inside ``jit`` or ``vmap``:
+    weight draws, SBC), ``"parallel"`` runs the blocks on one device like the others.
 
     Example
     -------
@@ -108,25 +149,24 @@ def nuts_chains(key: jax.Array, model, model_args: tuple, *, chains: int = 4, wa
     >>> s, info = nuts_chains(jax.random.key(0), model, (jnp.ones(50),), chains=2, warmup=200, draws=200)
     >>> s["mu"].shape, bool(abs(float(s["mu"].mean()) - 1.0) < 0.5)
     ((2, 200), True)
+    >>> s3, _ = nuts_chains(jax.random.key(0), model, (jnp.ones(50),), chains=2, warmup=200, draws=200,
+    ...                     chain_method="sequential")
+    >>> bool((s3["mu"] == s["mu"]).all())
+    True
     """
-    run = partial(nuts_chain, model=model, model_args=model_args, warmup=warmup, draws=draws,
-                  target_accept=target_accept, max_tree_depth=max_tree_depth)
-    keys = jax.random.split(key, chains)
-    if chains == 1:  # nothing to batch (vmapping NUTS's loops costs tracing time)
-        return jax.tree.map(lambda a: a[None], run(keys[0]))
-    if chain_method == "sequential":  # pairs of chains, one pair after another
-        n_pairs = -(-chains // 2)
-        out = jax.lax.map(jax.vmap(run), _padded(keys, 2 * n_pairs).reshape(n_pairs, 2, *keys.shape[1:]))
-        return jax.tree.map(lambda a: a.reshape(2 * n_pairs, *a.shape[2:])[:chains], out)
-    if chain_method == "parallel":
-        n_dev = jax.local_device_count()
-        per = max(2, -(-chains // n_dev))  # at least a pair on each device
-        n_dev = min(n_dev, -(-chains // per))
-        out = jax.pmap(jax.vmap(run))(_padded(keys, per * n_dev).reshape(n_dev, per, *keys.shape[1:]))
-        return jax.tree.map(lambda a: a.reshape(n_dev * per, *a.shape[2:])[:chains], out)
-    return jax.vmap(run)(keys)
-
-
-def _padded(keys: jax.Array, n: int) -> jax.Array:
-    """``keys`` followed by copies of its first key, ``n`` in all (the copies' chains are dropped)."""
-    return jnp.concatenate([keys, jnp.broadcast_to(keys[:1], (n - len(keys), *keys.shape[1:]))])
+    if chain_block < 1:
+        raise ValueError(f"chain_block must be a positive integer, got {chain_block}")
+    blocks = chain_blocks(key, chains, chain_block)
+    n_blocks, width = blocks.shape[:2]
+    cfg = dict(model=model, warmup=warmup, draws=draws, target_accept=target_accept, max_tree_depth=max_tree_depth)
+    traced = any(isinstance(a, jax.core.Tracer) for a in jax.tree.leaves((key, model_args)))
+    devices = jax.local_devices()
+    if chain_method == "parallel" and not traced and len(devices) > 1 and n_blocks > 1:
+        # one block per call, each on its device (dispatch returns at once: the devices run together)
+        parts = [_run_blocks(jax.device_put(blocks[i:i + 1], devices[i % len(devices)]),
+                             model_args=jax.device_put(model_args, devices[i % len(devices)]), **cfg)
+                 for i in range(n_blocks)]
+        out = jax.tree.map(lambda *a: jnp.concatenate([jax.device_put(x, devices[0]) for x in a]), *parts)
+    else:
+        out = _run_blocks(blocks, model_args=model_args, **cfg)
+    return jax.tree.map(lambda a: a.reshape(n_blocks * width, *a.shape[2:])[:chains], out)
