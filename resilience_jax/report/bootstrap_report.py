@@ -16,8 +16,9 @@ HEADLINE_ORDER = ("share", "ab", "c", "c_prime", "a", "b")
 
 N_MC = 20_000  # Monte Carlo draws of the side-by-side table's a*b interval
 
-# --lang zh: the tables' row labels, headers, cells and notes as a Chinese journal prints them
-EFFECTS_ZH = {"a": "a（X→M）", "b": "b（M→Y|X）", "c": "总效应 c", "c_prime": "直接效应 c'", "ab": "间接效应 a*b",
+# --lang zh: the tables' row labels, headers, cells and notes as a Chinese journal prints them (a*b is
+# 中介效应 as in the paper; Tables 9-11 take these labels too)
+EFFECTS_ZH = {"a": "a（X→M）", "b": "b（M→Y|X）", "c": "总效应 c", "c_prime": "直接效应 c'", "ab": "中介效应 a*b",
               "share": "中介效应占比 a*b/c"}
 COLUMNS_ZH = {"effect": "效应", "paper": "原文", "estimate": "估计值", "lower": "默认区间下限", "upper": "默认区间上限",
               "method": "默认区间方法", "units": "单位", "analytic_lower": "解析区间下限", "analytic_upper": "解析区间上限",

@@ -15,6 +15,7 @@ import pandas as pd
 from ..data.spec import Vcov
 from .describe import CAPTION as DESC_CAPTION, NOTE_ZH as DESC_NOTE_ZH, describe, headers as desc_headers
 from ..results.regression import FeolsResult, MediationResult, stars
+from .bootstrap_report import EFFECTS_ZH
 from .tables import write_table
 
 Lang = Literal["en", "zh"]
@@ -25,7 +26,7 @@ WORDS = {
            "total": "Total effect", "apath": "a-path", "bpath": "b-path", "fe": "Fixed effects", "undefined": "undefined"},
     "zh": {"const": "常数项", "n": "样本量", "r2": "R²", "r2w": "组内R²", "adjr2": "调整R²", "controls": "控制变量",
            "yes": "是", "no": "否", "full": "全样本", "sobel": "Sobel检验 Z", "aroian": "Aroian检验 Z",
-           "goodman": "Goodman检验 Z", "ab": "中介效应 a*b", "share": "中介效应占比 a*b/c", "mc": "a*b 蒙特卡洛95%置信区间",
+           "goodman": "Goodman检验 Z", "ab": EFFECTS_ZH["ab"], "share": EFFECTS_ZH["share"], "mc": "a*b 蒙特卡洛95%置信区间",
            "joint": "联合显著性检验 p值", "total": "总效应", "apath": "a路径", "bpath": "b路径", "fe": "固定效应",
            "undefined": "无定义"},
 }

@@ -70,7 +70,7 @@ def localize_summary(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ...                  index=pd.Index(["ab"], name="quantity"))
     >>> print(localize_summary(t, "zh").to_csv().strip())
     参数,后验均值,主体有效样本量 (ESS),95%等尾可信区间下限,90%最高密度区间（HDI）上限
-    间接效应 a*b,0.1,900.0,0.0,0.2
+    中介效应 a*b,0.1,900.0,0.0,0.2
     >>> localize_summary(t) is t
     True
     """
@@ -101,7 +101,7 @@ def localize_posterior(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     ...                  index=pd.Index([EFFECTS["ab"]], name="effect"))
     >>> print(localize_posterior(t, "zh").to_csv().strip())
     效应,估计值,后验中位数,可信区间下限
-    间接效应 a*b,0.06,0.062,0.02
+    中介效应 a*b,0.06,0.062,0.02
     """
     if lang != "zh":
         return table
