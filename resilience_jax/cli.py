@@ -503,8 +503,8 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
                 caption=caption, lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
-    plot_indirect(boot).savefig(out / f"{stem}_indirect.png", dpi=150)
-    plot_weights(boot, labels).savefig(out / f"{stem}_weights.png", dpi=150)
+    plot_indirect(boot, lang=args.lang).savefig(out / f"{stem}_indirect.png", dpi=150)
+    plot_weights(boot, labels, lang=args.lang).savefig(out / f"{stem}_weights.png", dpi=150)
     print(to_markdown(table, floatfmt=".4f", note=note))
     print(headline(table))
     return 0
@@ -587,7 +587,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
     post.idata.to_netcdf(str(out / f"{stem}.nc"))
     bar.update()
     bar.set_postfix_str("figures")
-    plot_rank(post).savefig(out / f"{stem}_rank.png", dpi=120)
+    plot_rank(post, lang=args.lang).savefig(out / f"{stem}_rank.png", dpi=120)
     if args.prior != "flat":
         import jax
 
@@ -596,11 +596,11 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
 
         pp = prior_predictive(jax.random.key(args.seed), post.design, as_prior(args.prior), effects=args.fixed_effects,
                               errors=args.errors)
-        plot_prior_predictive(pp).savefig(out / f"{stem}_prior_predictive.png", dpi=120)
+        plot_prior_predictive(pp, lang=args.lang).savefig(out / f"{stem}_prior_predictive.png", dpi=120)
     if args.model == "mediation":
-        plot_indirect_posterior(post, boot).savefig(out / f"{stem}_indirect.png", dpi=120)
+        plot_indirect_posterior(post, boot, lang=args.lang).savefig(out / f"{stem}_indirect.png", dpi=120)
     if args.weights == "bayesian_bootstrap":
-        plot_weights_contribution(post).savefig(out / f"{stem}_weights.png", dpi=120)
+        plot_weights_contribution(post, lang=args.lang).savefig(out / f"{stem}_weights.png", dpi=120)
         write_table(localize_summary(post.weights_variance(), args.lang), out, f"{stem}_weights_variance", formats=("csv",),
                     floatfmt=".6g", lang=args.lang)
     bar.update()
@@ -656,8 +656,8 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
                 lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
-    plot_baseline(boot, symbol, se, b.regressor).savefig(out / f"{stem}_baseline.png", dpi=150)
-    plot_weights(boot, labels).savefig(out / f"{stem}_weights.png", dpi=150)
+    plot_baseline(boot, symbol, se, b.regressor, lang=args.lang).savefig(out / f"{stem}_baseline.png", dpi=150)
+    plot_weights(boot, labels, lang=args.lang).savefig(out / f"{stem}_weights.png", dpi=150)
     print(to_markdown(table, floatfmt=".4f", note=note))
     return 0
 
@@ -781,17 +781,18 @@ def _sensitivity_texts(panel, res, symbol: str, *, study: str, seed: int, weight
     return note, captions
 
 
-def _sensitivity_figures(res, study: str) -> dict:
-    """The figures of a sensitivity study by name, each a function that draws it (a matplotlib Figure)."""
+def _sensitivity_figures(res, study: str, lang: str = "en") -> dict:
+    """The figures of a sensitivity study by name, each a function that draws it (a matplotlib
+    Figure), their text in ``lang``."""
     from .report.sensitivity_report import (plot_rank_bands, plot_sobol, plot_specification_curve, plot_tornado,
                                             plot_weight_draws)
 
-    return {"weights": {"draws": lambda: plot_weight_draws(res), "ranks": lambda: plot_rank_bands(res)},
-            "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta"),
-                           "curve_ab": lambda: plot_specification_curve(res, "ab"),
-                           "tornado_ab": lambda: plot_tornado(res, "ab")},
-            "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab"), "sobol_beta": lambda: plot_sobol(res, "beta"),
-                      "sobol_sobel_z": lambda: plot_sobol(res, "sobel_z")}}[study]
+    return {"weights": {"draws": lambda: plot_weight_draws(res, lang=lang), "ranks": lambda: plot_rank_bands(res, lang=lang)},
+            "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta", lang=lang),
+                           "curve_ab": lambda: plot_specification_curve(res, "ab", lang=lang),
+                           "tornado_ab": lambda: plot_tornado(res, "ab", lang=lang)},
+            "sobol": {"sobol_ab": lambda: plot_sobol(res, "ab", lang=lang), "sobol_beta": lambda: plot_sobol(res, "beta", lang=lang),
+                      "sobol_sobel_z": lambda: plot_sobol(res, "sobel_z", lang=lang)}}[study]
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -834,7 +835,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
     verdict = res.verdict()
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")
-    for name, make in _sensitivity_figures(res, args.study).items():
+    for name, make in _sensitivity_figures(res, args.study, args.lang).items():
         make().savefig(out / f"{stem}_{name}.png", dpi=150)
     print(to_markdown(tables["summary"], floatfmt=".4f", note=note))
     print(f"Verdict: {verdict}")
@@ -1012,7 +1013,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     labels = [i.label_zh if lang == "zh" else i.label_en for i in spec.index.indicators]
     items = [rh.Table("bootstrap", caption, localize(_published(table), lang), note, ".4f"),
              *([headline(table)] if lang == "en" else []),
-             figure("bootstrap_indirect", plot_indirect(boot)), figure("bootstrap_weights", plot_weights(boot, labels))]
+             figure("bootstrap_indirect", plot_indirect(boot, lang=lang)),
+             figure("bootstrap_weights", plot_weights(boot, labels, lang=lang))]
     done("bootstrap", start, items)
     balanced = panel.balanced
     # the posterior: that of `posterior` (mediation, within, iid), beside the bootstrap above
@@ -1031,8 +1033,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
                  rh.Table("posterior_summary", SUMMARY_CAPTION[lang], localize_summary(summary, lang), SUMMARY_NOTE[lang],
                           ".4f"),
                  *([f"{W('diagnostics')}: " + "; ".join(problems)] if problems else []),
-                 figure("posterior_indirect", plot_indirect_posterior(post, boot)),
-                 figure("posterior_rank", plot_rank(post))]
+                 figure("posterior_indirect", plot_indirect_posterior(post, boot, lang=lang)),
+                 figure("posterior_rank", plot_rank(post, lang=lang))]
     else:
         items = [W("skipped").format(W("unbalanced"))]
     done("posterior", start, items)
@@ -1048,7 +1050,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                  for name, t in localize_tables(sensitivity_tables(res), lang, spec).items()]
         if lang == "en":
             items.append(f"Verdict: {res.verdict()}")
-        items += [figure(f"sensitivity_{name}", make()) for name, make in _sensitivity_figures(res, "weights").items()]
+        items += [figure(f"sensitivity_{name}", make()) for name, make in _sensitivity_figures(res, "weights", lang).items()]
     else:
         items = [W("skipped").format(W("unbalanced"))]
     done("sensitivity", start, items)

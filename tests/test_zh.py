@@ -184,3 +184,79 @@ def test_posterior_and_sensitivity_words_of_every_setting():
     note = sr.sensitivity_note_zh("weights", "REIC", {"n": 3, "draws": "user"}, seed=0, weights_file="w.csv",
                                   space_file="space.toml")
     assert "用户提供的3组权重向量（w.csv）" in note and "指数构建空间：space.toml" in note
+
+
+def _figure_text(fig) -> str:
+    """Every piece of text a reader sees on a figure: the suptitle, and per axes the title, the axis
+    labels, the tick labels, the legend and free text."""
+    parts = [fig._suptitle.get_text() if fig._suptitle is not None else ""]
+    for ax in fig.axes:
+        parts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel(), *(t.get_text() for t in ax.texts),
+                  *(t.get_text() for t in ax.get_yticklabels()), *(t.get_text() for t in ax.get_xticklabels())]
+        if ax.get_legend() is not None:
+            parts += [t.get_text() for t in ax.get_legend().get_texts()]
+    return "\n".join(parts)
+
+
+def test_chinese_figures_have_no_english_words():
+    """Every figure the command line draws, drawn with lang="zh": titles, axis labels, ticks and
+    legends in Chinese (the same allowed names as the tables), and the English figures unchanged."""
+    import matplotlib
+    import numpy as np
+    import pandas as pd
+
+    import resilience_jax as rj
+    from resilience_jax.report import bootstrap_report as br
+    from resilience_jax.report.fonts import cjk_rc
+    from resilience_jax.report import posterior_report as pr
+    from resilience_jax.report import sensitivity_report as sr
+    from resilience_jax.results.sensitivity import SensitivityResult
+
+    panel = rj.load_panel()
+    boot = rj.bootstrap(panel, n_boot=400)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the posterior's share warning: another test's business
+        post = rj.posterior(panel, engine="conjugate", draws=100, weights="bayesian_bootstrap", n_weight_draws=5)
+    weights = rj.sensitivity(panel, n=64)
+    labels = {lang: [panel.spec.label(i.column, lang) for i in panel.spec.index.indicators] for lang in ("en", "zh")}
+    multi = SensitivityResult("multiverse", pd.DataFrame({
+        "sample": ["all", "all", "East", "East"], "weighting": ["entropy", "equal"] * 2, "beta": [0.2, 0.1, 0.4, -0.1],
+        "se_beta": [0.05, 0.05, 0.2, 0.2], "p_beta": [0.0004, 0.056, 0.07, 0.63], "df_beta": [29, 29, 10, 10],
+        "ab": [0.05, 0.02, 0.09, 0.0], "sobel_z": [2.5, 1.0, 2.2, 0.1]}), {"beta": 0.2, "ab": 0.05})
+    sob = pd.DataFrame({"factor": ["weighting", "dummy"], "target": ["ab", "ab"], "first": [0.6, 0.0],
+                        "first_lo": [0.4, -0.1], "first_hi": [0.8, 0.1], "total": [0.7, 0.01], "total_lo": [0.5, 0.0],
+                        "total_hi": [0.9, 0.02]})
+    sobol = SensitivityResult("sobol", pd.DataFrame({"ab": [0.1]}), {"ab": 0.1}, sobol=sob, meta={"n": 64})
+    draw = {"indirect": lambda lang: br.plot_indirect(boot, lang=lang),
+            "baseline": lambda lang: br.plot_baseline(boot, "REIC", 0.03, "LnAI", lang=lang),
+            "weights": lambda lang: br.plot_weights(boot, labels[lang], lang=lang),
+            "rank": lambda lang: pr.plot_rank(post, lang=lang),
+            "indirect_posterior": lambda lang: pr.plot_indirect_posterior(post, boot, lang=lang),
+            "weights_contribution": lambda lang: pr.plot_weights_contribution(post, lang=lang),
+            "prior_predictive": lambda lang: pr.plot_prior_predictive({"REIC": (np.abs(np.arange(1.0, 50.0)), 5.0)},
+                                                                      lang=lang),
+            "weight_draws": lambda lang: sr.plot_weight_draws(weights, lang=lang),
+            "rank_bands": lambda lang: sr.plot_rank_bands(weights, lang=lang),
+            "curve_beta": lambda lang: sr.plot_specification_curve(multi, "beta", lang=lang),
+            "curve_ab": lambda lang: sr.plot_specification_curve(multi, "ab", lang=lang),
+            "tornado": lambda lang: sr.plot_tornado(multi, "ab", lang=lang),
+            "sobol": lambda lang: sr.plot_sobol(sobol, "ab", lang=lang)}
+    # the multiverse's levels are the codes of the user's construction space (models/sensitivity.toml),
+    # printed as they are in every language, like the variables' names (the multiverse table's cells too)
+    allowed = _allowed() | {str(v) for c in ("sample", "weighting") for v in multi.table[c]}
+    left, chinese, texts = {}, {}, {}
+    for name, make in draw.items():
+        with matplotlib.rc_context(cjk_rc()), warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*missing from font")  # every glyph drawn
+            fig = make("zh")
+            fig.savefig(io.BytesIO(), format="png", dpi=40)  # drawn: a missing glyph warns at draw time
+            zh = texts[name] = _figure_text(fig)
+        en = _figure_text(make("en"))
+        if words := _english_words(zh, allowed):
+            left[name] = sorted(words)
+        chinese[name] = any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+        assert _english_words(en, allowed), name  # the English figure keeps its words
+    assert not left, f"English words left in the zh figures: {left}"
+    assert all(chinese.values()), chinese
+    # the embedded panel's provinces by their Chinese names on the rank figure
+    assert "上海" in texts["rank_bands"]

@@ -295,9 +295,10 @@ def _axes(ax, figsize):
     return fig, fig.add_subplot()
 
 
-def plot_indirect(boot, ax=None):
+def plot_indirect(boot, ax=None, lang: str = "en"):
     """Histogram of the bootstrap a*b with the Sobel normal approximation overlaid, the estimate and
-    the 95% BCa interval; drawn on ``ax`` (or a new figure), returns the Figure.
+    the 95% BCa interval; drawn on ``ax`` (or a new figure), returns the Figure; its text in
+    ``lang`` ("en" or "zh").
 
     Parameters
     ----------
@@ -314,21 +315,24 @@ def plot_indirect(boot, ax=None):
     Example
     -------
     >>> import resilience_jax as rj
-    >>> fig = plot_indirect(rj.bootstrap(n_boot=1000))
-    >>> fig.axes[0].get_xlabel()
-    'indirect effect a*b'
+    >>> boot = rj.bootstrap(n_boot=1000)
+    >>> plot_indirect(boot).axes[0].get_xlabel(), plot_indirect(boot, lang="zh").axes[0].get_xlabel()
+    ('indirect effect a*b', '中介效应 a*b')
     """
     fig, ax = _axes(ax, (6.4, 4.0))
     ab0, z0 = boot.estimate["ab"], boot.estimate["sobel_z"]
+    if lang == "zh":
+        return _plot_distribution(boot, "ab", abs(ab0 / z0), f"Sobel正态近似（z = {z0:.2f}）",
+                                  "中介效应a*b：自助法分布与Sobel正态近似", EFFECTS_ZH["ab"], ax, lang)
     return _plot_distribution(boot, "ab", abs(ab0 / z0), f"Sobel normal approximation (z = {z0:.2f})",
                               "Indirect effect a*b: bootstrap distribution and Sobel's normal approximation",
-                              "indirect effect a*b", ax)
+                              "indirect effect a*b", ax, lang)
 
 
-def plot_baseline(boot, symbol: str, se: float, regressor: str, ax=None):
+def plot_baseline(boot, symbol: str, se: float, regressor: str, ax=None, lang: str = "en"):
     """The bootstrap distribution of the baseline coefficient ``beta_<symbol>`` with the normal
     approximation of its CRV1 standard error ``se``, the estimate and the 95% BCa interval;
-    drawn on ``ax`` (or a new figure), returns the Figure.
+    drawn on ``ax`` (or a new figure), returns the Figure; its text in ``lang``.
 
     Example
     -------
@@ -337,36 +341,41 @@ def plot_baseline(boot, symbol: str, se: float, regressor: str, ax=None):
     >>> fig.axes[0].get_xlabel()
     'baseline coefficient of LnAI on REIC'
     """
+    if lang == "zh":
+        return _plot_distribution(boot, f"beta_{symbol}", se, "CRV1正态近似", f"{regressor}对{symbol}的基准回归系数：自助法分布",
+                                  f"{regressor}对{symbol}的基准回归系数", ax, lang)
     return _plot_distribution(boot, f"beta_{symbol}", se, "CRV1 normal approximation",
                               f"Baseline coefficient of {regressor} on {symbol}: bootstrap distribution",
-                              f"baseline coefficient of {regressor} on {symbol}", ax)
+                              f"baseline coefficient of {regressor} on {symbol}", ax, lang)
 
 
-def _plot_distribution(boot, column: str, se: float, normal_label: str, title: str, xlabel: str, ax):
+def _plot_distribution(boot, column: str, se: float, normal_label: str, title: str, xlabel: str, ax, lang: str):
     fig, ax = _axes(ax, (6.4, 4.0))
     x = boot.draws[column].to_numpy()
+    zh = lang == "zh"
     # one filled outline, not 80 bar patches (a quarter of the figure's drawing time)
     ax.hist(x, bins=80, density=True, histtype="stepfilled", color="#4C72B0", alpha=0.7,
-            label=f"bootstrap ({boot.scheme}, {boot.n_boot} replicates)")
+            label=(f"{SCHEMES_ZH.get(boot.scheme, boot.scheme)}（{boot.n_boot}次重复抽样）" if zh else
+                   f"bootstrap ({boot.scheme}, {boot.n_boot} replicates)"))
     x0 = boot.estimate[column]
     # the normal curve over its own +-4 SE as well as the draws' range (not cut off mid-air)
     grid = np.linspace(min(np.quantile(x, 0.001), x0 - 4 * se), max(np.quantile(x, 0.999), x0 + 4 * se), 400)
     ax.plot(grid, np.exp(-0.5 * ((grid - x0) / se) ** 2) / (se * np.sqrt(2 * np.pi)), color="#C44E52", lw=2,
             label=normal_label)
-    ax.axvline(x0, color="black", lw=1, ls="--", label=f"estimate {x0:.4f}")
+    ax.axvline(x0, color="black", lw=1, ls="--", label=f"{'估计值' if zh else 'estimate'} {x0:.4f}")
     lo, hi = boot.ci("bca", statistics=[column]).loc[column, ["lower", "upper"]]
-    ax.axvspan(lo, hi, color="grey", alpha=0.15, label="95% BCa interval")
+    ax.axvspan(lo, hi, color="grey", alpha=0.15, label="95% BCa区间" if zh else "95% BCa interval")
     ax.set_title(title, fontsize=9)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("density")
+    ax.set_ylabel("密度" if zh else "density")
     ax.legend(fontsize=8)
     fig.subplots_adjust(left=0.11, right=0.97, bottom=0.12, top=0.92)  # fixed margins: no layout pass
     return fig
 
 
-def plot_weights(boot, labels: list[str], ax=None):
+def plot_weights(boot, labels: list[str], ax=None, lang: str = "en"):
     """The indicator weights with their 95% percentile bootstrap intervals; drawn on ``ax`` (or a
-    new figure), returns the Figure.
+    new figure), returns the Figure; its text in ``lang`` (the indicators' labels as given).
 
     Parameters
     ----------
@@ -402,12 +411,13 @@ def plot_weights(boot, labels: list[str], ax=None):
     y = np.arange(len(cols))
     # the interval as a segment and the estimate as a point: a full-sample weight may lie outside
     # its own percentile interval (error bars would need negative lengths there)
+    zh = lang == "zh"
     ax.hlines(y, ci["lower"].to_numpy()[order], ci["upper"].to_numpy()[order], color="#8DA0CB", lw=2,
-              label="95% percentile interval")
-    ax.plot(est[order], y, "o", color="#4C72B0", label="full-sample weight")
+              label="95%百分位区间" if zh else "95% percentile interval")
+    ax.plot(est[order], y, "o", color="#4C72B0", label="全样本权重" if zh else "full-sample weight")
     ax.legend(fontsize=8, loc="lower right")
     ax.set_yticks(y, [labels[i] for i in order], fontsize=8)
-    ax.set_title("Entropy weights of the indicators", fontsize=9)
-    ax.set_xlabel("entropy weight (95% percentile bootstrap interval)")
+    ax.set_title("各指标的熵值法权重" if zh else "Entropy weights of the indicators", fontsize=9)
+    ax.set_xlabel("熵值法权重（95%百分位自助法区间）" if zh else "entropy weight (95% percentile bootstrap interval)")
     fig.tight_layout()
     return fig

@@ -162,8 +162,9 @@ def posterior_columns(post, keys, level: float = 0.95) -> pd.DataFrame:
     return pd.DataFrame(rows).T.rename_axis("effect")
 
 
-def plot_rank(post):
-    """Rank plots of the headline quantities (ArviZ): uniform bars per chain mean the chains agree.
+def plot_rank(post, lang: str = "en"):
+    """Rank plots of the headline quantities (ArviZ): uniform bars per chain mean the chains agree;
+    the titles in ``lang`` ("en" or "zh").
 
     Example
     -------
@@ -181,18 +182,22 @@ def plot_rank(post):
                              squeeze=False)
     for ax, name in zip(axes.ravel(), names):
         az.plot_rank(post.idata, var_names=[name], ax=ax)
-        ax.set_title(name)
+        ax.set_title(quantity_label(name, lang))
+        if lang == "zh":
+            ax.set(xlabel="秩（全部链合并）", ylabel="链")
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
-    fig.suptitle(f"Rank plots by chain ({post.config['engine']}, {post.config['chains']} chains)")
+    fig.suptitle(f"各链的秩图（{ENGINES_ZH.get(post.config['engine'], post.config['engine'])}，{post.config['chains']}条链）"
+                 if lang == "zh" else
+                 f"Rank plots by chain ({post.config['engine']}, {post.config['chains']} chains)")
     fig.tight_layout()
     return fig
 
 
-def plot_indirect_posterior(post, boot=None, sobel: tuple[float, float] | None = None):
+def plot_indirect_posterior(post, boot=None, sobel: tuple[float, float] | None = None, lang: str = "en"):
     """The posterior of a*b beside the bootstrap distribution and the Sobel normal, and the
     posterior of the share a*b/c. ``sobel`` (mean, SE) defaults to the bootstrap's point estimate
-    of a*b and its Sobel SE when ``boot`` is given.
+    of a*b and its Sobel SE when ``boot`` is given. The text in ``lang`` ("en" or "zh").
 
     Example
     -------
@@ -200,37 +205,44 @@ def plot_indirect_posterior(post, boot=None, sobel: tuple[float, float] | None =
     >>> fig = plot_indirect_posterior(rj.posterior(engine="conjugate", draws=300), sobel=(0.064, 0.026))
     >>> [ax.get_title() for ax in fig.axes]
     ['Indirect effect a*b', 'Share a*b/c']
+    >>> post = rj.posterior(engine="conjugate", draws=300)
+    >>> [ax.get_title() for ax in plot_indirect_posterior(post, sobel=(0.064, 0.026), lang="zh").axes]
+    ['中介效应 a*b', '中介效应占比 a*b/c']
     """
     import matplotlib.pyplot as plt
 
+    zh = lang == "zh"
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4))
     ab = post.draws("ab")
     lo, hi = np.quantile(ab, [0.001, 0.999])
     bins = np.linspace(lo, hi, 80)
-    ax.hist(ab, bins=bins, density=True, alpha=0.5, label="posterior")
+    ax.hist(ab, bins=bins, density=True, alpha=0.5, label="后验分布" if zh else "posterior")
     if boot is not None:
-        ax.hist(np.clip(boot.draws["ab"], lo, hi), bins=bins, density=True, alpha=0.4, label="bootstrap")
+        ax.hist(np.clip(boot.draws["ab"], lo, hi), bins=bins, density=True, alpha=0.4,
+                label="自助法分布" if zh else "bootstrap")
         if sobel is None:
             e = boot.estimate
             sobel = (float(e["ab"]), float(abs(e["ab"] / e["sobel_z"])))
     if sobel is not None:
         x = np.linspace(lo, hi, 400)
-        ax.plot(x, norm.pdf(x, *sobel), "k--", label="Sobel normal")
+        ax.plot(x, norm.pdf(x, *sobel), "k--", label="Sobel正态近似" if zh else "Sobel normal")
     ax.axvline(0, color="grey", lw=0.8)
-    ax.set(title="Indirect effect a*b", xlabel="a*b", ylabel="density")
+    ax.set(title=EFFECTS_ZH["ab"] if zh else "Indirect effect a*b", xlabel="a*b", ylabel="密度" if zh else "density")
     ax.legend()
     share = post.draws("share")
     q = np.quantile(share, [0.005, 0.995])
     ax2.hist(np.clip(share, *q), bins=80, density=True, alpha=0.6)
     for v in (0, 1):
         ax2.axvline(v, color="grey", lw=0.8)
-    ax2.set(title="Share a*b/c", xlabel="a*b / c (0.5%-99.5% of draws)", ylabel="density")
+    ax2.set(title=EFFECTS_ZH["share"] if zh else "Share a*b/c",
+            xlabel="a*b / c（抽样的0.5%-99.5%）" if zh else "a*b / c (0.5%-99.5% of draws)", ylabel="密度" if zh else "density")
     fig.tight_layout()
     return fig
 
 
-def plot_weights_contribution(post):
-    """The share of each headline quantity's posterior variance due to the index weights.
+def plot_weights_contribution(post, lang: str = "en"):
+    """The share of each headline quantity's posterior variance due to the index weights; the text
+    in ``lang`` ("en" or "zh").
 
     Example
     -------
@@ -243,9 +255,13 @@ def plot_weights_contribution(post):
 
     wv = post.weights_variance()
     fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.barh(wv.index, wv["share_weights"].astype(float))
-    ax.set(xlim=(0, 1), xlabel="share of posterior variance from the weights (law of total variance)",
-           title=f"Index weights' contribution ({post.config['n_weight_draws']} Bayesian-bootstrap weight draws)")
+    ax.barh([quantity_label(q, lang) for q in wv.index], wv["share_weights"].astype(float))
+    if lang == "zh":
+        ax.set(xlim=(0, 1), xlabel="后验方差中来自指数权重的比例（全方差公式）",
+               title=f"指数权重对后验方差的贡献（{post.config['n_weight_draws']}组贝叶斯自助法权重）")
+    else:
+        ax.set(xlim=(0, 1), xlabel="share of posterior variance from the weights (law of total variance)",
+               title=f"Index weights' contribution ({post.config['n_weight_draws']} Bayesian-bootstrap weight draws)")
     fig.tight_layout()
     return fig
 
@@ -283,9 +299,10 @@ def plot_sbc(result):
     return fig
 
 
-def plot_prior_predictive(pp: dict):
+def plot_prior_predictive(pp: dict, lang: str = "en"):
     """The prior predictive check: each outcome's within-province sd in datasets simulated from
-    the prior, and the observed one (:func:`resilience_jax.bayes.fit.prior_predictive`).
+    the prior, and the observed one (:func:`resilience_jax.bayes.fit.prior_predictive`); the text
+    in ``lang`` ("en" or "zh").
 
     Example
     -------
@@ -299,10 +316,12 @@ def plot_prior_predictive(pp: dict):
     fig, axes = plt.subplots(1, len(pp), figsize=(5 * len(pp), 3.5), squeeze=False)
     for ax, (name, (sims, obs)) in zip(axes.ravel(), pp.items()):
         hi = np.quantile(sims, 0.99)
-        ax.hist(np.clip(sims, 0, hi), bins=60, density=True, alpha=0.6, label="prior predictive")
-        ax.axvline(obs, color="k", lw=1.5, label="observed")
-        ax.set(title=name, xlabel="within-province sd of the outcome", ylabel="density")
+        zh = lang == "zh"
+        ax.hist(np.clip(sims, 0, hi), bins=60, density=True, alpha=0.6, label="先验预测分布" if zh else "prior predictive")
+        ax.axvline(obs, color="k", lw=1.5, label="观测值" if zh else "observed")
+        ax.set(title=name, xlabel="被解释变量的省内标准差" if zh else "within-province sd of the outcome",
+               ylabel="密度" if zh else "density")
         ax.legend()
-    fig.suptitle("Prior predictive check")
+    fig.suptitle("先验预测检验" if lang == "zh" else "Prior predictive check")
     fig.tight_layout()
     return fig

@@ -225,12 +225,17 @@ def _crv1_quantile(table: pd.DataFrame, level: float = 0.95) -> tuple[np.ndarray
     return stats.t.ppf(0.5 + level / 2, table["df_beta"].to_numpy(float)), "CRV1 t(G-1)"
 
 
+def _label(target: str, lang: str) -> str:
+    """A target as a figure names it: :data:`LABELS` in English, :data:`TARGETS_ZH` in Chinese."""
+    return TARGETS_ZH.get(target, target) if lang == "zh" else LABELS.get(target, target)
+
+
 def _short(label, width: int = 30) -> str:
     s = str(label)
     return s if len(s) <= width else s[: width // 2 - 1] + "..." + s[-(width // 2 - 2):]
 
 
-def plot_specification_curve(res, target: str = "beta"):
+def plot_specification_curve(res, target: str = "beta", lang: str = "en"):
     """The specification curve of a multiverse study (Simonsohn, Simmons & Nelson 2020): every
     specification's estimate, sorted, with its 95% interval and coloured by significance, the
     default specification marked; below it the panel of choices, one row per level of each
@@ -248,6 +253,8 @@ def plot_specification_curve(res, target: str = "beta"):
         A ``multiverse`` study (:func:`resilience_jax.sensitivity`).
     target : str, optional
         The column of the table to plot (``beta``, ``ab``, ``share``, ``sobel_z``, ...).
+    lang : {"en", "zh"}, optional
+        The language of the figure's text.
 
     Returns
     -------
@@ -269,6 +276,8 @@ def plot_specification_curve(res, target: str = "beta"):
     >>> fig = plot_specification_curve(SensitivityResult("multiverse", table, {"beta": 0.2}))
     >>> fig.axes[0].get_title().startswith("Specification curve"), len(fig.axes[1].get_yticks())
     (True, 4)
+    >>> plot_specification_curve(SensitivityResult("multiverse", table, {"beta": 0.2}), lang="zh").axes[0].get_title()
+    '基准回归系数 β的设定曲线：共4个设定，25%显著（p < 0.05）'
     """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
@@ -282,12 +291,14 @@ def plot_specification_curve(res, target: str = "beta"):
     ys = y[order]
     x = np.arange(n)
     lo = hi = None
+    zh = lang == "zh"
+    none = "无区间" if zh else "no interval"
     if target in ("beta", "c"):
         q, how = _crv1_quantile(t)
         half = (q * t["se_beta"].to_numpy(float))[order]
         lo, hi = ys - half, ys + half
         sig = (t["p_beta"].to_numpy(float) < 0.05)[order]
-        what, sig_label = f"95% {how} interval", "p < 0.05"
+        what, sig_label = (f"95% {how}区间" if zh else f"95% {how} interval"), "p < 0.05"
     elif target in ("ab", "sobel_z"):
         z = t["sobel_z"].to_numpy(float)[order]
         sig = np.abs(z) > 1.96
@@ -295,11 +306,11 @@ def plot_specification_curve(res, target: str = "beta"):
         if target == "ab":
             half = 1.96 * np.abs(ys / np.where(z == 0, np.nan, z))
             lo, hi = ys - half, ys + half
-            what = "95% Sobel normal interval"
+            what = "95% Sobel正态区间" if zh else "95% Sobel normal interval"
         else:
-            what = "no interval"
+            what = none
     else:
-        sig, sig_label, what = None, "", "no interval"
+        sig, sig_label, what = None, "", none
     colours = (np.full(n, "#4C72B0", dtype=object) if sig is None
                else np.where(sig & (ys > 0), _POS, np.where(sig & (ys < 0), _NEG, _NS)))
 
@@ -326,16 +337,20 @@ def plot_specification_curve(res, target: str = "beta"):
             ax.set_ylim(bottom - pad, top + pad)
             cut = int(((lo < bottom - pad) | (hi > top + pad)).sum())
             if cut:
-                what += f"; {cut} cut at the axis"
-    ax.set_ylabel(f"{LABELS.get(target, target)}\n({what})", fontsize=8)
-    share = f", {sig.mean():.0%} with {sig_label}" if sig is not None else ""
-    ax.set_title(f"Specification curve of the {LABELS.get(target, target)}: {n:,} specifications{share}", fontsize=10)
+                what += f"；{cut}个区间超出坐标轴" if zh else f"; {cut} cut at the axis"
+    ax.set_ylabel(f"{_label(target, lang)}\n（{what}）" if zh else f"{_label(target, lang)}\n({what})", fontsize=8)
+    if zh:
+        share = f"，{sig.mean():.0%}显著（{sig_label}）" if sig is not None else ""
+        ax.set_title(f"{_label(target, lang)}的设定曲线：共{n:,}个设定{share}", fontsize=10)
+    else:
+        share = f", {sig.mean():.0%} with {sig_label}" if sig is not None else ""
+        ax.set_title(f"Specification curve of the {_label(target, lang)}: {n:,} specifications{share}", fontsize=10)
     handles = [Line2D([], [], ls="", marker="D", color=_DEFAULT, mec="black",
-                      label="default specification (dashed line)")]
+                      label="默认设定（虚线）" if zh else "default specification (dashed line)")]
     if sig is not None:
-        handles = [Line2D([], [], ls="", marker="o", color=_POS, label=f"{sig_label}, positive"),
-                   Line2D([], [], ls="", marker="o", color=_NEG, label=f"{sig_label}, negative"),
-                   Line2D([], [], ls="", marker="o", color=_NS, label="not significant"), *handles]
+        handles = [Line2D([], [], ls="", marker="o", color=_POS, label=f"{sig_label}，正" if zh else f"{sig_label}, positive"),
+                   Line2D([], [], ls="", marker="o", color=_NEG, label=f"{sig_label}，负" if zh else f"{sig_label}, negative"),
+                   Line2D([], [], ls="", marker="o", color=_NS, label="不显著" if zh else "not significant"), *handles]
     ax.legend(handles=handles, fontsize=7, loc="upper left")
     ax.tick_params(labelbottom=False)
 
@@ -345,7 +360,7 @@ def plot_specification_curve(res, target: str = "beta"):
         col = t[f].to_numpy()[order]
         for lev in levels:
             rows.append(col == lev)
-            labels.append(f"{f.replace('_', ' ')}: {_short(lev)}")
+            labels.append(f"{factor_label(f, 'zh')}：{_short(lev)}" if zh else f"{f.replace('_', ' ')}: {_short(lev)}")
         bounds.append(len(rows))
     if rows:
         m = np.vstack(rows).astype(float)
@@ -358,14 +373,18 @@ def plot_specification_curve(res, target: str = "beta"):
             axc.axhline(b - 0.5, color="#4C72B0", lw=0.6)
         axc.set_yticks(np.arange(len(rows)), labels, fontsize=6 if len(rows) > 20 else 8)
     axc.set_xlim(-0.5, n - 0.5)
-    axc.set_xlabel(f"specification, sorted by the {LABELS.get(target, target)}"
-                   + (" (grey: share of the specifications using the level, in 1,000 bins)" if many else ""),
-                   fontsize=8)
-    axc.set_ylabel("choices", fontsize=8)
+    if zh:
+        axc.set_xlabel(f"设定（按{_label(target, lang)}排序）" + ("（灰度：每1,000组设定中采用该选项的比例）" if many else ""),
+                       fontsize=8)
+    else:
+        axc.set_xlabel(f"specification, sorted by the {_label(target, lang)}"
+                       + (" (grey: share of the specifications using the level, in 1,000 bins)" if many else ""),
+                       fontsize=8)
+    axc.set_ylabel("设定选项" if zh else "choices", fontsize=8)
     return fig
 
 
-def plot_tornado(res, target: str = "ab", ax=None):
+def plot_tornado(res, target: str = "ab", ax=None, lang: str = "en"):
     """One-at-a-time sensitivity of a multiverse study: for each factor, the range of ``target``
     over its levels with every other factor at its default (first) level; bars sorted by length,
     the longest on top, the levels at both ends named, the default specification's value dashed.
@@ -378,6 +397,8 @@ def plot_tornado(res, target: str = "ab", ax=None):
         The column of the table (default the indirect effect ``ab``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; default a new Figure (7.0 x 4.5 inches).
+    lang : {"en", "zh"}, optional
+        The language of the figure's text.
 
     Returns
     -------
@@ -418,23 +439,28 @@ def plot_tornado(res, target: str = "ab", ax=None):
     yy = np.arange(len(bars))
     lows, highs = np.array([b[1] for b in bars]), np.array([b[2] for b in bars])
     ax.barh(yy, highs - lows, left=lows, height=0.6, color="#8DA0CB", edgecolor="#4C72B0")
-    ax.axvline(y0, color="black", lw=1, ls="--", label=f"default specification {y0:.4g}")
+    zh = lang == "zh"
+    ax.axvline(y0, color="black", lw=1, ls="--", label=f"{'默认设定' if zh else 'default specification'} {y0:.4g}")
     span = float(np.nanmax(highs) - np.nanmin(lows)) or 1.0
     for yi, (_, a, b, la, lb) in zip(yy, bars):
         if la != lb:
             ax.text(a - 0.01 * span, yi, _short(la, 22), ha="right", va="center", fontsize=6)
             ax.text(b + 0.01 * span, yi, _short(lb, 22), ha="left", va="center", fontsize=6)
     ax.set_xlim(np.nanmin(lows) - 0.3 * span, np.nanmax(highs) + 0.3 * span)
-    ax.set_yticks(yy, [b[0].replace("_", " ") for b in bars], fontsize=8)
-    ax.set_xlabel(f"{LABELS.get(target, target)} (range over the factor's levels)")
-    ax.set_title(f"One-at-a-time sensitivity of the {LABELS.get(target, target)}: every other choice at its default",
-                 fontsize=9)
+    ax.set_yticks(yy, [factor_label(b[0], "zh") if zh else b[0].replace("_", " ") for b in bars], fontsize=8)
+    if zh:
+        ax.set_xlabel(f"{_label(target, lang)}（该因素各取值下的范围）")
+        ax.set_title(f"{_label(target, lang)}的单因素敏感性：其余设定均取默认值", fontsize=9)
+    else:
+        ax.set_xlabel(f"{_label(target, lang)} (range over the factor's levels)")
+        ax.set_title(f"One-at-a-time sensitivity of the {_label(target, lang)}: every other choice at its default",
+                     fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
 
 
-def plot_sobol(res, target: str = "ab", ax=None):
+def plot_sobol(res, target: str = "ab", ax=None, lang: str = "en"):
     """First-order and total Sobol indices of every factor on ``target`` with their bootstrap
     intervals (sorted by the total index, the largest on top; the dummy factor, which the pipeline
     ignores, reads exactly 0 with these estimators: a check of the bookkeeping, while the noise at
@@ -448,6 +474,8 @@ def plot_sobol(res, target: str = "ab", ax=None):
         One of ``beta``, ``ab``, ``share``, ``sobel_z``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; default a new Figure (7.0 x 5.0 inches).
+    lang : {"en", "zh"}, optional
+        The language of the figure's text.
 
     Returns
     -------
@@ -478,23 +506,29 @@ def plot_sobol(res, target: str = "ab", ax=None):
     fig, ax = _axes(ax, (7.0, 5.0))
     s = s.sort_values("total", kind="stable", ignore_index=True)
     yy = np.arange(len(s))
-    for key, off, colour, name in (("first", 0.2, "#4C72B0", "first order (Saltelli 2010)"),
-                                   ("total", -0.2, "#DD8452", "total (Jansen)")):
+    zh = lang == "zh"
+    for key, off, colour, name in (("first", 0.2, "#4C72B0", "一阶指数（Saltelli 2010）" if zh else "first order (Saltelli 2010)"),
+                                   ("total", -0.2, "#DD8452", "总效应指数（Jansen）" if zh else "total (Jansen)")):
         ax.barh(yy + off, s[key], height=0.38, color=colour, alpha=0.85, label=name)
         ax.hlines(yy + off, s[f"{key}_lo"], s[f"{key}_hi"], color="black", lw=1.2)
-    ax.hlines([], 0, 0, color="black", lw=1.2, label="95% bootstrap interval")
+    ax.hlines([], 0, 0, color="black", lw=1.2, label="95%自助法区间" if zh else "95% bootstrap interval")
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_yticks(yy, [f.replace("_", " ") + (" (ignored)" if f == "dummy" else "") for f in s["factor"]], fontsize=8)
-    ax.set_xlabel(f"share of the variance of the {LABELS.get(target, target)}")
+    ax.set_yticks(yy, [factor_label(f, "zh") if zh else f.replace("_", " ") + (" (ignored)" if f == "dummy" else "")
+                       for f in s["factor"]], fontsize=8)
     n = res.meta.get("n")
-    ax.set_title(f"Sobol indices of the {LABELS.get(target, target)}" + (f" (N = {n:,} base points)" if n else ""),
-                 fontsize=9)
+    if zh:
+        ax.set_xlabel(f"{_label(target, lang)}的方差中由该因素解释的比例")
+        ax.set_title(f"{_label(target, lang)}的Sobol指数" + (f"（N = {n:,}个基点）" if n else ""), fontsize=9)
+    else:
+        ax.set_xlabel(f"share of the variance of the {_label(target, lang)}")
+        ax.set_title(f"Sobol indices of the {_label(target, lang)}" + (f" (N = {n:,} base points)" if n else ""),
+                     fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
 
 
-def plot_weight_draws(res):
+def plot_weight_draws(res, lang: str = "en"):
     """Weights study: histograms of the baseline coefficient and of the indirect effect a*b over
     the weight vectors, the default construction's value marked.
 
@@ -502,6 +536,8 @@ def plot_weight_draws(res):
     ----------
     res : SensitivityResult
         A ``weights`` study.
+    lang : {"en", "zh"}, optional
+        The language of the figure's text.
 
     Returns
     -------
@@ -516,9 +552,11 @@ def plot_weight_draws(res):
     Example
     -------
     >>> import resilience_jax as rj
-    >>> fig = plot_weight_draws(rj.sensitivity(n=64))
-    >>> [ax.get_xlabel() for ax in fig.axes]
+    >>> res = rj.sensitivity(n=64)
+    >>> [ax.get_xlabel() for ax in plot_weight_draws(res).axes]
     ['baseline coefficient beta', 'indirect effect a*b']
+    >>> [ax.get_xlabel() for ax in plot_weight_draws(res, lang="zh").axes]
+    ['基准回归系数 β', '中介效应 a*b']
     """
     from matplotlib.figure import Figure
 
@@ -526,26 +564,34 @@ def plot_weight_draws(res):
     fig = Figure(figsize=(10.0, 4.0))
     axes = fig.subplots(1, 2)
     n = len(res.table)
+    zh = lang == "zh"
     for ax, key in zip(axes, ("beta", "ab")):
         v = res.table[key].to_numpy(float)
         ax.hist(v, bins=int(np.clip(np.sqrt(n), 10, 80)), histtype="stepfilled", color="#4C72B0", alpha=0.7,
-                label=f"{n:,} weight vectors")
-        ax.axvline(res.base[key], color="black", lw=1.2, ls="--", label=f"default weights {res.base[key]:.4g}")
+                label=f"{n:,}组权重" if zh else f"{n:,} weight vectors")
+        ax.axvline(res.base[key], color="black", lw=1.2, ls="--",
+                   label=f"{'默认权重' if zh else 'default weights'} {res.base[key]:.4g}")
         p5, p95 = np.percentile(v, [5, 95])
-        ax.axvspan(p5, p95, color="grey", alpha=0.15, label="5-95% of the draws")
-        ax.set_title(LABELS[key][0].upper() + LABELS[key][1:], fontsize=9)
-        ax.set_xlabel(LABELS[key])
-        ax.set_ylabel("weight vectors")
+        ax.axvspan(p5, p95, color="grey", alpha=0.15, label="抽样的5%-95%" if zh else "5-95% of the draws")
+        label = _label(key, lang)
+        ax.set_title(label if zh else label[0].upper() + label[1:], fontsize=9)
+        ax.set_xlabel(label)
+        ax.set_ylabel("权重组数" if zh else "weight vectors")
         ax.legend(fontsize=7)
     draws = res.meta.get("draws", "")
-    how = {"dirichlet": f"Dirichlet draws around the default weights (concentration {res.meta.get('concentration')})",
-           "uniform": "uniform draws on the simplex", "user": "the user's weight vectors"}.get(draws, "weight vectors")
-    fig.suptitle(f"Baseline coefficient and indirect effect over {how}", fontsize=10)
+    if zh:
+        how = {"dirichlet": f"围绕默认权重的狄利克雷抽样（集中度参数{res.meta.get('concentration')}）",
+               "uniform": "单纯形上的均匀抽样", "user": "用户给定的权重"}.get(draws, "各组权重")
+        fig.suptitle(f"{how}下的基准回归系数与中介效应", fontsize=10)
+    else:
+        how = {"dirichlet": f"Dirichlet draws around the default weights (concentration {res.meta.get('concentration')})",
+               "uniform": "uniform draws on the simplex", "user": "the user's weight vectors"}.get(draws, "weight vectors")
+        fig.suptitle(f"Baseline coefficient and indirect effect over {how}", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def plot_rank_bands(res, ax=None):
+def plot_rank_bands(res, ax=None, lang: str = "en"):
     """Weights study: each entity's rank under the default weights (points) with its 5-95% band
     over the weight vectors (segments) and the median rank; rank 1 (the highest index averaged
     over the periods) on top.
@@ -556,6 +602,8 @@ def plot_rank_bands(res, ax=None):
         A ``weights`` study (its ``ranks`` table).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; default a new Figure (6.4 x 0.2 inches per entity, at least 4).
+    lang : {"en", "zh"}, optional
+        The language of the figure's text (the embedded panel's provinces in Chinese too).
 
     Returns
     -------
@@ -582,15 +630,22 @@ def plot_rank_bands(res, ax=None):
     entity = res.meta.get("entity") or r.columns[0]
     fig, ax = _axes(ax, (6.4, max(4.0, 0.2 * len(r) + 1.2)))
     yy = np.arange(len(r))
-    ax.hlines(yy, r["rank_p5"], r["rank_p95"], color="#8DA0CB", lw=3, label="5-95% over the weight vectors")
-    ax.plot(r["rank_median"], yy, "|", color="#4C72B0", ms=8, label="median rank")
-    ax.plot(r["rank_base"], yy, "o", color="black", ms=4, label="default weights")
-    ax.set_yticks(yy, r[entity].astype(str), fontsize=7)
+    zh = lang == "zh"
+    ax.hlines(yy, r["rank_p5"], r["rank_p95"], color="#8DA0CB", lw=3,
+              label="各组权重下的5%-95%" if zh else "5-95% over the weight vectors")
+    ax.plot(r["rank_median"], yy, "|", color="#4C72B0", ms=8, label="排名中位数" if zh else "median rank")
+    ax.plot(r["rank_base"], yy, "o", color="black", ms=4, label="默认权重" if zh else "default weights")
+    names = r[entity].astype(str)
+    ax.set_yticks(yy, names.map(lambda e: PROVINCES_ZH.get(e, e)) if zh else names, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("rank (1 = highest index averaged over the periods)")
     n = res.meta.get("n")
-    ax.set_title(f"Ranks of the {entity}s under the default weights and over "
-                 + (f"{n:,} weight vectors" if n else "the weight vectors"), fontsize=9)
+    if zh:
+        ax.set_xlabel("排名（1 = 各期平均指数最高）")
+        ax.set_title("默认权重下与" + (f"{n:,}组权重下" if n else "各组权重下") + "的排名", fontsize=9)
+    else:
+        ax.set_xlabel("rank (1 = highest index averaged over the periods)")
+        ax.set_title(f"Ranks of the {entity}s under the default weights and over "
+                     + (f"{n:,} weight vectors" if n else "the weight vectors"), fontsize=9)
     ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return fig
