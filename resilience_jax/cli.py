@@ -326,15 +326,23 @@ def fast_compile(level: int = 0) -> None:
     os.environ["XLA_FLAGS"] = " ".join([flags, *add]).strip()
 
 
-def _header(panel) -> None:
+def _header(panel, lang: str = "en") -> None:
+    """The console's first lines: version, provenance, the panel's size (in ``lang``)."""
     print(f"resilience_jax {__version__}")
-    print(panel.provenance)
+    print(panel.provenance_in(lang))
     n_ent, n_t = panel.shape
-    gaps = "" if panel.balanced else f" (unbalanced: {n_ent * n_t - len(panel.frame)} {panel.spec.entity}-{panel.spec.time} rows absent)"
-    print(f"Panel: {n_ent} {panel.spec.entity} x {n_t} {panel.spec.time} ({panel.periods[0]}-{panel.periods[-1]}), "
-          f"N = {len(panel.frame)}{gaps}")
-    if len(panel.filled):
-        print(f"Interpolated cells: {len(panel.filled)} (listed in interpolated_cells.csv)")
+    missing, period = n_ent * n_t - len(panel.frame), f"{panel.periods[0]}-{panel.periods[-1]}"
+    if lang == "zh":
+        ent, tim = panel.spec.id_label(panel.spec.entity, "zh"), panel.spec.id_label(panel.spec.time, "zh")
+        gaps = "" if panel.balanced else f"（非平衡面板：缺少{missing}个{ent}-{tim}观测）"
+        print(f"面板：{n_ent}个{ent} × {n_t}期{tim}（{period}），样本量 = {len(panel.frame)}{gaps}")
+        if len(panel.filled):
+            print(f"插值单元格：{len(panel.filled)}个（见interpolated_cells.csv）")
+    else:
+        gaps = "" if panel.balanced else f" (unbalanced: {missing} {panel.spec.entity}-{panel.spec.time} rows absent)"
+        print(f"Panel: {n_ent} {panel.spec.entity} x {n_t} {panel.spec.time} ({period}), N = {len(panel.frame)}{gaps}")
+        if len(panel.filled):
+            print(f"Interpolated cells: {len(panel.filled)} (listed in interpolated_cells.csv)")
     print()
 
 
@@ -346,12 +354,12 @@ def _cmd_describe(args: argparse.Namespace) -> int:
     from .suite import compute_indices
 
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
-    _header(panel)
+    _header(panel, args.lang)
     _, indices = compute_indices(panel)
     table = describe(panel, extra=indices, lang=args.lang)
     note = f"{NOTE_ZH}{panel.provenance_in('zh')}" if args.lang == "zh" else f"Table 2 layout: sd with n-1. {panel.provenance}"
-    print("Descriptive statistics (Table 2)")
-    print(to_markdown(table, note=note))
+    print(CAPTION[args.lang] if args.lang == "zh" else "Descriptive statistics (Table 2)")
+    print(to_markdown(headers(table, args.lang) if args.lang == "zh" else table, note=note))
     write_table(headers(table, args.lang), args.work, "table2_descriptives", note=note, caption=CAPTION[args.lang],
                 lang=args.lang)
     if len(panel.filled):
@@ -368,7 +376,7 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
-    _header(panel)
+    _header(panel, args.lang)
     suite = run_suite(panel, seed=args.seed)
     write_paper_tables(suite, args.work, lang=args.lang)
     if len(panel.filled):
@@ -380,10 +388,16 @@ def _cmd_reproduce(args: argparse.Namespace) -> int:
         for v in spec.mediation.variants:
             m = suite.mediation[(y, v.name)]
             t = m.effects.tests
-            print(f"Mediation {y} [{v.name}]: a*b = {m.effects.ab:.4f}, share = {100 * m.effects.share:.1f}%, "
-                  f"Sobel z = {t.z:.3f} (p = {t.p:.3g}), MC 95% CI [{m.mc_ci[0]:.4f}, {m.mc_ci[1]:.4f}]")
+            if args.lang == "zh":
+                print(f"中介效应 {y}［{v.label_zh}］：a*b = {m.effects.ab:.4f}，中介效应占比 = {100 * m.effects.share:.1f}%，"
+                      f"Sobel z = {t.z:.3f}（p = {t.p:.3g}），蒙特卡洛95%置信区间 [{m.mc_ci[0]:.4f}, {m.mc_ci[1]:.4f}]")
+            else:
+                print(f"Mediation {y} [{v.name}]: a*b = {m.effects.ab:.4f}, share = {100 * m.effects.share:.1f}%, "
+                      f"Sobel z = {t.z:.3f} (p = {t.p:.3g}), MC 95% CI [{m.mc_ci[0]:.4f}, {m.mc_ci[1]:.4f}]")
     print()
-    print(f"{len(suite.fits)} regressions in {time.perf_counter() - start:.2f} s; tables as CSV, Markdown and LaTeX.")
+    took = time.perf_counter() - start
+    print(f"共{len(suite.fits)}个回归，用时{took:.2f}秒；表格已写为CSV、Markdown和LaTeX。" if args.lang == "zh" else
+          f"{len(suite.fits)} regressions in {took:.2f} s; tables as CSV, Markdown and LaTeX.")
     return 0
 
 
@@ -476,7 +490,7 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
     if args.scheme == "wild" and args.model != "baseline":
         raise EstimationError("the wild cluster bootstrap tests the baseline coefficient: use --scheme wild --model baseline")
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
-    _header(panel)
+    _header(panel, args.lang)
     spec = panel.spec
     symbol = args.index or spec.index.symbol
     if symbol not in spec.index.symbols:
@@ -499,14 +513,14 @@ def _cmd_bootstrap(args: argparse.Namespace) -> int:
         return _baseline_report(panel, boot, symbol, stem, labels, args)
     table, note, caption = _mediation_bootstrap_table(panel, boot, symbol, scheme=args.scheme, n_boot=args.n_boot,
                                                       seed=args.seed, as_printed=args.as_printed, lang=args.lang)
-    write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
-                caption=caption, lang=args.lang)
+    written = localize(_published(table), args.lang)
+    write_table(written, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note, caption=caption, lang=args.lang)
     boot.draws.to_parquet(out / f"{stem}_draws.parquet")
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_indirect(boot, lang=args.lang).savefig(out / f"{stem}_indirect.png", dpi=150)
     plot_weights(boot, labels, lang=args.lang).savefig(out / f"{stem}_weights.png", dpi=150)
-    print(to_markdown(table, floatfmt=".4f", note=note))
-    print(headline(table))
+    print(to_markdown(written if args.lang == "zh" else table, floatfmt=".4f", note=note))
+    print(headline(table, lang=args.lang))
     return 0
 
 
@@ -559,7 +573,7 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
 
     check_tails(args.n_boot, 0.95, "percentile")
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
-    _header(panel)
+    _header(panel, args.lang)
     bar = tqdm(total=4, desc="posterior", unit="stage")
     bar.set_postfix_str("sampling (compile, warm-up, draws)")
     with warnings.catch_warnings(record=True) as caught:
@@ -605,12 +619,13 @@ def _cmd_posterior(args: argparse.Namespace) -> int:
                     floatfmt=".6g", lang=args.lang)
     bar.update()
     bar.close()
-    print(to_markdown(table, floatfmt=".4f", note=note))
-    print("Prior:\n" + "\n".join("  " + p for p in post.prior))
+    zh = args.lang == "zh"
+    print(to_markdown(localize_posterior(_published(table), "zh") if zh else table, floatfmt=".4f", note=note))
+    print(("先验：" if zh else "Prior:") + "\n" + "\n".join("  " + p for p in post.prior))
     for k, v in post.probabilities().items():
         print(f"{k} = {v:.4f}")
     if problems:
-        print("Diagnostics failed: " + "; ".join(problems), file=sys.stderr)
+        print(("诊断未通过：" if zh else "Diagnostics failed: ") + "; ".join(problems), file=sys.stderr)
         return EXIT_DIAGNOSTICS if args.strict else 0
     return 0
 
@@ -650,7 +665,8 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
                 f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
                 f"{paper}{panel.provenance}")
     out = args.work
-    write_table(localize(_published(table), args.lang), out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
+    written = localize(_published(table), args.lang)
+    write_table(written, out, stem, formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"{b.regressor}对{symbol}的基准回归系数：各类置信区间对比" if args.lang == "zh" else
                 f"Baseline coefficient of {b.regressor} on {symbol}: intervals side by side",
                 lang=args.lang)
@@ -658,7 +674,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
     np.savez_compressed(out / f"{stem}_weights.npz", multiplicities=boot.multiplicities, seed=str(args.seed))
     plot_baseline(boot, symbol, se, b.regressor, lang=args.lang).savefig(out / f"{stem}_baseline.png", dpi=150)
     plot_weights(boot, labels, lang=args.lang).savefig(out / f"{stem}_weights.png", dpi=150)
-    print(to_markdown(table, floatfmt=".4f", note=note))
+    print(to_markdown(written if args.lang == "zh" else table, floatfmt=".4f", note=note))
     return 0
 
 
@@ -694,12 +710,13 @@ def _wild_report(panel, symbol: str, args: argparse.Namespace) -> int:
                 f"'< 1/B' where none is; Rademacher weights enumerated when G <= 12, otherwise {args.n_boot} draws "
                 f"(seed {args.seed}); Webb: {args.n_boot} draws; ci_lower/ci_upper: the 95% interval by inverting the "
                 f"Rademacher test (every null value tested with the same draws). {panel.provenance}")
-    write_table(localize_wild(table, spec.region_labels, args.lang), args.work, f"wild_bootstrap_{symbol}",
+    written = localize_wild(table, spec.region_labels, args.lang)
+    write_table(written, args.work, f"wild_bootstrap_{symbol}",
                 formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                 caption=f"{spec.baseline.regressor}对{symbol}的基准回归系数：CRV1与野聚类自助法p值及置信区间"
                 if args.lang == "zh" else f"Baseline coefficient of {spec.baseline.regressor} on {symbol}: CRV1 and wild "
                                           f"cluster bootstrap p-values and interval", lang=args.lang)
-    print(to_markdown(table, floatfmt=".4f", note=note))
+    print(to_markdown(written if args.lang == "zh" else table, floatfmt=".4f", note=note))
     return 0
 
 
@@ -799,7 +816,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from .data.arrays import index_members
     from .data.validate import load_panel
     from .errors import EstimationError
-    from .report.sensitivity_report import localize_tables, sensitivity_tables
+    from .report.sensitivity_report import localize_tables, sensitivity_tables, verdict_zh
     from .report.tables import to_markdown, write_table
     from .sensitivity.api import sensitivity
     from .sensitivity.space import load_space
@@ -812,7 +829,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         raise EstimationError(f"--weights gives the weight vectors of the weights study; it does not apply to --study "
                               f"{args.study}")
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
-    _header(panel)
+    _header(panel, args.lang)
     spec = panel.spec
     space = load_space(args.space, spec)
     symbol = args.index or space.index or spec.index.symbol
@@ -829,7 +846,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     note, captions = _sensitivity_texts(panel, res, symbol, study=args.study, seed=args.seed, weights_file=args.weights,
                                         space_file=args.space, lang=args.lang)
     tables = sensitivity_tables(res)
-    for name, table in localize_tables(tables, args.lang, spec).items():
+    localized = localize_tables(tables, args.lang, spec)
+    for name, table in localized.items():
         write_table(table, out, f"{stem}_{name}", formats=("csv", "md", "tex"), floatfmt=".4f", note=note,
                     caption=captions.get(name, name), lang=args.lang)
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
@@ -837,8 +855,12 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")
     for name, make in _sensitivity_figures(res, args.study, args.lang).items():
         make().savefig(out / f"{stem}_{name}.png", dpi=150)
-    print(to_markdown(tables["summary"], floatfmt=".4f", note=note))
-    print(f"Verdict: {verdict}")
+    if args.lang == "zh":
+        print(to_markdown(localized["summary"], floatfmt=".4f", note=note))
+        print(f"结论：{verdict_zh(res)}")
+    else:
+        print(to_markdown(tables["summary"], floatfmt=".4f", note=note))
+        print(f"Verdict: {verdict}")
     return 0
 
 
@@ -956,7 +978,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report.paper_tables import paper_tables
     from .report.posterior_report import (SUMMARY_CAPTION, SUMMARY_NOTE, localize_posterior, localize_summary,
                                          plot_indirect_posterior, plot_rank, posterior_caption)
-    from .report.sensitivity_report import localize_tables, sensitivity_tables
+    from .report.sensitivity_report import localize_tables, sensitivity_tables, verdict_zh
     from .results.bootstrap import LEVELS_NOTE, scale_caveats
     from .sensitivity.api import sensitivity
     from .sensitivity.space import load_space
@@ -964,7 +986,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     check_tails(args.n_boot, 0.95, "percentile")  # the bootstrap table's intervals: refused before the run
     panel = load_panel(args.data, args.spec, interpolate=args.interpolate, decimal=args.decimal, encoding=args.encoding)
-    _header(panel)
+    _header(panel, args.lang)
     spec = panel.spec
     lang = args.lang
     symbol = args.index or spec.index.symbol
@@ -1012,7 +1034,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                                       seed=args.seed, as_printed=False, lang=lang)
     labels = [i.label_zh if lang == "zh" else i.label_en for i in spec.index.indicators]
     items = [rh.Table("bootstrap", caption, localize(_published(table), lang), note, ".4f"),
-             *([headline(table)] if lang == "en" else []),
+             headline(table, lang=lang),
              figure("bootstrap_indirect", plot_indirect(boot, lang=lang)),
              figure("bootstrap_weights", plot_weights(boot, labels, lang=lang))]
     done("bootstrap", start, items)
@@ -1048,8 +1070,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                                             space_file=None, lang=lang)
         items = [rh.Table(f"sensitivity_{name}", captions.get(name, name), t, note, ".4f")
                  for name, t in localize_tables(sensitivity_tables(res), lang, spec).items()]
-        if lang == "en":
-            items.append(f"Verdict: {res.verdict()}")
+        items.append(f"结论：{verdict_zh(res)}" if lang == "zh" else f"Verdict: {res.verdict()}")
         items += [figure(f"sensitivity_{name}", make()) for name, make in _sensitivity_figures(res, "weights", lang).items()]
     else:
         items = [W("skipped").format(W("unbalanced"))]
@@ -1298,7 +1319,8 @@ def run(args: argparse.Namespace) -> int:
             with _staged_output(Path(args.out)) as stage, _figure_fonts(args.command):
                 args.work = stage.path
                 code = COMMANDS[args.command](args)
-            print("Wrote: " + ", ".join(str(Path(args.out) / name) for name in stage.written))
+            print(("已写入：" if getattr(args, "lang", "en") == "zh" else "Wrote: ")
+                  + ", ".join(str(Path(args.out) / name) for name in stage.written))
         return code
     except ResilienceError as exc:
         if args.debug:

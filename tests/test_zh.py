@@ -46,8 +46,9 @@ COMMANDS = {
 #   analysis of variance are printed by these names ("Dirichlet权重向量", "Sobol指数", "方差分解（ANOVA）");
 # - Saltelli, Jansen, Simonsohn: the authors of the Sobol estimators and of the specification curve,
 #   cited by name ("Saltelli（2010）估计量", "Simonsohn等，2020");
-# - multiverse: the method's own name after its Chinese one on first use ("多重宇宙分析 (multiverse)").
-TECHNICAL = {"CRV1", "Sobel", "Aroian", "Goodman", "BCa", "OLS", "WCR", "Rademacher", "Webb", "SYNTHETIC",
+# - multiverse: the method's own name after its Chinese one on first use ("多重宇宙分析 (multiverse)");
+# - CSV, Markdown, LaTeX: file formats, by their names ("表格已写为CSV、Markdown和LaTeX").
+TECHNICAL = {"CSV", "Markdown", "LaTeX", "CRV1", "Sobel", "Aroian", "Goodman", "BCa", "OLS", "WCR", "Rademacher", "Webb", "SYNTHETIC",
              "NUTS", "ESS", "HDI", "hat", "ArviZ", "Mundlak", "Dirichlet", "Sobol", "ANOVA", "Saltelli", "Jansen",
              "Simonsohn", "multiverse"}
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -113,9 +114,15 @@ NO_PROVENANCE = {"posterior_mediation_within_REIC_summary.md", "posterior_mediat
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_chinese_tables_have_no_english_words(tmp_path, command):
     """One command per test (a folder of its own), so that the commands run on different workers."""
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings(record=True) as caught:
+    with contextlib.redirect_stdout(io.StringIO()) as out, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # few clusters, short tails: other tests' business; glyphs: this one's
         assert main([*COMMANDS[command], "--lang", "zh", "--out", str(tmp_path)]) == 0
+    # the console in Chinese too: what the files hold, the headline and the verdict; not checked: the
+    # version line, the list of files written (paths), the prior's formulas and the probabilities' names
+    console = [ln for ln in out.getvalue().splitlines()
+               if not ln.startswith(("resilience_jax ", "已写入：", "  ", "P(")) and not ln.startswith("|---")]
+    left = sorted(_english_words("\n".join(console), _allowed()))
+    assert not left, f"English words on the console of {command} --lang zh: {left}"
     # the figures draw their Chinese labels with the shipped font: no glyph missing
     assert [str(w.message) for w in caught if "missing from font" in str(w.message)] == []
     check_tables_compile(tmp_path, "zh")  # the Chinese LaTeX tables compile (xelatex, xeCJK), where installed

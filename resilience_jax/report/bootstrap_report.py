@@ -269,9 +269,9 @@ def side_by_side(boot, paper: dict[str, float], *, n_clusters: int, level: float
     return pd.DataFrame(rows).set_index("effect")
 
 
-def headline(table: pd.DataFrame, level: float = 0.95) -> str:
+def headline(table: pd.DataFrame, level: float = 0.95, lang: str = "en") -> str:
     """The mediation's headline sentence from a :func:`side_by_side` table: the share with its
-    default interval.
+    default interval, in ``lang`` ("en" or "zh").
 
     Example
     -------
@@ -279,8 +279,13 @@ def headline(table: pd.DataFrame, level: float = 0.95) -> str:
     ...                  index=pd.Index([EFFECTS["share"]], name="effect"))
     >>> headline(t)
     'Headline: share a*b/c = 0.2500, 95% jackknife_t interval [0.1000, 0.4000] (scale-free: the share of the total effect that runs through the mediator)'
+    >>> headline(t, lang="zh")
+    '主要结果：中介效应占比 a*b/c = 0.2500，95%刀切t区间 [0.1000, 0.4000]（不受尺度影响：总效应中经由中介变量传导的比例）'
     """
     r = table.loc[EFFECTS["share"]]
+    if lang == "zh":
+        return (f"主要结果：{EFFECTS_ZH['share']} = {r['estimate']:.4f}，{level:.0%}{METHODS_ZH.get(r['method'], r['method'])}区间 "
+                f"[{r['lower']:.4f}, {r['upper']:.4f}]（不受尺度影响：总效应中经由中介变量传导的比例）")
     return (f"Headline: share a*b/c = {r['estimate']:.4f}, {level:.0%} {r['method']} interval [{r['lower']:.4f}, "
             f"{r['upper']:.4f}] (scale-free: the share of the total effect that runs through the mediator)")
 

@@ -53,6 +53,25 @@ PROVINCES_ZH = {"Beijing": "北京", "Tianjin": "天津", "Hebei": "河北", "Sh
                 "Xinjiang": "新疆"}
 
 
+def verdict_zh(res) -> str:
+    """:meth:`SensitivityResult.verdict` in Chinese (``sensitivity --lang zh``).
+
+    Example
+    -------
+    >>> import resilience_jax as rj
+    >>> verdict_zh(rj.sensitivity(n=64)).startswith("各组权重中，a*b > 0的比例为")
+    True
+    """
+    v = res.verdict_parts()
+    what = {"weights": "各组权重", "multiverse": "各设定", "sobol": "抽样的各条分析流程"}[res.study]
+    line = (f"{what}中，a*b {v['sign']} 0的比例为{v['kept']:.0%}，且显著（|Sobel z| > 1.96）的比例为{v['significant']:.0%}；"
+            f"基准回归系数保持符号且p < 0.05的比例为{v['beta_kept']:.0%}")
+    if v["factor"] is not None:
+        kind = "（方差分解，精确）" if res.study == "multiverse" else "（一阶Sobol指数）"
+        line += f"；{factor_label(v['factor'], 'zh')}解释了Sobel z方差的{v['first']:.0%}{kind}"
+    return line + "。"
+
+
 def _has_chinese(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in text)
 

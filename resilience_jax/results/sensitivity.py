@@ -104,6 +104,32 @@ class SensitivityResult:
             return self.table[self.table["block"].isin(["A", "B"])]
         return self.table
 
+    def verdict_parts(self) -> dict:
+        """The numbers of :meth:`verdict`: ``sign`` (">" or "<", that of the default a*b), ``kept``
+        (share of the rows where a*b keeps that sign), ``significant`` (keeps it with
+        |Sobel z| > 1.96), ``beta_kept`` (the baseline coefficient keeps its sign with p < 0.05) and,
+        for the multiverse and Sobol studies, ``factor`` and ``first`` (the choice with the largest
+        first-order share of the variance of the Sobel z, and that share); None where absent.
+
+        Example
+        -------
+        >>> import resilience_jax as rj
+        >>> sorted(rj.sensitivity(n=64).verdict_parts())
+        ['beta_kept', 'factor', 'first', 'kept', 'sign', 'significant']
+        """
+        t = self._rows()
+        ab, z = t["ab"].to_numpy(), t["sobel_z"].to_numpy()
+        sign = ">" if self.base["ab"] >= 0 else "<"
+        pos = (ab > 0) if sign == ">" else (ab < 0)
+        out = {"sign": sign, "kept": float(pos.mean()), "significant": float((pos & (np.abs(z) > 1.96)).mean()),
+               "beta_kept": float(((t["p_beta"] < 0.05) & (np.sign(t["beta"]) == np.sign(self.base["beta"]))).mean()),
+               "factor": None, "first": None}
+        tab = self.anova if self.study == "multiverse" else self.sobol
+        if tab is not None:  # on the Sobel z: a*b itself is in index units, which differ between normalisations
+            r = tab[tab["target"] == "sobel_z"].sort_values("first", ascending=False).iloc[0]
+            out.update(factor=str(r["factor"]), first=float(r["first"]))
+        return out
+
     def verdict(self) -> str:
         """One line: how often the indirect effect keeps its sign and significance, and (multiverse,
         Sobol) which choice explains most of the variance of its Sobel z (a scale-free statistic:
@@ -115,19 +141,11 @@ class SensitivityResult:
         >>> rj.sensitivity(n=64).verdict().startswith("a*b > 0 in")
         True
         """
-        t = self._rows()
-        ab, z = t["ab"].to_numpy(), t["sobel_z"].to_numpy()
+        v = self.verdict_parts()
         what = {"weights": "weight vectors", "multiverse": "specifications", "sobol": "sampled pipelines"}[self.study]
-        sign = ">" if self.base["ab"] >= 0 else "<"
-        pos = (ab > 0) if sign == ">" else (ab < 0)
-        beta_ok = ((t["p_beta"] < 0.05) & (np.sign(t["beta"]) == np.sign(self.base["beta"]))).mean()
-        line = (f"a*b {sign} 0 in {pos.mean():.0%} of {what}, significant (|Sobel z| > 1.96) in "
-                f"{(pos & (np.abs(z) > 1.96)).mean():.0%}; the baseline coefficient keeps its sign and p < 0.05 in "
-                f"{beta_ok:.0%}")
-        tab = self.anova if self.study == "multiverse" else self.sobol
-        if tab is not None:  # on the Sobel z: a*b itself is in index units, which differ between normalisations
-            r = tab[tab["target"] == "sobel_z"].sort_values("first", ascending=False).iloc[0]
+        line = (f"a*b {v['sign']} 0 in {v['kept']:.0%} of {what}, significant (|Sobel z| > 1.96) in "
+                f"{v['significant']:.0%}; the baseline coefficient keeps its sign and p < 0.05 in {v['beta_kept']:.0%}")
+        if v["factor"] is not None:
             kind = "exactly (ANOVA)" if self.study == "multiverse" else "as a first-order Sobol index"
-            line += (f"; the {r['factor'].replace('_', ' ')} explains {r['first']:.0%} of the variance of its Sobel z "
-                     f"{kind}")
+            line += f"; the {v['factor'].replace('_', ' ')} explains {v['first']:.0%} of the variance of its Sobel z {kind}"
         return line + "."
