@@ -640,7 +640,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
     from .api import feols
     from .errors import FewClustersWarning
     from .report.bootstrap_report import baseline_note_zh, baseline_table, localize, plot_baseline, plot_weights
-    from .report.tables import to_markdown, write_table
+    from .report.tables import se_words, to_markdown, write_table
     from .suite import compute_indices
 
     spec = panel.spec
@@ -662,7 +662,7 @@ def _baseline_report(panel, boot, symbol: str, stem: str, labels: list[str], arg
                                 paper_column=column if printed is not None else None, provenance=panel.provenance_in("zh"))
     else:
         note = (f"{args.scheme} bootstrap, {args.n_boot} replicates, seed {args.seed}, entropy weights re-estimated in every "
-                f"replicate; the baseline {fml} ({effects}); analytic interval: {b.vcov.kind} by {b.vcov.cluster}, t(G-1). "
+                f"replicate; the baseline {fml} ({effects}); analytic interval: {se_words(b.vcov)}. "
                 f"{paper}{panel.provenance}")
     out = args.work
     written = localize(_published(table), args.lang)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit
 
-from .tables import rename_headers
+from .tables import rename_headers, se_words
 
 EFFECTS = {"a": "a (X -> M)", "b": "b (M -> Y | X)", "c": "c (total effect)", "c_prime": "c' (direct effect)",
            "ab": "a*b (indirect effect)", "share": "share a*b/c"}
@@ -121,13 +121,13 @@ def baseline_note_zh(*, scheme: str, n_boot: int, seed: int, formula: str, fixed
     >>> from resilience_jax.data.spec import Vcov
     >>> baseline_note_zh(scheme="cluster", n_boot=999, seed=0, formula="REIC ~ LnAI | province", fixed_effects=("省份",),
     ...                  vcov=Vcov("CRV1", "province"), cluster="省份", paper_column=None, provenance="").split("；")[1:]
-    ['基准模型为REIC ~ LnAI | province（省份固定效应）', '解析区间：按省份聚类的CRV1标准误，t(G-1)分布。']
+    ['基准模型为REIC ~ LnAI | province（省份固定效应）', '解析区间：按省份聚类的稳健标准误（CRV1，t(G-1)分布）。']
     """
     effects = f"{'、'.join(fixed_effects)}固定效应" if fixed_effects else "无固定效应"
-    se = {"iid": "同方差标准误", "HC1": "异方差稳健（HC1）标准误"}.get(vcov.kind, f"按{cluster}聚类的CRV1标准误")
+    se = se_words(vcov, "zh", {vcov.cluster: cluster})
     paper = (f"“原文”列为原文报告的基准回归系数（第{paper_column}列，包含全部控制变量）。" if paper_column is not None else "")
     return (f"注：{SCHEMES_ZH.get(scheme, scheme)}，重复抽样{n_boot}次，随机种子为{seed}，每次重复抽样均重新估计熵权；"
-            f"基准模型为{formula}（{effects}）；解析区间：{se}，t(G-1)分布。{paper}{provenance}")
+            f"基准模型为{formula}（{effects}）；解析区间：{se}。{paper}{provenance}")
 
 
 def wild_note_zh(*, regressor: str, fixed_effects: tuple[str, ...], entity: str, n_boot: int, seed: int,

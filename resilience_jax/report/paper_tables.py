@@ -16,7 +16,7 @@ from ..data.spec import Vcov
 from .describe import CAPTION as DESC_CAPTION, NOTE_ZH as DESC_NOTE_ZH, describe, headers as desc_headers
 from ..results.regression import FeolsResult, MediationResult, stars
 from .bootstrap_report import EFFECTS_ZH
-from .tables import write_table
+from .tables import se_words, write_table
 
 Lang = Literal["en", "zh"]
 WORDS = {
@@ -70,21 +70,17 @@ def se_note(vcov: Vcov, fixed_effects: tuple[str, ...] | str, provenance: str, l
     -------
     >>> from resilience_jax.data.spec import Vcov
     >>> se_note(Vcov("HC1"), (), "Data: simulated.")
-    '* p<0.10, ** p<0.05, *** p<0.01; heteroskedasticity-robust (HC1) standard errors in parentheses.
+    '* p<0.10, ** p<0.05, *** p<0.01; heteroskedasticity-robust (HC1) standard errors (t(N-K)) in parentheses.
     Fixed effects: none (pooled OLS with intercept). Data: simulated.'
     >>> se_note(Vcov("CRV1", "province"), ("province",), "", lang="zh", labels={"province": "省份"})
     '注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为按省份聚类的稳健标准误（CRV1，t(G-1)分布）；固定效应：省份。'
     """
+    se = se_words(vcov, lang, labels)
     if lang == "zh":
         name = (labels or {}).get
-        se = {"iid": "同方差标准误", "HC1": "异方差稳健标准误（HC1）"}.get(
-            vcov.kind, f"按{name(vcov.cluster, vcov.cluster)}聚类的稳健标准误（CRV1，t(G-1)分布）")
         fe = (fixed_effects if isinstance(fixed_effects, str) else "、".join(name(f, f) for f in fixed_effects)
               if fixed_effects else "无")
         return f"注：*、**、***分别表示10%、5%和1%的显著性水平；括号内为{se}；固定效应：{fe}。{provenance}"
-    se = {"iid": "iid standard errors", "HC1": "heteroskedasticity-robust (HC1) standard errors"}.get(
-        vcov.kind, f"standard errors clustered by {vcov.cluster} (CRV1, small-sample factor G/(G-1)(N-1)/(N-K), t(G-1))"
-    )
     fe = fixed_effects if isinstance(fixed_effects, str) else ", ".join(fixed_effects) if fixed_effects else "none (pooled OLS with intercept)"
     return f"* p<0.10, ** p<0.05, *** p<0.01; {se} in parentheses. Fixed effects: {fe}. {provenance}"
 

@@ -37,6 +37,33 @@ def rename_headers(table: pd.DataFrame, names: dict) -> pd.DataFrame:
     return table.rename(columns=names).rename_axis(names.get(table.index.name, table.index.name))
 
 
+def se_words(vcov, lang: str = "en", labels: dict[str, str] | None = None) -> str:
+    """A table's standard errors and the t reference of its p-values and intervals, in words: the
+    one wording of every note (t(G-1) for CRV1, t(N-K) for iid and HC1, as the estimates use).
+
+    Parameters
+    ----------
+    vcov : Vcov
+        The variance estimator (``iid``, ``HC1`` or ``CRV1`` by a cluster).
+    lang : {"en", "zh"}
+        Language.
+    labels : dict of str to str, optional
+        Name printed for the cluster column in Chinese (e.g. ``province`` -> ``省份``).
+
+    Example
+    -------
+    >>> from resilience_jax.data.spec import Vcov
+    >>> se_words(Vcov("iid")), se_words(Vcov("CRV1", "province"), "zh", {"province": "省份"})
+    ('iid standard errors (t(N-K))', '按省份聚类的稳健标准误（CRV1，t(G-1)分布）')
+    """
+    if lang == "zh":
+        cluster = (labels or {}).get(vcov.cluster, vcov.cluster)
+        return {"iid": "同方差标准误（t(N-K)分布）", "HC1": "异方差稳健标准误（HC1，t(N-K)分布）"}.get(
+            vcov.kind, f"按{cluster}聚类的稳健标准误（CRV1，t(G-1)分布）")
+    return {"iid": "iid standard errors (t(N-K))", "HC1": "heteroskedasticity-robust (HC1) standard errors (t(N-K))"}.get(
+        vcov.kind, f"standard errors clustered by {vcov.cluster} (CRV1, small-sample factor G/(G-1)(N-1)/(N-K), t(G-1))")
+
+
 def _cell(value, floatfmt: str) -> str:
     if isinstance(value, (float, np.floating)):
         return "" if np.isnan(value) else no_negative_zero(format(value, floatfmt))
