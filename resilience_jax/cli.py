@@ -1082,8 +1082,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     (args.work / name).write_text(page, encoding="utf-8")
     n_tables = sum(isinstance(i, rh.Table) for s in sections for i in s.items)
     n_figures = sum(isinstance(i, rh.Figure) for s in sections for i in s.items)
-    print(f"Report {name}: {n_tables} tables, {n_figures} figures, {len(page.encode()) / 1024:.0f} kB, one self-contained "
-          f"HTML file; " + ", ".join(f"{key} {secs:.1f} s" for key, (_, secs) in seconds.items()))
+    size = len(page.encode()) / 1024
+    if lang == "zh":
+        print(f"报告{name}：{n_tables}个表格、{n_figures}幅图，{size:.0f} kB，单个自包含HTML文件；"
+              + "，".join(f"{label}用时{secs:.1f}秒" for label, secs in seconds.values()))
+    else:
+        print(f"Report {name}: {n_tables} tables, {n_figures} figures, {size:.0f} kB, one self-contained HTML file; "
+              + ", ".join(f"{key} {secs:.1f} s" for key, (_, secs) in seconds.items()))
     return 0
 
 

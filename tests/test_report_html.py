@@ -101,7 +101,10 @@ def _parse(page: str) -> _Page:
 def test_one_file_and_the_console_says_so(reports):
     for lang, r in reports.items():
         assert sorted(os.listdir(r["folder"])) == [f"report_{lang}.html"]  # nothing else, no staging folder left
-        assert f"Report report_{lang}.html:" in r["stdout"] and f"Wrote: {r['path']}" in r["stdout"]
+        if lang == "zh":  # the console in the report's language
+            assert f"报告report_{lang}.html：" in r["stdout"] and f"已写入：{r['path']}" in r["stdout"]
+        else:
+            assert f"Report report_{lang}.html:" in r["stdout"] and f"Wrote: {r['path']}" in r["stdout"]
 
 
 def test_no_external_reference(reports):
