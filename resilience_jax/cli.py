@@ -798,13 +798,13 @@ def _sensitivity_texts(panel, res, symbol: str, *, study: str, seed: int, weight
     return note, captions
 
 
-def _sensitivity_figures(res, study: str, lang: str = "en") -> dict:
+def _sensitivity_figures(res, study: str, lang: str = "en", spec=None) -> dict:
     """The figures of a sensitivity study by name, each a function that draws it (a matplotlib
     Figure), their text in ``lang``."""
     from .report.sensitivity_report import (plot_rank_bands, plot_sobol, plot_specification_curve, plot_tornado,
                                             plot_weight_draws)
 
-    return {"weights": {"draws": lambda: plot_weight_draws(res, lang=lang), "ranks": lambda: plot_rank_bands(res, lang=lang)},
+    return {"weights": {"draws": lambda: plot_weight_draws(res, lang=lang), "ranks": lambda: plot_rank_bands(res, lang=lang, spec=spec)},
             "multiverse": {"curve_beta": lambda: plot_specification_curve(res, "beta", lang=lang),
                            "curve_ab": lambda: plot_specification_curve(res, "ab", lang=lang),
                            "tornado_ab": lambda: plot_tornado(res, "ab", lang=lang)},
@@ -853,7 +853,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     res.tidy().to_csv(out / f"{stem}_table.csv", index=False, encoding="utf-8")
     verdict = res.verdict()
     (out / f"{stem}_verdict.txt").write_text(verdict + "\n", encoding="utf-8")
-    for name, make in _sensitivity_figures(res, args.study, args.lang).items():
+    for name, make in _sensitivity_figures(res, args.study, args.lang, spec).items():
         make().savefig(out / f"{stem}_{name}.png", dpi=150)
     if args.lang == "zh":
         print(to_markdown(localized["summary"], floatfmt=".4f", note=note))
@@ -1071,7 +1071,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         items = [rh.Table(f"sensitivity_{name}", captions.get(name, name), t, note, ".4f")
                  for name, t in localize_tables(sensitivity_tables(res), lang, spec).items()]
         items.append(f"结论：{verdict_zh(res)}" if lang == "zh" else f"Verdict: {res.verdict()}")
-        items += [figure(f"sensitivity_{name}", make()) for name, make in _sensitivity_figures(res, "weights", lang).items()]
+        items += [figure(f"sensitivity_{name}", make()) for name, make in _sensitivity_figures(res, "weights", lang, spec).items()]
     else:
         items = [W("skipped").format(W("unbalanced"))]
     done("sensitivity", start, items)

@@ -243,7 +243,7 @@ def test_chinese_figures_have_no_english_words():
             "prior_predictive": lambda lang: pr.plot_prior_predictive({"REIC": (np.abs(np.arange(1.0, 50.0)), 5.0)},
                                                                       lang=lang),
             "weight_draws": lambda lang: sr.plot_weight_draws(weights, lang=lang),
-            "rank_bands": lambda lang: sr.plot_rank_bands(weights, lang=lang),
+            "rank_bands": lambda lang: sr.plot_rank_bands(weights, lang=lang, spec=panel.spec),
             "curve_beta": lambda lang: sr.plot_specification_curve(multi, "beta", lang=lang),
             "curve_ab": lambda lang: sr.plot_specification_curve(multi, "ab", lang=lang),
             "tornado": lambda lang: sr.plot_tornado(multi, "ab", lang=lang),

@@ -177,6 +177,20 @@ class StudySpec:
     robustness: tuple[RobustnessVariant, ...]
     mediation: MediationSpec
     paper_estimates: tuple[PaperEstimate, ...]
+    entity_labels: tuple[tuple[str, str], ...] = ()  # [entity_labels]: an entity's name in Chinese tables
+
+    def entity_label(self, name: str, lang: Literal["en", "zh"] = "en") -> str:
+        """An entity as a table prints it: for ``"zh"`` its ``[entity_labels]`` entry where the spec
+        has one (the paper's spec: the provinces' Chinese names), else its own name.
+
+        Example
+        -------
+        >>> from resilience_jax.data import load_spec
+        >>> spec = load_spec()
+        >>> spec.entity_label("Inner Mongolia", "zh"), spec.entity_label("Inner Mongolia"), spec.entity_label("X", "zh")
+        ('内蒙古', 'Inner Mongolia', 'X')
+        """
+        return dict(self.entity_labels).get(name, name) if lang == "zh" else name
 
     def variable(self, name: str) -> Variable:
         for v in self.variables:
@@ -583,6 +597,10 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
     region_labels = tuple((k, ltab.get(k, str)) for k in ltab.data) if ltab else ()
     if ltab:
         ltab.done()
+    etab = top.sub("entity_labels", None)
+    entity_labels = tuple((k, etab.get(k, str)) for k in etab.data) if etab else ()
+    if etab:
+        etab.done()
 
     def vcov_ok(t: _Table, v: Vcov) -> Vcov:
         if v.cluster is not None and v.cluster not in id_cols:
@@ -687,6 +705,7 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
         variables=tuple(variables),
         regions=regions,
         region_labels=region_labels,
+        entity_labels=entity_labels,
         baseline=baseline,
         heterogeneity=heterogeneity,
         robustness=tuple(robustness),

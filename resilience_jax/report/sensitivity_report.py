@@ -42,15 +42,6 @@ _INDEX_KIND_ZH = {"first": "一阶指数", "total": "总效应指数"}
 DROP_MODES_ZH = {"renormalise": "其余权重重新归一化", "reestimate": "重新估计权重"}
 NULL_ZH = {"median_beta": "β的中位数", "share_significant": "显著设定的比例"}
 STUDIES_ZH = {"weights": "权重扰动", "multiverse": "多重宇宙分析 (multiverse)", "sobol": "Sobol全局敏感性分析"}
-# the provinces of mainland China by the English names of the embedded panel and the paper's spec,
-# as Chinese tables print them; any other entity keeps its own name
-PROVINCES_ZH = {"Beijing": "北京", "Tianjin": "天津", "Hebei": "河北", "Shanxi": "山西", "Inner Mongolia": "内蒙古",
-                "Liaoning": "辽宁", "Jilin": "吉林", "Heilongjiang": "黑龙江", "Shanghai": "上海", "Jiangsu": "江苏",
-                "Zhejiang": "浙江", "Anhui": "安徽", "Fujian": "福建", "Jiangxi": "江西", "Shandong": "山东", "Henan": "河南",
-                "Hubei": "湖北", "Hunan": "湖南", "Guangdong": "广东", "Guangxi": "广西", "Hainan": "海南",
-                "Chongqing": "重庆", "Sichuan": "四川", "Guizhou": "贵州", "Yunnan": "云南", "Tibet": "西藏",
-                "Xizang": "西藏", "Shaanxi": "陕西", "Gansu": "甘肃", "Qinghai": "青海", "Ningxia": "宁夏",
-                "Xinjiang": "新疆"}
 
 
 def verdict_zh(res) -> str:
@@ -98,7 +89,8 @@ def localize_tables(tables: dict[str, pd.DataFrame], lang: str = "en", spec=None
     headers, the row labels (targets, entities, indicators, choices, statistics) and the cells that
     are words (the targets and factors of the Sobol tables, the leave-one-out's weight handling) in
     Chinese; the entity named by ``spec``'s Chinese alias (:meth:`StudySpec.id_label`, ``省份``;
-    without ``spec``: ``个体``), the provinces of China by their Chinese names, the indicators by
+    without ``spec``: ``个体``), the entities by ``spec``'s ``[entity_labels]`` (the paper's spec:
+    the provinces' Chinese names; an entity without an entry keeps its name), the indicators by
     ``spec``'s Chinese labels. For ``"en"`` the tables themselves.
 
     Example
@@ -107,10 +99,12 @@ def localize_tables(tables: dict[str, pd.DataFrame], lang: str = "en", spec=None
     >>> print(localize_tables({"anova": anova}, "zh")["anova"].to_csv().strip())
     设定因素,β一阶指数,Sobel z总效应指数
     赋权方法,0.3,0.8
-    >>> ranks = pd.DataFrame({"rank_base": [1]}, index=pd.Index(["Inner Mongolia"], name="province"))
-    >>> print(localize_tables({"ranks": ranks}, "zh")["ranks"].to_csv().strip())
-    个体,默认权重下的排名
+    >>> from resilience_jax.data import load_spec
+    >>> ranks = pd.DataFrame({"rank_base": [1, 2]}, index=pd.Index(["Inner Mongolia", "Macau"], name="province"))
+    >>> print(localize_tables({"ranks": ranks}, "zh", load_spec())["ranks"].to_csv().strip())
+    省份,默认权重下的排名
     内蒙古,1
+    Macau,2
     """
     if lang != "zh":
         return tables
@@ -137,7 +131,7 @@ def localize_tables(tables: dict[str, pd.DataFrame], lang: str = "en", spec=None
         t = table.copy()
         index_name = t.index.name
         if name == "ranks":
-            t.index = t.index.map(lambda e: PROVINCES_ZH.get(e, e))
+            t.index = t.index.map(lambda e: spec.entity_label(e, "zh") if spec is not None else e)
             index_name = spec.id_label(index_name, "zh") if spec is not None else "个体"
             if not _has_chinese(index_name):
                 index_name = "个体"
@@ -610,7 +604,7 @@ def plot_weight_draws(res, lang: str = "en"):
     return fig
 
 
-def plot_rank_bands(res, ax=None, lang: str = "en"):
+def plot_rank_bands(res, ax=None, lang: str = "en", spec=None):
     """Weights study: each entity's rank under the default weights (points) with its 5-95% band
     over the weight vectors (segments) and the median rank; rank 1 (the highest index averaged
     over the periods) on top.
@@ -622,7 +616,10 @@ def plot_rank_bands(res, ax=None, lang: str = "en"):
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; default a new Figure (6.4 x 0.2 inches per entity, at least 4).
     lang : {"en", "zh"}, optional
-        The language of the figure's text (the embedded panel's provinces in Chinese too).
+        The language of the figure's text.
+    spec : StudySpec, optional
+        For ``"zh"``, the entities by their ``[entity_labels]`` (the paper's spec: the provinces'
+        Chinese names); without it, or without an entry, an entity keeps its name.
 
     Returns
     -------
@@ -655,7 +652,7 @@ def plot_rank_bands(res, ax=None, lang: str = "en"):
     ax.plot(r["rank_median"], yy, "|", color="#4C72B0", ms=8, label="排名中位数" if zh else "median rank")
     ax.plot(r["rank_base"], yy, "o", color="black", ms=4, label="默认权重" if zh else "default weights")
     names = r[entity].astype(str)
-    ax.set_yticks(yy, names.map(lambda e: PROVINCES_ZH.get(e, e)) if zh else names, fontsize=7)
+    ax.set_yticks(yy, names.map(lambda e: spec.entity_label(e, "zh")) if zh and spec is not None else names, fontsize=7)
     ax.invert_yaxis()
     n = res.meta.get("n")
     if zh:
