@@ -691,3 +691,26 @@ def test_a_goalposts_spec_is_the_studys_base(panel, W_user, tmp_path):
     for i in range(2):
         assert_targets(res.tidy().iloc[i], reference_targets(gp, Z @ W_user[i], controls=controls), TARGET_KEYS,
                        what=f"row {i}")
+
+
+def test_accelerator_chunk_sizes_give_the_cpus_numbers(monkeypatch):
+    """The chunk sizes an accelerator would use (resilience_jax._backend.tuned's accelerator values,
+    capped to the job by capped) on the weights study, the Sobol study, the multiverse's null, the
+    wild and the pairs bootstrap: the same numbers as the CPU's sizes (an item depends only on its
+    index; statistics to summation order)."""
+    import resilience_jax._backend as backend
+    from resilience_jax.bootstrap.wild import wild_bootstrap
+
+    def runs():
+        return {"weights": rj.sensitivity(n=64, seed=5).tidy().to_numpy(float),
+                "sobol": rj.sensitivity(study="sobol", n=4, seed=2).tidy()[["beta", "ab", "share"]].to_numpy(float),
+                "null": rj.sensitivity(study="multiverse", n_null=3, seed=1).null.to_numpy(float),
+                "wild": np.array([wild_bootstrap(n_boot=99, seed=4).pvalue]),
+                "pairs": rj.bootstrap(n_boot=60, seed=3).draws.to_numpy()}
+
+    cpu = runs()
+    monkeypatch.setattr(backend, "on_cpu", lambda: False)
+    assert backend.tuned(1, 2) == 2 and backend.capped(8192, 99) == 128  # the accelerator's sizes, capped
+    acc = runs()
+    for name in cpu:
+        np.testing.assert_allclose(acc[name], cpu[name], rtol=1e-11, atol=1e-13, err_msg=name)

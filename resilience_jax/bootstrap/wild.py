@@ -32,7 +32,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import _checks, _x64
-from .._backend import tuned
+from .._backend import capped, tuned
 from ..errors import EstimationError
 from ..estimators.linalg import solve_normal
 from ..inference.resample import replicate_key
@@ -467,7 +467,7 @@ def _run(d: _Design, *, weights, n_boot, seed, full_enumeration, level, impose_n
     B = 2**d.G if enumerate_all else n_boot
     key = _checks.key(seed)
     args = tuple(jnp.asarray(a) for a in (d.X, d.y, d.cl))
-    driver = make_driver(tuned(*WILD_CHUNK), devices=1)
+    driver = make_driver(capped(tuned(*WILD_CHUNK), B), devices=1)
     res = run(driver,
               lambda start: _wild_chunk(key, np.uint32(start), *args, chunk=driver.chunk, j=d.j, n_clusters=d.G, weights=weights,
                                         enumerate_all=bool(enumerate_all), k_absorbed=d.k_absorbed,

@@ -423,7 +423,7 @@ def _null(panel, models, Y, tg, seed, n_null, chunk_size, devices, progress, ssc
     t_used = jnp.asarray(np.asarray(models.nobs) / np.asarray(models.n_clusters))
     tcrit = jnp.asarray(stats.t.ppf(0.975, _df(models, ssc)))
     key = jax.random.fold_in(_checks.key(seed), 1)  # the null's stream
-    driver = make_driver(chunk_size or tuned(*NULL_CHUNK), devices)
+    driver = make_driver(chunk_size or capped(tuned(*NULL_CHUNK), n_null), devices)
     args = (models, g_null, jnp.asarray(samples), jnp.asarray(sample_of.ravel()), t_used, tcrit, key)
     step = lambda s: _null_chunk(*args, driver.put(s + jnp.arange(driver.chunk)), ssc=ssc)  # noqa: E731
     upd, close = _bar(progress, "null resamples", n_null)
@@ -518,7 +518,7 @@ def _sobol(panel, sp, builder, *, n, seed, kappa, n_boot, chunk_size, devices, p
         slots.append(rows.reshape(-1, sub))
         sb_mid += [mid[order[a]]] * len(slots[-1])
     slots, sb_mid = np.concatenate(slots), np.array(sb_mid, np.int32)
-    driver = make_driver(max(1, (chunk_size or tuned(*POINTS_CHUNK)) // sub), devices)  # sub-batches a chunk
+    driver = make_driver(max(1, (chunk_size or capped(tuned(*POINTS_CHUNK), len(slots) * sub)) // sub), devices)  # sub-batches a chunk
     n0 = int((~np.asarray(models.winsor)[sb_mid]).sum())
     gap = (-n0) % driver.chunk  # empty sub-batches closing the last chunk without winsorised models
     split = n0 + gap
