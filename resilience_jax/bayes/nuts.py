@@ -108,7 +108,7 @@ def chain_blocks(key: jax.Array, chains: int, chain_block: int) -> jax.Array:
     width = min(chains, chain_block)
     n_blocks = -(-chains // width)
     keys = jax.random.split(key, chains)
-    pad = jnp.broadcast_to(keys[-(chains % width or width):][:1], (n_blocks * width - chains, *keys.shape[1:]))
+    pad = jnp.broadcast_to(keys[(n_blocks - 1) * width], (n_blocks * width - chains, *keys.shape[1:]))
     return jnp.concatenate([keys, pad]).reshape(n_blocks, width, *keys.shape[1:])
 
 
@@ -118,10 +118,9 @@ def _run_blocks(block_keys, model, model_args, *, warmup, draws, target_accept, 
     of one runs unbatched): the one compiled program behind every chain method."""
     run = partial(nuts_chain, model=model, model_args=model_args, warmup=warmup, draws=draws,
                   target_accept=target_accept, max_tree_depth=max_tree_depth)
-    one = run if block_keys.shape[1] == 1 else jax.vmap(run)
     if block_keys.shape[1] == 1:
-        return jax.lax.map(lambda k: jax.tree.map(lambda a: a[None], one(k[0])), block_keys)
-    return jax.lax.map(one, block_keys)
+        return jax.lax.map(lambda k: jax.tree.map(lambda a: a[None], run(k[0])), block_keys)
+    return jax.lax.map(jax.vmap(run), block_keys)
 
 
 def nuts_chains(key: jax.Array, model, model_args: tuple, *, chains: int = 4, warmup: int = 1000, draws: int = 1000,
@@ -160,12 +159,13 @@ def nuts_chains(key: jax.Array, model, model_args: tuple, *, chains: int = 4, wa
     n_blocks, width = blocks.shape[:2]
     cfg = dict(model=model, warmup=warmup, draws=draws, target_accept=target_accept, max_tree_depth=max_tree_depth)
     traced = any(isinstance(a, jax.core.Tracer) for a in jax.tree.leaves((key, model_args)))
-    devices = jax.local_devices()
-    if chain_method == "parallel" and not traced and len(devices) > 1 and n_blocks > 1:
-        # one block per call, each on its device (dispatch returns at once: the devices run together)
+    devices = jax.local_devices()[:n_blocks]
+    if chain_method == "parallel" and not traced and len(devices) > 1:
+        # one block per call, each on its device (dispatch returns at once: the devices run together);
+        # the data copied to each device once
+        args = [jax.device_put(model_args, d) for d in devices]
         parts = [_run_blocks(jax.device_put(blocks[i:i + 1], devices[i % len(devices)]),
-                             model_args=jax.device_put(model_args, devices[i % len(devices)]), **cfg)
-                 for i in range(n_blocks)]
+                             model_args=args[i % len(devices)], **cfg) for i in range(n_blocks)]
         out = jax.tree.map(lambda *a: jnp.concatenate([jax.device_put(x, devices[0]) for x in a]), *parts)
     else:
         out = _run_blocks(blocks, model_args=model_args, **cfg)

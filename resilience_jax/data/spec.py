@@ -593,14 +593,17 @@ def load_spec(path: str | Path | None = None) -> StudySpec:
     regions = tuple((name, rtab.str_list(name)) for name in rtab.data)
     rtab.done()
     _no_duplicates(file, "regions", [p for _, ps in regions for p in ps])
-    ltab = top.sub("region_labels", None)
-    region_labels = tuple((k, ltab.get(k, str)) for k in ltab.data) if ltab else ()
-    if ltab:
-        ltab.done()
-    etab = top.sub("entity_labels", None)
-    entity_labels = tuple((k, etab.get(k, str)) for k in etab.data) if etab else ()
-    if etab:
-        etab.done()
+
+    def labels(name: str) -> tuple[tuple[str, str], ...]:
+        """An optional table of names -> labels ([region_labels], [entity_labels])."""
+        tab = top.sub(name, None)
+        if not tab:
+            return ()
+        out = tuple((k, tab.get(k, str)) for k in tab.data)
+        tab.done()
+        return out
+
+    region_labels, entity_labels = labels("region_labels"), labels("entity_labels")
 
     def vcov_ok(t: _Table, v: Vcov) -> Vcov:
         if v.cluster is not None and v.cluster not in id_cols:
